@@ -1,0 +1,86 @@
+import { ChangeSetType, ReferenceKind, type ChangeSet, type EntityProperty, type FlushEventArgs } from '@mikro-orm/core';
+import { DispatchContext } from '../chain/chain.js';
+import { dispatch } from '../chain/dispatch.js';
+import type { PluginRuntime } from './plugin-runtime.js';
+import { switchedOffPlugins } from './scope.js';
+
+type AnyChangeSet = ChangeSet<any>;
+
+/**
+ * Runs `beforeDelete` for every entity about to be deleted. A `false` keeps the row: the delete
+ * becomes an update of whatever the hooks changed (a soft delete sets `deletedAt`), and the
+ * foreign keys MikroORM nulled in `em.remove()` are put back, so children keep their parent.
+ */
+export function runDeleteChains(runtime: PluginRuntime, { em, uow }: FlushEventArgs): void | Promise<void> {
+  const deletes = uow.getChangeSets().filter(cs => cs.type === ChangeSetType.DELETE || cs.type === ChangeSetType.DELETE_EARLY);
+  if (deletes.length === 0) return;
+  const vetoed: AnyChangeSet[] = [];
+  const skip = switchedOffPlugins();
+  for (let i = 0; i < deletes.length; i++) {
+    const cs = deletes[i]!;
+    const chains = runtime.chainsOf(cs.meta);
+    if (!chains) continue;
+    // MikroORM drops the snapshot of deleted entities; afterChange and afterDelete still want it.
+    cs.originalEntity ??= uow.getOriginalEntityData(cs.entity) as never;
+    if (chains.beforeDelete === null) continue;
+    const result = dispatch(chains.beforeDelete, new DispatchContext('beforeDelete', em, cs.meta, cs, skip), cs.entity, undefined);
+    if (result === false) vetoed.push(cs);
+    else if (result instanceof Promise) return finishAsync(runtime, { em, uow }, deletes, i, result, vetoed);
+  }
+  keepVetoed({ em, uow }, vetoed);
+}
+
+async function finishAsync(
+  runtime: PluginRuntime,
+  args: FlushEventArgs,
+  deletes: AnyChangeSet[],
+  index: number,
+  pending: Promise<unknown>,
+  vetoed: AnyChangeSet[],
+): Promise<void> {
+  if ((await pending) === false) vetoed.push(deletes[index]!);
+  const skip = switchedOffPlugins();
+  for (let i = index + 1; i < deletes.length; i++) {
+    const cs = deletes[i]!;
+    const chains = runtime.chainsOf(cs.meta);
+    if (!chains) continue;
+    cs.originalEntity ??= args.uow.getOriginalEntityData(cs.entity) as never;
+    if (chains.beforeDelete === null) continue;
+    if ((await dispatch(chains.beforeDelete, new DispatchContext('beforeDelete', args.em, cs.meta, cs, skip), cs.entity, undefined)) === false) {
+      vetoed.push(cs);
+    }
+  }
+  keepVetoed(args, vetoed);
+}
+
+function keepVetoed({ em, uow }: FlushEventArgs, vetoed: AnyChangeSet[]): void {
+  if (vetoed.length === 0) return;
+  const kept = new Set<object>(vetoed.map(cs => cs.entity));
+  for (const cs of uow.getChangeSets()) {
+    if (cs.type === ChangeSetType.UPDATE || kept.has(cs.entity)) restoreReferences(em, uow, cs, kept);
+  }
+  for (const cs of vetoed) {
+    cs.type = ChangeSetType.UPDATE;
+    cs.payload = {};
+    uow.recomputeSingleChangeSet(cs.entity);
+  }
+}
+
+/** Puts back owning references to kept entities that `em.remove()` stripped, and drops them from the payload. */
+function restoreReferences(em: FlushEventArgs['em'], uow: FlushEventArgs['uow'], cs: AnyChangeSet, kept: Set<object>): void {
+  const original = uow.getOriginalEntityData(cs.entity) as Record<string, unknown> | undefined;
+  if (!original) return;
+  for (const prop of cs.meta.relations as EntityProperty[]) {
+    if (!isOwningToOne(prop)) continue;
+    const before = original[prop.name];
+    if (before == null || cs.entity[prop.name] != null) continue;
+    const target = em.getUnitOfWork().getById(prop.targetMeta!.class, before as never);
+    if (!target || !kept.has(target)) continue;
+    cs.entity[prop.name] = prop.ref ? em.getReference(prop.targetMeta!.class, before as never, { wrapped: true }) : target;
+    delete (cs.payload as Record<string, unknown>)[prop.name];
+  }
+}
+
+function isOwningToOne(prop: EntityProperty): boolean {
+  return prop.kind === ReferenceKind.MANY_TO_ONE || (prop.kind === ReferenceKind.ONE_TO_ONE && prop.owner === true);
+}

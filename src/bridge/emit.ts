@@ -1,0 +1,21 @@
+import type { EntityManager } from '@mikro-orm/core';
+import { DispatchContext } from '../chain/chain.js';
+import { dispatch } from '../chain/dispatch.js';
+import type { CustomEventName, CustomHookEvents, DispatchedEvent } from '../events.js';
+import { runtimeOf } from './extension.js';
+import { metadataOf } from './inspect.js';
+import { switchedOffPlugins } from './scope.js';
+
+type PayloadArgs<K extends CustomEventName> = undefined extends CustomHookEvents[K] ? [payload?: CustomHookEvents[K]] : [payload: CustomHookEvents[K]];
+
+/**
+ * Fires a custom event on an entity's chain: `emit(em, 'afterAccess', user, { by })`.
+ * Returns a promise only if a hook was async.
+ */
+export function emit<K extends CustomEventName>(em: EntityManager, event: K, entity: object, ...[payload]: PayloadArgs<K>): void | Promise<void> {
+  const meta = metadataOf(em, entity);
+  const chain = runtimeOf(em).chainsOf(meta)?.custom.get(event);
+  if (chain === undefined) return;
+  const ctx = new DispatchContext(event as DispatchedEvent, em, meta, undefined, switchedOffPlugins());
+  return dispatch(chain, ctx, entity, payload);
+}

@@ -1,0 +1,47 @@
+import type { EntityManager, MikroORM } from '@mikro-orm/core';
+import { PluginError } from '../errors.js';
+import { defaultRegistry } from '../registry/plugin-registry.js';
+import { PluginRuntime, type PluginSystemOptions } from './plugin-runtime.js';
+import { PluginSubscriber } from './plugin-subscriber.js';
+
+const runtimes = new WeakMap<object, PluginRuntime>();
+
+export interface PluginExtension {
+  readonly name: string;
+  register(orm: MikroORM): void;
+}
+
+/**
+ * The MikroORM extension: `extensions: [pluginSystem({ global: ['timestamp'] })]`.
+ * It runs before discovery, so it can add columns and filters and register the one subscriber.
+ */
+export function pluginSystem(options: PluginSystemOptions = {}): PluginExtension {
+  return {
+    name: 'mikro-orm-plugins',
+    register(orm) {
+      const config = orm.config;
+      const runtime = new PluginRuntime(options, options.registry ?? defaultRegistry);
+      runtimes.set(config, runtime);
+      const discovery = config.get('discovery');
+      const { onMetadata, afterDiscovered } = discovery;
+      discovery.onMetadata = async (meta, platform) => {
+        await onMetadata?.(meta, platform);
+        await runtime.setupEntity(meta, platform);
+      };
+      discovery.afterDiscovered = async (storage, platform) => {
+        await afterDiscovered?.(storage, platform);
+        runtime.afterDiscovered(storage);
+      };
+      config.set('subscribers', [...config.get('subscribers'), new PluginSubscriber(runtime)]);
+    },
+  };
+}
+
+/** The plugin runtime of an ORM or entity manager. */
+export function runtimeOf(ormOrEm: MikroORM | EntityManager): PluginRuntime {
+  const runtime = runtimes.get(ormOrEm.config);
+  if (!runtime) {
+    throw new PluginError('MOP_NOT_INSTALLED', 'mikro-orm-plugins is not installed on this ORM: add pluginSystem() to the `extensions` option');
+  }
+  return runtime;
+}

@@ -1,0 +1,28 @@
+import { EntitySchema, type EntityManager, type EntityMetadata, type EntityName, type MikroORM } from '@mikro-orm/core';
+import { PluginConfigError } from '../errors.js';
+import type { HookEventName } from '../events.js';
+import type { PluginName, PluginOptionsMap } from '../plugin-api.js';
+import { runtimeOf } from './extension.js';
+import type { HookSummary } from './plugin-runtime.js';
+
+/** Events with a chain of their own (`beforeSave` hooks sit in the create and update chains). */
+export type ChainEventName = Exclude<HookEventName, 'beforeSave' | 'afterSave'>;
+
+/** The ordered hooks that run for an entity on an event, as they would on the next operation. */
+export function describeChain(ormOrEm: MikroORM | EntityManager, entity: EntityName<any>, event: ChainEventName): HookSummary[] {
+  const em = 'em' in ormOrEm ? ormOrEm.em : ormOrEm;
+  return runtimeOf(ormOrEm).describe(em.getMetadata().get(entity), event);
+}
+
+/** A plugin's validated options for an entity (class, name or instance), or undefined when not attached. */
+export function pluginOptions<N extends PluginName>(em: EntityManager, entity: EntityName<any> | object, plugin: N): PluginOptionsMap[N] | undefined {
+  return runtimeOf(em).optionsFor(metadataOf(em, entity).className, plugin) as PluginOptionsMap[N] | undefined;
+}
+
+/** Metadata of an entity given as a class, a name, a schema or an instance. */
+export function metadataOf(em: EntityManager, entity: EntityName<any> | object): EntityMetadata {
+  const name = typeof entity === 'function' || typeof entity === 'string' || entity instanceof EntitySchema ? entity : entity.constructor;
+  const meta = em.getMetadata().find(name as EntityName<any>);
+  if (!meta) throw new PluginConfigError('MOP_UNKNOWN_ENTITY', `${String((name as Function).name ?? name)} is not a discovered entity`);
+  return meta;
+}

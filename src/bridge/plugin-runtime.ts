@@ -1,0 +1,154 @@
+import type { EntityMetadata, EntityName, MetadataStorage, Platform } from '@mikro-orm/core';
+import { BUILT_IN_CHAINS, buildEntityChains, type AttachedPlugin, type BuiltInChainName, type EntityChains } from '../chain/build-chains.js';
+import { declaredPluginLists } from '../config/entity-plugins.js';
+import { mergePluginLists } from '../config/plugin-settings.js';
+import { PluginConfigError } from '../errors.js';
+import type { Plugin, PluginList } from '../plugin-api.js';
+import type { PluginDefinition } from '../registry/plugin-definition.js';
+import { resolvePluginOptions } from '../registry/plugin-options.js';
+import type { PluginRegistry } from '../registry/plugin-registry.js';
+import { queryFilterFor } from './query-filter.js';
+import { switchedOffPlugins } from './scope.js';
+
+/** A hook as `describeChain` shows it. */
+export interface HookSummary {
+  readonly plugin: string;
+  readonly method: string;
+  /** The event the hook was declared on. */
+  readonly event: string;
+  readonly priority: number;
+}
+
+export interface PluginSystemOptions {
+  /** Default: the registry `@plugin` registers into. */
+  registry?: PluginRegistry;
+  /** Plugins every entity gets. An entity opts out with `{ name: false }`. */
+  global?: PluginList;
+  /** Plugin lists by entity name, for entities that have no class to decorate. */
+  entities?: Readonly<Record<string, PluginList>>;
+}
+
+/** The plugins of one ORM: what each entity has attached, and its compiled chains. */
+export class PluginRuntime {
+  readonly registry: PluginRegistry;
+  /** Each runtime keeps its chains in its own slot on the entity metadata: one property load per dispatch. */
+  readonly slot = Symbol('mikro-orm-plugins:chains');
+  readonly #options: PluginSystemOptions;
+  readonly #attached = new Map<string, AttachedPlugin[]>();
+  readonly #instances = new Map<PluginDefinition, Plugin>();
+  #metadata: MetadataStorage | undefined;
+  #builtAt = -1;
+
+  constructor(options: PluginSystemOptions, registry: PluginRegistry) {
+    this.#options = options;
+    this.registry = registry;
+  }
+
+  /** Discovery, before MikroORM fills defaults: resolve the entity's plugins, check options, let plugins add columns. */
+  async setupEntity(meta: EntityMetadata, platform: Platform): Promise<void> {
+    if (meta.embeddable || meta.virtual || meta.abstract) return;
+    const entity = meta.className;
+    const lists = [this.#options.global ?? [], ...declaredPluginLists(meta.class), this.#options.entities?.[entity] ?? []];
+    const attached: AttachedPlugin[] = [];
+    for (const [name, setting] of mergePluginLists(lists, entity)) {
+      if (setting === false) continue;
+      const definition = this.#definition(name, entity);
+      const options = await resolvePluginOptions(definition, setting, entity);
+      const instance = this.#instance(definition);
+      await instance.setupEntity?.(meta, { plugin: name, options, platform });
+      if (definition.hooks.some(h => h.event === 'queryFilter')) {
+        meta.filters[name] = queryFilterFor(this, definition, instance, options);
+      }
+      attached.push({ definition, instance, options, rank: 0 });
+    }
+    if (attached.length > 0) this.#attached.set(entity, attached);
+    else this.#attached.delete(entity);
+  }
+
+  /** After discovery: every entity's metadata is final, so the chains can be compiled. */
+  afterDiscovered(storage: MetadataStorage): void {
+    this.#metadata = storage;
+    this.rebuild();
+  }
+
+  /** Recompiles every chain from the registry's current state (enable/disable, new registrations). */
+  rebuild(): void {
+    const storage = this.#metadata;
+    if (!storage) return;
+    this.#builtAt = this.registry.version;
+    const order = this.registry.names();
+    const isRegistered = (name: string) => this.registry.has(name);
+    for (const meta of storage.getAll().values()) {
+      const attached = this.#attached.get(meta.className);
+      const enabled = attached
+        ?.filter(p => this.registry.isEnabled(p.definition.name))
+        .map(p => ({ ...p, rank: order.indexOf(p.definition.name) }));
+      (meta as unknown as Record<symbol, EntityChains | undefined>)[this.slot] =
+        enabled && enabled.length > 0 ? buildEntityChains(meta.className, enabled, isRegistered) : undefined;
+    }
+  }
+
+  /** The chains of an entity; recompiled first if the registry changed since the last build. */
+  chainsOf(meta: EntityMetadata | undefined): EntityChains | undefined {
+    if (this.#builtAt !== this.registry.version) this.rebuild();
+    return meta && (meta as unknown as Record<symbol, EntityChains | undefined>)[this.slot];
+  }
+
+  /** Whether a plugin's hooks and filters should act now: enabled in the registry, not switched off for this call. */
+  isActive(plugin: string): boolean {
+    return this.registry.isEnabled(plugin) && !switchedOffPlugins()?.has(plugin);
+  }
+
+  /** Entity classes with at least one plugin attached: the dispatcher subscribes to these only. */
+  attachedEntities(): EntityName<any>[] {
+    const storage = this.#metadata;
+    return storage ? [...this.#attached.keys()].map(name => storage.getByClassName(name).class) : [];
+  }
+
+  /** The options a plugin has for an entity, or undefined when it is not attached. */
+  optionsFor(entity: string, plugin: string): unknown {
+    return this.#attached.get(entity)?.find(p => p.definition.name === plugin)?.options;
+  }
+
+  /** The ordered chain for an entity and event, for inspection. */
+  describe(meta: EntityMetadata, event: string): HookSummary[] {
+    if (event === 'queryFilter') {
+      return (this.#attached.get(meta.className) ?? [])
+        .filter(p => this.registry.isEnabled(p.definition.name))
+        .flatMap(p =>
+          p.definition.hooks
+            .filter(h => h.event === 'queryFilter')
+            .map(h => ({ plugin: p.definition.name, method: String(h.method), event: h.event, priority: h.priority })),
+        );
+    }
+    const chains = this.chainsOf(meta);
+    const chain = !chains ? undefined : BUILT_IN_CHAINS.has(event) ? chains[event as BuiltInChainName] : chains.custom.get(event);
+    return (chain?.links ?? []).map(l => ({ plugin: l.plugin, method: l.method, event: l.declaredOn, priority: l.priority }));
+  }
+
+  #definition(name: string, entity: string): PluginDefinition {
+    const definition = this.registry.definition(name);
+    if (!definition) {
+      throw new PluginConfigError('MOP_UNKNOWN_PLUGIN', `Entity '${entity}' names plugin '${name}', which is not registered`, { entity, plugin: name });
+    }
+    for (const required of definition.requires) {
+      if (this.registry.has(required)) continue;
+      throw new PluginConfigError(
+        'MOP_MISSING_DEPENDENCY',
+        `Plugin '${name}' (used by entity '${entity}') requires plugin '${required}', which is not registered`,
+        { entity, plugin: name },
+      );
+    }
+    return definition;
+  }
+
+  #instance(definition: PluginDefinition): Plugin {
+    let instance = this.#instances.get(definition);
+    if (!instance) {
+      instance = new definition.pluginClass();
+      this.#instances.set(definition, instance);
+    }
+    return instance;
+  }
+}
+

@@ -1,0 +1,119 @@
+import { HookOrderError, PluginConfigError } from '../errors.js';
+import { COMPOSITE_EVENTS, eventKind, type DispatchedEvent } from '../events.js';
+import type { HookDefinition, Plugin } from '../plugin-api.js';
+import type { PluginDefinition } from '../registry/plugin-definition.js';
+import type { Chain, ChainLink, LinkFunction } from './chain.js';
+import { orderHooks, type OrderNode } from './order-hooks.js';
+
+/** A plugin attached to one entity, with its instance and validated options. */
+export interface AttachedPlugin {
+  readonly definition: PluginDefinition;
+  readonly instance: Plugin;
+  readonly options: unknown;
+  /** Position in the registry: the last tie-breaker. */
+  readonly rank: number;
+}
+
+/** The chains of one entity. Fixed fields for the built-in events keep lookups monomorphic. */
+export interface EntityChains {
+  readonly beforeCreate: Chain<false> | null;
+  readonly afterCreate: Chain<false> | null;
+  readonly beforeUpdate: Chain<false> | null;
+  readonly afterUpdate: Chain<false> | null;
+  readonly beforeDelete: Chain<true> | null;
+  readonly afterDelete: Chain<false> | null;
+  readonly afterChange: Chain<false> | null;
+  readonly afterLoad: Chain<false> | null;
+  readonly custom: ReadonlyMap<string, Chain<false>>;
+}
+
+interface Candidate extends OrderNode {
+  readonly link: ChainLink;
+}
+
+/** Builds every chain of an entity, once; `isRegistered` tells a stale constraint from a typo. */
+export function buildEntityChains(entity: string, plugins: readonly AttachedPlugin[], isRegistered: (name: string) => boolean): EntityChains {
+  const events = new Set<string>();
+  for (const { definition } of plugins) {
+    for (const def of definition.hooks) {
+      checkConstraints(entity, definition, def, isRegistered);
+      for (const event of COMPOSITE_EVENTS[def.event] ?? [def.event]) if (def.event !== 'queryFilter') events.add(event);
+    }
+  }
+  const build = <V extends boolean>(event: string) => (events.has(event) ? buildChain<V>(entity, event as DispatchedEvent, plugins) : null);
+  const custom = new Map<string, Chain<false>>();
+  for (const event of events) if (!BUILT_IN_CHAINS.has(event)) custom.set(event, buildChain<false>(entity, event as DispatchedEvent, plugins)!);
+  return Object.freeze({
+    beforeCreate: build<false>('beforeCreate'),
+    afterCreate: build<false>('afterCreate'),
+    beforeUpdate: build<false>('beforeUpdate'),
+    afterUpdate: build<false>('afterUpdate'),
+    beforeDelete: build<true>('beforeDelete'),
+    afterDelete: build<false>('afterDelete'),
+    afterChange: build<false>('afterChange'),
+    afterLoad: build<false>('afterLoad'),
+    custom,
+  });
+}
+
+export type BuiltInChainName = Exclude<keyof EntityChains, 'custom'>;
+
+export const BUILT_IN_CHAINS: ReadonlySet<string> = new Set<BuiltInChainName>([
+  'beforeCreate',
+  'afterCreate',
+  'beforeUpdate',
+  'afterUpdate',
+  'beforeDelete',
+  'afterDelete',
+  'afterChange',
+  'afterLoad',
+]);
+
+function buildChain<V extends boolean>(entity: string, event: DispatchedEvent, plugins: readonly AttachedPlugin[]): Chain<V> | null {
+  const candidates: Candidate[] = [];
+  for (const { definition, instance, options, rank } of plugins) {
+    const methods = new Set<string | symbol>();
+    definition.hooks.forEach((def, index) => {
+      const targets = COMPOSITE_EVENTS[def.event] ?? [def.event];
+      if (!targets.includes(event) || methods.has(def.method)) return;
+      methods.add(def.method);
+      const method = (instance as Record<string | symbol, Function>)[def.method]!;
+      candidates.push({
+        plugin: definition.name,
+        priority: def.priority,
+        sequence: rank * 1000 + index,
+        before: [...definition.before, ...def.before],
+        after: [...definition.after, ...def.after],
+        link: Object.freeze({
+          plugin: definition.name,
+          method: String(def.method),
+          declaredOn: def.event,
+          priority: def.priority,
+          options,
+          fn: method.bind(instance) as LinkFunction,
+        }),
+      });
+    });
+  }
+  if (candidates.length === 0) return null;
+  const result = orderHooks(candidates);
+  if (!result.ok) throw new HookOrderError(entity, event, result.cycle);
+  return Object.freeze({
+    event,
+    veto: (eventKind(event) === 'veto') as V,
+    withPayload: event === 'afterChange' || !BUILT_IN_CHAINS.has(event),
+    entity,
+    links: Object.freeze(result.order.map(c => c.link)),
+  });
+}
+
+function checkConstraints(entity: string, definition: PluginDefinition, def: HookDefinition, isRegistered: (name: string) => boolean): void {
+  for (const name of [...definition.before, ...definition.after, ...def.before, ...def.after]) {
+    if (isRegistered(name)) continue;
+    throw new PluginConfigError(
+      'MOP_UNKNOWN_PLUGIN',
+      `Entity '${entity}': hook ${definition.name}.${String(def.method)} (${def.event}) is ordered against '${name}', which is not a registered plugin`,
+      { entity, plugin: definition.name, hook: String(def.method) },
+    );
+  }
+}

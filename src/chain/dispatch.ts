@@ -1,0 +1,80 @@
+import { HookError, PluginError } from '../errors.js';
+import type { Chain, ChainLink, DispatchContext } from './chain.js';
+
+export type Vetoed = false;
+
+/**
+ * The dispatcher. Runs a chain synchronously until a hook returns a thenable, then awaits each
+ * remaining hook in order; a sync chain allocates no promise. Veto chains stop at the first `false`.
+ * Every error leaves tagged with the plugin, hook and entity (the original is `cause`).
+ */
+export function dispatch(chain: Chain<true>, ctx: DispatchContext, subject: unknown, payload?: unknown): void | Vetoed | Promise<void | Vetoed>;
+export function dispatch(chain: Chain<false>, ctx: DispatchContext, subject: unknown, payload?: unknown): void | Promise<void>;
+export function dispatch(chain: Chain, ctx: DispatchContext, subject: unknown, payload?: unknown): void | Vetoed | Promise<void | Vetoed> {
+  // Hooks are called (subject, payload, ctx) or (subject, ctx); the extra argument costs nothing.
+  const arg = chain.withPayload ? payload : ctx;
+  const links = chain.links;
+  const skip = ctx.skip;
+  for (let i = 0; i < links.length; i++) {
+    const link = links[i]!;
+    if (skip !== undefined && skip.has(link.plugin)) continue;
+    ctx.plugin = link.plugin;
+    ctx.options = link.options;
+    let result: unknown;
+    try {
+      result = link.fn(subject, arg, ctx);
+    } catch (error) {
+      throw tagError(error, link, chain);
+    }
+    if (result === false && chain.veto) return false;
+    if (result !== undefined && result !== null && typeof (result as PromiseLike<unknown>).then === 'function') {
+      return continueAsync(chain, ctx, subject, arg, i, result as PromiseLike<unknown>);
+    }
+  }
+}
+
+async function continueAsync(
+  chain: Chain,
+  ctx: DispatchContext,
+  subject: unknown,
+  arg: unknown,
+  index: number,
+  pending: PromiseLike<unknown>,
+): Promise<void | Vetoed> {
+  const links = chain.links;
+  const skip = ctx.skip;
+  for (let i = index; i < links.length; i++) {
+    const link = links[i]!;
+    let result: unknown;
+    try {
+      if (i === index) {
+        result = await pending;
+      } else {
+        if (skip !== undefined && skip.has(link.plugin)) continue;
+        ctx.plugin = link.plugin;
+        ctx.options = link.options;
+        result = link.fn(subject, arg, ctx);
+        if (result !== undefined && result !== null && typeof (result as PromiseLike<unknown>).then === 'function') result = await result;
+      }
+    } catch (error) {
+      throw tagError(error, link, chain);
+    }
+    if (result === false && chain.veto) return false;
+  }
+}
+
+function tagError(error: unknown, link: ChainLink, chain: Chain): PluginError {
+  if (error instanceof PluginError) {
+    error.plugin ??= link.plugin;
+    error.hook ??= `${link.method} (${link.declaredOn})`;
+    error.entity ??= chain.entity;
+    return error;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new HookError('MOP_HOOK_FAILED', `Hook ${link.plugin}.${link.method} (${link.declaredOn}) failed on ${chain.entity}: ${message}`, {
+    plugin: link.plugin,
+    hook: `${link.method} (${link.declaredOn})`,
+    entity: chain.entity,
+    cause: error,
+  });
+}

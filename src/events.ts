@@ -1,0 +1,128 @@
+import type { ChangeSet, EntityManager, EntityMetadata, FilterQuery } from '@mikro-orm/core';
+
+/** What a hook may return: nothing, or a promise of nothing. Sync hooks never cost a promise. */
+export type HookResult = void | Promise<void>;
+
+/** `beforeDelete` may return `false` to veto the hard delete. */
+export type VetoResult = void | boolean | Promise<void | boolean>;
+
+export type ChangeKind = 'create' | 'update' | 'delete';
+
+export interface FieldChange {
+  old: unknown;
+  new: unknown;
+}
+
+/** What `afterChange` receives: the kind of write and the changed fields, in database form. */
+export interface EntityChanges<E = any> {
+  kind: ChangeKind;
+  fields: { [K in keyof E & string]?: FieldChange };
+}
+
+/** Context handed to every hook. It lives for one dispatch; do not keep it. */
+export interface HookContext<O = any, E = any> {
+  /** The event being dispatched. For `beforeSave` hooks this is `beforeCreate` or `beforeUpdate`. */
+  readonly event: HookEventName;
+  /** The plugin whose hook is running. */
+  readonly plugin: string;
+  /** This plugin's options for this entity, defaults applied and validated at start-up. */
+  readonly options: O;
+  readonly em: EntityManager;
+  readonly meta: EntityMetadata<E>;
+  /** Present during a flush. */
+  readonly changeSet: ChangeSet<E & object> | undefined;
+}
+
+/** Context of a `queryFilter` hook: MikroORM calls it for each read, update or delete of the entity. */
+export interface QueryFilterContext<O = any, E = any> {
+  readonly plugin: string;
+  readonly options: O;
+  readonly em: EntityManager;
+  readonly meta: EntityMetadata<E>;
+  /** Per-call arguments: `filters: { [pluginName]: args }` on a find. */
+  readonly args: Record<string, unknown> | undefined;
+  readonly type: 'read' | 'update' | 'delete';
+}
+
+/**
+ * Events a plugin declares for application code to fire with `emit()`.
+ * Extend it by module augmentation; the value is the payload type:
+ *
+ *     declare module 'mikro-orm-plugins' {
+ *       interface CustomHookEvents { afterAccess: { user: string } }
+ *     }
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface CustomHookEvents {}
+
+/** Signatures of the built-in events. `E` is the entity, `O` the plugin's options. */
+export interface BuiltInHooks<E = any, O = any> {
+  beforeCreate(entity: E, ctx: HookContext<O, E>): HookResult;
+  afterCreate(entity: E, ctx: HookContext<O, E>): HookResult;
+  beforeUpdate(entity: E, ctx: HookContext<O, E>): HookResult;
+  afterUpdate(entity: E, ctx: HookContext<O, E>): HookResult;
+  /** Runs in the create and the update chain. */
+  beforeSave(entity: E, ctx: HookContext<O, E>): HookResult;
+  /** Runs in the create and the update chain. */
+  afterSave(entity: E, ctx: HookContext<O, E>): HookResult;
+  /** Return `false` to veto the hard delete; changes made to the entity are then saved as an update. */
+  beforeDelete(entity: E, ctx: HookContext<O, E>): VetoResult;
+  afterDelete(entity: E, ctx: HookContext<O, E>): HookResult;
+  /** After a create, update or delete was written, inside the flush's transaction. */
+  afterChange(entity: E, changes: EntityChanges<E>, ctx: HookContext<O, E>): HookResult;
+  /** After an entity was loaded from the database (MikroORM `onLoad`). */
+  afterLoad(entity: E, ctx: HookContext<O, E>): HookResult;
+  /** A where-condition added to every read, update and delete of the entity, through a MikroORM filter. */
+  queryFilter(ctx: QueryFilterContext<O, E>): FilterQuery<E> | undefined | Promise<FilterQuery<E> | undefined>;
+}
+
+export type CustomHookSignature<P, E = any, O = any> = (entity: E, payload: P, ctx: HookContext<O, E>) => HookResult;
+
+export type AllHooks<E = any, O = any> = BuiltInHooks<E, O> & {
+  [K in keyof CustomHookEvents]: CustomHookSignature<CustomHookEvents[K], E, O>;
+};
+
+export type BuiltInEventName = keyof BuiltInHooks;
+export type CustomEventName = keyof CustomHookEvents & string;
+export type HookEventName = BuiltInEventName | CustomEventName;
+
+/** The method type a hook on `K` must have. */
+export type HookFunction<K extends HookEventName> = AllHooks[K];
+
+/**
+ * How the dispatcher treats results (after Rollup's hook kinds):
+ * - `sequential`: every hook runs in order, results are ignored;
+ * - `veto`: a hook returning `false` stops the chain and vetoes the operation;
+ * - `filter`: each hook returns a where-condition; MikroORM applies them (not run by the dispatcher).
+ */
+export type HookKind = 'sequential' | 'veto' | 'filter';
+
+export const BUILT_IN_EVENTS = {
+  beforeCreate: 'sequential',
+  afterCreate: 'sequential',
+  beforeUpdate: 'sequential',
+  afterUpdate: 'sequential',
+  beforeSave: 'sequential',
+  afterSave: 'sequential',
+  beforeDelete: 'veto',
+  afterDelete: 'sequential',
+  afterChange: 'sequential',
+  afterLoad: 'sequential',
+  queryFilter: 'filter',
+} as const satisfies Record<BuiltInEventName, HookKind>;
+
+export type DispatchedEvent = Exclude<HookEventName, 'beforeSave' | 'afterSave' | 'queryFilter'>;
+
+/** `beforeSave`/`afterSave` are not dispatched themselves: their hooks join the create and update chains. */
+export const COMPOSITE_EVENTS: Readonly<Record<string, readonly DispatchedEvent[]>> = {
+  beforeSave: ['beforeCreate', 'beforeUpdate'],
+  afterSave: ['afterCreate', 'afterUpdate'],
+};
+
+export function isBuiltInEvent(name: string): name is BuiltInEventName {
+  return Object.hasOwn(BUILT_IN_EVENTS, name);
+}
+
+export function eventKind(name: string): HookKind {
+  return isBuiltInEvent(name) ? BUILT_IN_EVENTS[name] : 'sequential';
+}

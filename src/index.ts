@@ -1,0 +1,13 @@
+export * from './errors.js';
+export * from './events.js';
+export type * from './plugin-api.js';
+export { hook, type HookDecorator } from './registry/hook-decorator.js';
+export { plugin, type PluginDecoratorOptions } from './registry/plugin-decorator.js';
+export { PluginRegistry, defaultRegistry, type PluginInfo } from './registry/plugin-registry.js';
+export { withPlugins, usePlugins } from './config/entity-plugins.js';
+export { pluginSystem, runtimeOf, type PluginExtension } from './bridge/extension.js';
+export type { PluginSystemOptions, HookSummary } from './bridge/plugin-runtime.js';
+export { describeChain, pluginOptions, type ChainEventName } from './bridge/inspect.js';
+export { emit } from './bridge/emit.js';
+export { withoutPlugins } from './bridge/scope.js';
+export * from './plugins/index.js';

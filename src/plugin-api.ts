@@ -1,0 +1,86 @@
+import type { EntityMetadata, Platform } from '@mikro-orm/core';
+import type { StandardSchemaV1 } from '@standard-schema/spec';
+
+/**
+ * Options type of each plugin, by name. Augment it for your own plugins so entity
+ * configurations are type-checked:
+ *
+ *     declare module 'mikro-orm-plugins' {
+ *       interface PluginOptionsMap { slug: { from: string } }
+ *     }
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface PluginOptionsMap {}
+
+export type PluginName = keyof PluginOptionsMap & string;
+
+/** `true` attaches with defaults, an object attaches with options, `false` opts out (of a global or inherited plugin). */
+export type PluginSetting<N extends PluginName> = PluginOptionsMap[N] | boolean;
+
+export type PluginSettings = { [N in PluginName]?: PluginSetting<N> };
+
+/** How an entity names its plugins: `['timestamp', { softDelete: { field: 'removedAt' } }]`. */
+export type PluginList = readonly (PluginName | PluginSettings)[] | PluginSettings;
+
+export interface OptionIssue {
+  /** Dotted path of the option at fault, `''` for the whole object. */
+  option: string;
+  /** What was expected, in words. */
+  expected: string;
+}
+
+/** How a plugin declares its options: defaults, then a Standard Schema (zod, valibot…) or a validate function. */
+export interface OptionsSpec<O = any> {
+  defaults?: Partial<O>;
+  schema?: StandardSchemaV1<unknown, O>;
+  /** Returns the issues found, or nothing when the options are valid. */
+  validate?: (options: O) => readonly OptionIssue[] | undefined | void;
+}
+
+/** What `@plugin({...})` takes. */
+export interface PluginMeta {
+  name: string;
+  version?: string;
+  description?: string;
+  /** Plugins that must be registered too. */
+  requires?: readonly string[];
+  /** This plugin's hooks run before these plugins' hooks. */
+  before?: readonly string[];
+  /** This plugin's hooks run after these plugins' hooks. */
+  after?: readonly string[];
+  options?: OptionsSpec;
+}
+
+export interface SetupContext<O = any> {
+  readonly plugin: string;
+  readonly options: O;
+  readonly platform: Platform;
+}
+
+/**
+ * The whole plugin interface. Hooks are methods marked with `@hook` (or named after an event);
+ * `setupEntity` runs once per entity at discovery, before MikroORM fills in defaults, so it may
+ * add properties, indexes or filters to `meta`.
+ */
+export interface Plugin<O = any> {
+  setupEntity?(meta: EntityMetadata, ctx: SetupContext<O>): void | Promise<void>;
+}
+
+export type PluginClass<O = any> = (new () => Plugin<O>) & { options?: OptionsSpec<O> };
+
+export interface HookOptions {
+  /** Lower runs first. Default 0. */
+  priority?: number;
+  /** Run before these plugins' hooks on the same event. */
+  before?: readonly string[];
+  /** Run after these plugins' hooks on the same event. */
+  after?: readonly string[];
+}
+
+export interface HookDefinition {
+  readonly event: string;
+  readonly method: string | symbol;
+  readonly priority: number;
+  readonly before: readonly string[];
+  readonly after: readonly string[];
+}

@@ -1,0 +1,7 @@
+import { ReferenceKind, type EntityMetadata } from '@mikro-orm/core';
+
+/** Adds a scalar property at discovery unless the entity declares it; the schema generator then creates the column. */
+export function addScalarProperty(meta: EntityMetadata, name: string, options: { type: string; nullable?: boolean; index?: boolean }): void {
+  if (meta.properties[name as never]) return;
+  (meta.properties as Record<string, unknown>)[name] = { name, kind: ReferenceKind.SCALAR, ...options };
+}

@@ -1,0 +1,54 @@
+import type { EntityMetadata } from '@mikro-orm/core';
+import type { HookContext } from '../events.js';
+import type { Plugin, SetupContext } from '../plugin-api.js';
+import { hook } from '../registry/hook-decorator.js';
+import { plugin } from '../registry/plugin-decorator.js';
+import { addScalarProperty } from './add-property.js';
+
+export interface TimestampOptions {
+  /** Property set on create. Default `createdAt`. */
+  createdAt: string;
+  /** Property set on create and on every real update. Default `updatedAt`. */
+  updatedAt: string;
+}
+
+declare module '../plugin-api.js' {
+  interface PluginOptionsMap {
+    timestamp: Partial<TimestampOptions>;
+  }
+}
+
+const propertyName = (value: unknown) => typeof value === 'string' && /^[A-Za-z_$][\w$]*$/.test(value);
+
+/**
+ * Keeps `createdAt`/`updatedAt`. Adds the columns when the entity lacks them. MikroORM fires
+ * `beforeUpdate` only for entities with real changes, so a no-op flush leaves `updatedAt` alone.
+ */
+@plugin({
+  name: 'timestamp',
+  version: '1.0.0',
+  description: 'Sets createdAt on create and updatedAt on create and update.',
+  options: {
+    defaults: { createdAt: 'createdAt', updatedAt: 'updatedAt' },
+    validate: (o: TimestampOptions) =>
+      (['createdAt', 'updatedAt'] as const).filter(k => !propertyName(o[k])).map(k => ({ option: k, expected: 'a property name' })),
+  },
+})
+export class TimestampPlugin implements Plugin<TimestampOptions> {
+  setupEntity(meta: EntityMetadata, { options }: SetupContext<TimestampOptions>): void {
+    addScalarProperty(meta, options.createdAt, { type: 'datetime' });
+    addScalarProperty(meta, options.updatedAt, { type: 'datetime' });
+  }
+
+  @hook('beforeCreate', { priority: -100 })
+  stampCreate(entity: Record<string, unknown>, { options }: HookContext<TimestampOptions>): void {
+    const now = new Date();
+    entity[options.createdAt] ??= now;
+    entity[options.updatedAt] ??= now;
+  }
+
+  @hook('beforeUpdate', { priority: -100 })
+  stampUpdate(entity: Record<string, unknown>, { options }: HookContext<TimestampOptions>): void {
+    entity[options.updatedAt] = new Date();
+  }
+}

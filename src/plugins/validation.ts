@@ -1,0 +1,49 @@
+import type { StandardSchemaV1 } from '@standard-schema/spec';
+import { ValidationError, type FieldIssue } from '../errors.js';
+import type { HookContext } from '../events.js';
+import { hook } from '../registry/hook-decorator.js';
+import { plugin } from '../registry/plugin-decorator.js';
+
+export interface ValidationOptions<E = any> {
+  /** A Standard Schema (zod, valibot, arktype…) the entity must satisfy. */
+  schema?: StandardSchemaV1<any>;
+  /** Or a function returning the failing fields. */
+  validate?: (entity: E) => readonly FieldIssue[] | undefined | void;
+}
+
+declare module '../plugin-api.js' {
+  interface PluginOptionsMap {
+    validation: ValidationOptions;
+  }
+}
+
+/** Checks each entity in `beforeSave`; a failure aborts the flush with every failing field listed. */
+@plugin({
+  name: 'validation',
+  version: '1.0.0',
+  description: 'Validates entities with a Standard Schema or a function before they are saved.',
+  options: {
+    validate: (o: ValidationOptions) => {
+      if (o.schema === undefined && o.validate === undefined) return [{ option: '', expected: "a 'schema' or a 'validate' function" }];
+      if (o.schema !== undefined && typeof o.schema?.['~standard']?.validate !== 'function') return [{ option: 'schema', expected: 'a Standard Schema' }];
+      if (o.validate !== undefined && typeof o.validate !== 'function') return [{ option: 'validate', expected: 'a function' }];
+      return [];
+    },
+  },
+})
+export class ValidationPlugin {
+  @hook('beforeSave', { priority: 100 })
+  check(entity: object, { options, meta }: HookContext<ValidationOptions>): void | Promise<void> {
+    const issues: FieldIssue[] = [...(options.validate?.(entity) ?? [])];
+    const result = options.schema?.['~standard'].validate(entity);
+    if (result instanceof Promise) return result.then(r => raise(meta.className, issues, r));
+    raise(meta.className, issues, result);
+  }
+}
+
+function raise(entity: string, issues: FieldIssue[], result: StandardSchemaV1.Result<unknown> | undefined): void {
+  for (const issue of result?.issues ?? []) {
+    issues.push({ field: (issue.path ?? []).map(p => String(typeof p === 'object' ? p.key : p)).join('.'), message: issue.message });
+  }
+  if (issues.length > 0) throw new ValidationError(entity, issues);
+}
