@@ -1,0 +1,97 @@
+import { connect } from 'node:net';
+import { MikroORM, type Options } from '@mikro-orm/core';
+import { MariaDbDriver } from '@mikro-orm/mariadb';
+import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { SqliteDriver } from '@mikro-orm/sqlite';
+import { describe } from 'vitest';
+
+export type DatabaseName = 'sqlite' | 'postgresql' | 'mariadb';
+
+export interface Database {
+  readonly name: DatabaseName;
+  /** Why the server-backed suites are skipped, or undefined when the server answers. */
+  readonly unavailable: string | undefined;
+  /** A fresh ORM on an empty database, schema created. */
+  init(options: Options): Promise<MikroORM>;
+}
+
+function reachable(port: number): Promise<boolean> {
+  return new Promise(resolve => {
+    const socket = connect({ host: '127.0.0.1', port, timeout: 1000 });
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+    socket.once('timeout', () => (socket.destroy(), resolve(false)));
+  });
+}
+
+// Parallel runs (several checkouts on one machine) set TEST_DB_NAME to keep off each other's tables.
+const dbName = process.env.TEST_DB_NAME ?? 'test';
+
+// CI sets REQUIRE_DATABASES=1 so a missing server fails the run instead of skipping.
+const required = process.env.REQUIRE_DATABASES === '1';
+const [pgUp, mariaUp] = await Promise.all([reachable(5432), reachable(3306)]);
+
+function unavailable(up: boolean, what: string): string | undefined {
+  if (up) return undefined;
+  if (required) throw new Error(`${what} is required (REQUIRE_DATABASES=1) but not reachable`);
+  return `${what} not reachable`;
+}
+
+async function wipe(orm: MikroORM, name: DatabaseName): Promise<void> {
+  const connection = orm.em.getConnection();
+  if (name === 'postgresql') await connection.execute('drop schema if exists public cascade; create schema public;');
+  if (name === 'mariadb') {
+    const tables = await connection.execute<{ name: string }[]>(
+      "select table_name as name from information_schema.tables where table_schema = database()",
+    );
+    if (tables.length === 0) return;
+    const list = tables.map(t => `\`${t.name}\``).join(', ');
+    await orm.em.transactional(async em => {
+      await em.execute('set foreign_key_checks = 0');
+      await em.execute(`drop table if exists ${list}`);
+      await em.execute('set foreign_key_checks = 1');
+    });
+  }
+}
+
+async function initOn(name: DatabaseName, base: Options, options: Options): Promise<MikroORM> {
+  const orm = await MikroORM.init({ ...base, ...options, allowGlobalContext: true });
+  if (name !== 'sqlite') await orm.schema.ensureDatabase();
+  await wipe(orm, name);
+  await orm.schema.create();
+  return orm;
+}
+
+export const sqlite: Database = {
+  name: 'sqlite',
+  unavailable: undefined,
+  init: options => initOn('sqlite', { driver: SqliteDriver, dbName: ':memory:' }, options),
+};
+
+export const postgresql: Database = {
+  name: 'postgresql',
+  unavailable: unavailable(pgUp, 'PostgreSQL on 127.0.0.1:5432'),
+  init: options =>
+    initOn('postgresql', { driver: PostgreSqlDriver, dbName, host: '127.0.0.1', port: 5432, user: 'postgres', pool: { min: 0, max: 4 } }, options),
+};
+
+export const mariadb: Database = {
+  name: 'mariadb',
+  unavailable: unavailable(mariaUp, 'MariaDB on 127.0.0.1:3306'),
+  init: options =>
+    initOn('mariadb', { driver: MariaDbDriver, dbName, host: '127.0.0.1', port: 3306, user: 'root', password: '', pool: { min: 0, max: 4 } }, options),
+};
+
+export const databases: readonly Database[] = [sqlite, postgresql, mariadb];
+
+/** Runs a suite on every database; a suite without its server is skipped and says why in its title. */
+export function describeEachDatabase(title: string, suite: (db: Database) => void): void {
+  for (const db of databases) {
+    if (db.unavailable) {
+      console.warn(`[mikro-orm-plugins tests] skipping "${title}" on ${db.name}: ${db.unavailable}`);
+      describe.skip(`${title} [${db.name}] (skipped: ${db.unavailable})`, () => suite(db));
+    } else {
+      describe(`${title} [${db.name}]`, () => suite(db));
+    }
+  }
+}
