@@ -50,7 +50,7 @@ export class SoftDeletePlugin implements Plugin<SoftDeleteOptions> {
   readonly #restoring = new WeakSet<object>();
 
   setupEntity(meta: EntityMetadata, { options }: SetupContext<SoftDeleteOptions>): void {
-    addScalarProperty(meta, options.field, { type: 'datetime', nullable: true, index: true });
+    addScalarProperty(meta, options.field, { type: 'Date', nullable: true, index: true });
   }
 
   @hook('queryFilter')

@@ -36,8 +36,8 @@ const propertyName = (value: unknown) => typeof value === 'string' && /^[A-Za-z_
 })
 export class TimestampPlugin implements Plugin<TimestampOptions> {
   setupEntity(meta: EntityMetadata, { options }: SetupContext<TimestampOptions>): void {
-    addScalarProperty(meta, options.createdAt, { type: 'datetime' });
-    addScalarProperty(meta, options.updatedAt, { type: 'datetime' });
+    addScalarProperty(meta, options.createdAt, { type: 'Date' });
+    addScalarProperty(meta, options.updatedAt, { type: 'Date' });
   }
 
   @hook('beforeCreate', { priority: -100 })

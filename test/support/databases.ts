@@ -1,18 +1,21 @@
 import { connect } from 'node:net';
 import { MikroORM, type Options } from '@mikro-orm/core';
+import type { SqlEntityManager } from '@mikro-orm/sqlite';
 import { MariaDbDriver } from '@mikro-orm/mariadb';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { SqliteDriver } from '@mikro-orm/sqlite';
 import { describe } from 'vitest';
 
 export type DatabaseName = 'sqlite' | 'postgresql' | 'mariadb';
+export type TestOrm = MikroORM<any, SqlEntityManager>;
+export type TestOptions = Partial<Options>;
 
 export interface Database {
   readonly name: DatabaseName;
   /** Why the server-backed suites are skipped, or undefined when the server answers. */
   readonly unavailable: string | undefined;
   /** A fresh ORM on an empty database, schema created. */
-  init(options: Options): Promise<MikroORM>;
+  init(options: TestOptions): Promise<TestOrm>;
 }
 
 function reachable(port: number): Promise<boolean> {
@@ -37,7 +40,7 @@ function unavailable(up: boolean, what: string): string | undefined {
   return `${what} not reachable`;
 }
 
-async function wipe(orm: MikroORM, name: DatabaseName): Promise<void> {
+async function wipe(orm: TestOrm, name: DatabaseName): Promise<void> {
   const connection = orm.em.getConnection();
   if (name === 'postgresql') await connection.execute('drop schema if exists public cascade; create schema public;');
   if (name === 'mariadb') {
@@ -45,7 +48,7 @@ async function wipe(orm: MikroORM, name: DatabaseName): Promise<void> {
       "select table_name as name from information_schema.tables where table_schema = database()",
     );
     if (tables.length === 0) return;
-    const list = tables.map(t => `\`${t.name}\``).join(', ');
+    const list = tables.map((t: { name: string }) => `\`${t.name}\``).join(', ');
     await orm.em.transactional(async em => {
       await em.execute('set foreign_key_checks = 0');
       await em.execute(`drop table if exists ${list}`);
@@ -54,8 +57,8 @@ async function wipe(orm: MikroORM, name: DatabaseName): Promise<void> {
   }
 }
 
-async function initOn(name: DatabaseName, base: Options, options: Options): Promise<MikroORM> {
-  const orm = await MikroORM.init({ ...base, ...options, allowGlobalContext: true });
+async function initOn(name: DatabaseName, base: TestOptions, options: TestOptions): Promise<TestOrm> {
+  const orm = (await MikroORM.init({ ...base, ...options, allowGlobalContext: true })) as TestOrm;
   if (name !== 'sqlite') await orm.schema.ensureDatabase();
   await wipe(orm, name);
   await orm.schema.create();
