@@ -1,3 +1,3 @@
-export { TimestampPlugin, type TimestampOptions } from './timestamp.js';
-export { SoftDeletePlugin, hardDelete, onlyDeleted, restore, withDeleted, type SoftDeleteOptions } from './soft-delete.js';
+export { TimestampPlugin, timestampProperties, type TimestampOptions } from './timestamp.js';
+export { SoftDeletePlugin, hardDelete, onlyDeleted, restore, softDeleteProperties, withDeleted, type SoftDeleteOptions } from './soft-delete.js';
 export { ValidationPlugin, type ValidationOptions } from './validation.js';

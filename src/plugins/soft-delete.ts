@@ -1,4 +1,4 @@
-import type { EntityManager, EntityMetadata, FilterQuery } from '@mikro-orm/core';
+import { p, type EntityManager, type EntityMetadata, type FilterQuery } from '@mikro-orm/core';
 import { emit } from '../bridge/emit.js';
 import { pluginOptions } from '../bridge/inspect.js';
 import { withoutPlugins } from '../bridge/scope.js';
@@ -85,6 +85,11 @@ export class SoftDeletePlugin implements Plugin<SoftDeleteOptions> {
     if (this.#deleting.delete(entity)) return emit(ctx.em, 'afterSoftDelete', entity);
     if (this.#restoring.delete(entity)) return emit(ctx.em, 'afterRestore', entity);
   }
+}
+
+/** The typed `deletedAt` column for `defineEntity` entities: `properties: { ...softDeleteProperties() }`. */
+export function softDeleteProperties() {
+  return { deletedAt: p.datetime().nullable().index() };
 }
 
 /** Filter options for one query: `em.find(User, {}, withDeleted())`. */

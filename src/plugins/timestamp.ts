@@ -1,4 +1,4 @@
-import type { EntityMetadata } from '@mikro-orm/core';
+import { p, type EntityMetadata, type Opt } from '@mikro-orm/core';
 import type { HookContext } from '../events.js';
 import type { Plugin, SetupContext } from '../plugin-api.js';
 import { hook } from '../registry/hook-decorator.js';
@@ -51,4 +51,15 @@ export class TimestampPlugin implements Plugin<TimestampOptions> {
   stampUpdate(entity: Record<string, unknown>, { options }: HookContext<TimestampOptions>): void {
     entity[options.updatedAt] = new Date();
   }
+}
+
+/**
+ * Typed columns for `defineEntity` entities, which cannot see properties a plugin adds:
+ * `properties: { id: p.integer().primary(), ...timestampProperties() }`. Optional in `em.create`.
+ */
+export function timestampProperties() {
+  return {
+    createdAt: p.datetime().$type<Opt<Date>>(),
+    updatedAt: p.datetime().$type<Opt<Date>>(),
+  };
 }
