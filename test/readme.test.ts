@@ -1,0 +1,34 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+
+// README code must be real: each TypeScript block is an excerpt of an example that CI compiles and runs.
+const normalize = (code: string) => code.replace(/\s+/g, ' ').trim();
+
+function exampleSources(dir = 'examples'): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap(entry => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return exampleSources(path);
+    return path.endsWith('.ts') ? [normalize(readFileSync(path, 'utf8'))] : [];
+  });
+}
+
+const readme = readFileSync('README.md', 'utf8');
+const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map(m => m[1]!);
+const sources = exampleSources();
+
+describe('README', () => {
+  test('has TypeScript examples to check', () => {
+    expect(blocks.length).toBeGreaterThan(5);
+  });
+
+  test.each(blocks.map((code, i) => [i + 1, code] as const))('TypeScript block %i is an excerpt of an example', (_n, code) => {
+    expect(sources.some(source => source.includes(normalize(code))), code).toBe(true);
+  });
+
+  test('shell commands are the npm scripts that exist', () => {
+    const scripts = Object.keys(JSON.parse(readFileSync('package.json', 'utf8')).scripts as object);
+    const commands = [...readme.matchAll(/npm run ([\w:-]+)/g)].map(m => m[1]!);
+    expect(commands.filter(c => !scripts.includes(c))).toEqual([]);
+  });
+});
