@@ -11,46 +11,32 @@ type AnyChangeSet = ChangeSet<any>;
  * becomes an update of whatever the hooks changed (a soft delete sets `deletedAt`), and the
  * foreign keys MikroORM nulled in `em.remove()` are put back, so children keep their parent.
  */
-export function runDeleteChains(runtime: PluginRuntime, { em, uow }: FlushEventArgs): void | Promise<void> {
-  const deletes = uow.getChangeSets().filter(cs => cs.type === ChangeSetType.DELETE || cs.type === ChangeSetType.DELETE_EARLY);
+export function runDeleteChains(runtime: PluginRuntime, args: FlushEventArgs): void | Promise<void> {
+  const deletes = args.uow.getChangeSets().filter(cs => cs.type === ChangeSetType.DELETE || cs.type === ChangeSetType.DELETE_EARLY);
   if (deletes.length === 0) return;
   const vetoed: AnyChangeSet[] = [];
   const skip = switchedOffPlugins();
-  for (let i = 0; i < deletes.length; i++) {
-    const cs = deletes[i]!;
-    const chains = runtime.chainsOf(cs.meta);
-    if (!chains) continue;
-    // MikroORM drops the snapshot of deleted entities; afterChange and afterDelete still want it.
-    cs.originalEntity ??= uow.getOriginalEntityData(cs.entity) as never;
-    if (chains.beforeDelete === null) continue;
-    const result = dispatch(chains.beforeDelete, new DispatchContext('beforeDelete', em, cs.meta, cs, skip), cs.entity, undefined);
-    if (result === false) vetoed.push(cs);
-    else if (result instanceof Promise) return finishAsync(runtime, { em, uow }, deletes, i, result, vetoed);
-  }
-  keepVetoed({ em, uow }, vetoed);
-}
-
-async function finishAsync(
-  runtime: PluginRuntime,
-  args: FlushEventArgs,
-  deletes: AnyChangeSet[],
-  index: number,
-  pending: Promise<unknown>,
-  vetoed: AnyChangeSet[],
-): Promise<void> {
-  if ((await pending) === false) vetoed.push(deletes[index]!);
-  const skip = switchedOffPlugins();
-  for (let i = index + 1; i < deletes.length; i++) {
-    const cs = deletes[i]!;
-    const chains = runtime.chainsOf(cs.meta);
-    if (!chains) continue;
-    cs.originalEntity ??= args.uow.getOriginalEntityData(cs.entity) as never;
-    if (chains.beforeDelete === null) continue;
-    if ((await dispatch(chains.beforeDelete, new DispatchContext('beforeDelete', args.em, cs.meta, cs, skip), cs.entity, undefined)) === false) {
-      vetoed.push(cs);
+  // Sync until a hook returns a promise, like the dispatcher.
+  const runFrom = (start: number): void | Promise<void> => {
+    for (let i = start; i < deletes.length; i++) {
+      const cs = deletes[i]!;
+      const chains = runtime.chainsOf(cs.meta);
+      if (!chains) continue;
+      // MikroORM drops the snapshot of deleted entities; afterChange and afterDelete still want it.
+      cs.originalEntity ??= args.uow.getOriginalEntityData(cs.entity) as never;
+      if (chains.beforeDelete === null) continue;
+      const result = dispatch(chains.beforeDelete, new DispatchContext('beforeDelete', args.em, cs.meta, cs, skip), cs.entity);
+      if (result === false) vetoed.push(cs);
+      else if (result instanceof Promise) {
+        return result.then(outcome => {
+          if (outcome === false) vetoed.push(cs);
+          return runFrom(i + 1);
+        });
+      }
     }
-  }
-  keepVetoed(args, vetoed);
+    keepVetoed(args, vetoed);
+  };
+  return runFrom(0);
 }
 
 function keepVetoed({ em, uow }: FlushEventArgs, vetoed: AnyChangeSet[]): void {

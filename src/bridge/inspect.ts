@@ -15,12 +15,12 @@ export function describeChain(ormOrEm: MikroORM | EntityManager, entity: EntityN
 }
 
 /** A plugin's validated options for an entity (class, name or instance), or undefined when not attached. */
-export function pluginOptions<N extends PluginName>(em: EntityManager, entity: EntityName<any> | object, plugin: N): PluginOptionsMap[N] | undefined {
+export function pluginOptions<N extends PluginName>(em: EntityManager, entity: EntityName<any> | string | object, plugin: N): PluginOptionsMap[N] | undefined {
   return runtimeOf(em).optionsFor(metadataOf(em, entity).className, plugin) as PluginOptionsMap[N] | undefined;
 }
 
 /** Metadata of an entity given as a class, a name, a schema or an instance. */
-export function metadataOf(em: EntityManager, entity: EntityName<any> | object): EntityMetadata {
+export function metadataOf(em: EntityManager, entity: EntityName<any> | string | object): EntityMetadata {
   const name = typeof entity === 'function' || typeof entity === 'string' || entity instanceof EntitySchema ? entity : entity.constructor;
   const meta = em.getMetadata().find(name as EntityName<any>);
   if (!meta) throw new PluginConfigError('MOP_UNKNOWN_ENTITY', `${String((name as Function).name ?? name)} is not a discovered entity`);

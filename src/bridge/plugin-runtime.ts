@@ -68,6 +68,9 @@ export class PluginRuntime {
   /** After discovery: every entity's metadata is final, so the chains can be compiled. */
   afterDiscovered(storage: MetadataStorage): void {
     this.#metadata = storage;
+    // Check every attached plugin's order constraints now, disabled ones too, so enabling one later cannot fail.
+    const ranked = this.#ranked();
+    for (const [entity, attached] of this.#attached) buildEntityChains(entity, attached.map(ranked), name => this.registry.has(name));
     this.rebuild();
   }
 
@@ -76,13 +79,13 @@ export class PluginRuntime {
     const storage = this.#metadata;
     if (!storage) return;
     this.#builtAt = this.registry.version;
-    const order = this.registry.names();
+    const ranked = this.#ranked();
     const isRegistered = (name: string) => this.registry.has(name);
     for (const meta of storage.getAll().values()) {
-      const attached = this.#attached.get(meta.className);
-      const enabled = attached
+      const enabled = this.#attached
+        .get(meta.className)
         ?.filter(p => this.registry.isEnabled(p.definition.name))
-        .map(p => ({ ...p, rank: order.indexOf(p.definition.name) }));
+        .map(ranked);
       (meta as unknown as Record<symbol, EntityChains | undefined>)[this.slot] =
         enabled && enabled.length > 0 ? buildEntityChains(meta.className, enabled, isRegistered) : undefined;
     }
@@ -124,6 +127,12 @@ export class PluginRuntime {
     const chains = this.chainsOf(meta);
     const chain = !chains ? undefined : BUILT_IN_CHAINS.has(event) ? chains[event as BuiltInChainName] : chains.custom.get(event);
     return (chain?.links ?? []).map(l => ({ plugin: l.plugin, method: l.method, event: l.declaredOn, priority: l.priority }));
+  }
+
+  /** Gives each attached plugin its current registration rank: the last tie-breaker of a chain. */
+  #ranked(): (plugin: AttachedPlugin) => AttachedPlugin {
+    const order = this.registry.names();
+    return plugin => ({ ...plugin, rank: order.indexOf(plugin.definition.name) });
   }
 
   #definition(name: string, entity: string): PluginDefinition {

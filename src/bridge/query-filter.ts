@@ -1,4 +1,5 @@
 import type { EntityManager, FilterDef } from '@mikro-orm/core';
+import { tagError } from '../chain/dispatch.js';
 import type { QueryFilterContext } from '../events.js';
 import type { Plugin } from '../plugin-api.js';
 import type { PluginDefinition } from '../registry/plugin-definition.js';
@@ -16,7 +17,10 @@ export function queryFilterFor(runtime: PluginRuntime, definition: PluginDefinit
   const hooks = definition.hooks
     .filter(h => h.event === 'queryFilter')
     .sort((a, b) => a.priority - b.priority)
-    .map(h => ((instance as Record<string | symbol, Function>)[h.method] as FilterHook).bind(instance));
+    .map(h => ({
+      link: { plugin: name, method: String(h.method), declaredOn: 'queryFilter' },
+      fn: ((instance as Record<string | symbol, Function>)[h.method] as FilterHook).bind(instance),
+    }));
   return {
     name,
     default: true,
@@ -26,8 +30,13 @@ export function queryFilterFor(runtime: PluginRuntime, definition: PluginDefinit
       const meta = em.getMetadata().getByClassName(entityName!);
       const ctx: QueryFilterContext = { plugin: name, options, em, meta, args, type };
       const conditions: object[] = [];
-      for (const hook of hooks) {
-        const condition = await hook(ctx);
+      for (const { link, fn } of hooks) {
+        let condition: unknown;
+        try {
+          condition = await fn(ctx);
+        } catch (error) {
+          throw tagError(error, link, meta.className);
+        }
         if (condition && Object.keys(condition).length > 0) conditions.push(condition as object);
       }
       return conditions.length <= 1 ? (conditions[0] ?? {}) : { $and: conditions };

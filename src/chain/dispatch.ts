@@ -24,7 +24,7 @@ export function dispatch(chain: Chain, ctx: DispatchContext, subject: unknown, p
     try {
       result = link.fn(subject, arg, ctx);
     } catch (error) {
-      throw tagError(error, link, chain);
+      throw tagError(error, link, chain.entity);
     }
     if (result === false && chain.veto) return false;
     if (result !== undefined && result !== null && typeof (result as PromiseLike<unknown>).then === 'function') {
@@ -57,24 +57,26 @@ async function continueAsync(
         if (result !== undefined && result !== null && typeof (result as PromiseLike<unknown>).then === 'function') result = await result;
       }
     } catch (error) {
-      throw tagError(error, link, chain);
+      throw tagError(error, link, chain.entity);
     }
     if (result === false && chain.veto) return false;
   }
 }
 
-function tagError(error: unknown, link: ChainLink, chain: Chain): PluginError {
+/** Names the plugin, hook and entity on an error; our own typed errors keep their class. */
+export function tagError(error: unknown, link: Pick<ChainLink, 'plugin' | 'method' | 'declaredOn'>, entity: string): PluginError {
+  const hook = `${link.method} (${link.declaredOn})`;
   if (error instanceof PluginError) {
     error.plugin ??= link.plugin;
-    error.hook ??= `${link.method} (${link.declaredOn})`;
-    error.entity ??= chain.entity;
+    error.hook ??= hook;
+    error.entity ??= entity;
     return error;
   }
   const message = error instanceof Error ? error.message : String(error);
-  return new HookError('MOP_HOOK_FAILED', `Hook ${link.plugin}.${link.method} (${link.declaredOn}) failed on ${chain.entity}: ${message}`, {
+  return new HookError('MOP_HOOK_FAILED', `Hook ${link.plugin}.${hook} failed on ${entity}: ${message}`, {
     plugin: link.plugin,
-    hook: `${link.method} (${link.declaredOn})`,
-    entity: chain.entity,
+    hook,
+    entity,
     cause: error,
   });
 }
