@@ -70,6 +70,11 @@ export interface BuiltInHooks<E = any, O = any> {
   afterDelete(entity: E, ctx: HookContext<O, E>): HookResult;
   /** After a create, update or delete was written, inside the flush's transaction. */
   afterChange(entity: E, changes: EntityChanges<E>, ctx: HookContext<O, E>): HookResult;
+  /**
+   * After the transaction that wrote a create, update or delete committed; never for a rolled-back write.
+   * It cannot undo anything: errors go to `pluginSystem({ onError })` instead of the caller.
+   */
+  afterCommit(entity: E, changes: EntityChanges<E>, ctx: HookContext<O, E>): HookResult;
   /** After an entity was loaded from the database (MikroORM `onLoad`). */
   afterLoad(entity: E, ctx: HookContext<O, E>): HookResult;
   /** A where-condition added to every read, update and delete of the entity, through a MikroORM filter. */
@@ -107,6 +112,7 @@ export const BUILT_IN_EVENTS = {
   beforeDelete: 'veto',
   afterDelete: 'sequential',
   afterChange: 'sequential',
+  afterCommit: 'sequential',
   afterLoad: 'sequential',
   queryFilter: 'filter',
 } as const satisfies Record<BuiltInEventName, HookKind>;

@@ -2,7 +2,8 @@ import type { EntityManager, MikroORM } from '@mikro-orm/core';
 import { PluginError } from '../errors.js';
 import { defaultRegistry } from '../registry/plugin-registry.js';
 import { PluginRuntime, type PluginSystemOptions } from './plugin-runtime.js';
-import { PluginSubscriber } from './plugin-subscriber.js';
+import { CommitQueue } from './commit-queue.js';
+import { CommitAwareSubscriber, PluginSubscriber } from './plugin-subscriber.js';
 
 const runtimes = new WeakMap<object, PluginRuntime>();
 
@@ -31,8 +32,12 @@ export function pluginSystem(options: PluginSystemOptions = {}): PluginExtension
       discovery.afterDiscovered = async (storage, platform) => {
         await afterDiscovered?.(storage, platform);
         runtime.afterDiscovered(storage);
+        // Registered after discovery (MikroORM reads subscribers when it creates the EntityManager),
+        // so the transaction events are subscribed only when some plugin needs them.
+        const commits = new CommitQueue(options.onError ?? reportAfterCommitError);
+        const subscriber = runtime.hooksEvent('afterCommit') ? new CommitAwareSubscriber(runtime, commits) : new PluginSubscriber(runtime, commits);
+        config.set('subscribers', [...config.get('subscribers'), subscriber]);
       };
-      config.set('subscribers', [...config.get('subscribers'), new PluginSubscriber(runtime)]);
     },
   };
 }
@@ -44,4 +49,8 @@ export function runtimeOf(ormOrEm: MikroORM | EntityManager): PluginRuntime {
     throw new PluginError('MOP_NOT_INSTALLED', 'mikro-orm-plugins is not installed on this ORM: add pluginSystem() to the `extensions` option');
   }
   return runtime;
+}
+
+function reportAfterCommitError(error: PluginError): void {
+  console.warn(`mikro-orm-plugins: an afterCommit hook failed after the write committed: ${error.message}`);
 }

@@ -2,7 +2,7 @@ import type { EntityMetadata, EntityName, MetadataStorage, Platform } from '@mik
 import { BUILT_IN_CHAINS, buildEntityChains, type AttachedPlugin, type BuiltInChainName, type EntityChains } from '../chain/build-chains.js';
 import { declaredPluginLists } from '../config/entity-plugins.js';
 import { mergePluginLists } from '../config/plugin-settings.js';
-import { PluginConfigError } from '../errors.js';
+import { PluginConfigError, type PluginError } from '../errors.js';
 import type { Plugin, PluginList } from '../plugin-api.js';
 import type { PluginDefinition } from '../registry/plugin-definition.js';
 import { resolvePluginOptions } from '../registry/plugin-options.js';
@@ -20,6 +20,8 @@ export interface HookSummary {
 }
 
 export interface PluginSystemOptions {
+  /** Receives errors of `afterCommit` hooks, which cannot fail the write any more. Default: `console.warn`. */
+  onError?: (error: PluginError) => void;
   /** Default: the registry `@plugin` registers into. */
   registry?: PluginRegistry;
   /** Plugins every entity gets. An entity opts out with `{ name: false }`. */
@@ -127,6 +129,14 @@ export class PluginRuntime {
     const chains = this.chainsOf(meta);
     const chain = !chains ? undefined : BUILT_IN_CHAINS.has(event) ? chains[event as BuiltInChainName] : chains.custom.get(event);
     return (chain?.links ?? []).map(l => ({ plugin: l.plugin, method: l.method, event: l.declaredOn, priority: l.priority }));
+  }
+
+  /** Whether any entity has a plugin with a hook on this event (enabled or not). */
+  hooksEvent(event: string): boolean {
+    for (const attached of this.#attached.values()) {
+      if (attached.some(p => p.definition.hooks.some(h => h.event === event))) return true;
+    }
+    return false;
   }
 
   /** Gives each attached plugin its current registration rank: the last tie-breaker of a chain. */

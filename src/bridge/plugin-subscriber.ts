@@ -1,10 +1,11 @@
-import type { EntityName, EventArgs, EventSubscriber, FlushEventArgs } from '@mikro-orm/core';
+import type { EntityName, EventArgs, EventSubscriber, FlushEventArgs, TransactionEventArgs } from '@mikro-orm/core';
 import type { Chain } from '../chain/chain.js';
 import { DispatchContext } from '../chain/chain.js';
 import { dispatch } from '../chain/dispatch.js';
 import type { ChangeKind, DispatchedEvent } from '../events.js';
 import { entityChanges } from './entity-changes.js';
 import { runDeleteChains } from './delete-chains.js';
+import type { CommitQueue } from './commit-queue.js';
 import type { PluginRuntime } from './plugin-runtime.js';
 import { switchedOffPlugins } from './scope.js';
 
@@ -13,7 +14,10 @@ import { switchedOffPlugins } from './scope.js';
  * the entities' own hooks, so users' `@BeforeCreate` methods and subscribers keep working.
  */
 export class PluginSubscriber implements EventSubscriber {
-  constructor(private readonly runtime: PluginRuntime) {}
+  constructor(
+    protected readonly runtime: PluginRuntime,
+    protected readonly commits: CommitQueue,
+  ) {}
 
   getSubscribedEntities(): EntityName<any>[] {
     const entities = this.runtime.attachedEntities();
@@ -52,11 +56,45 @@ export class PluginSubscriber implements EventSubscriber {
 
   #afterWrite(chain: Chain<false> | null, event: DispatchedEvent, kind: ChangeKind, args: EventArgs<any>): void | Promise<void> {
     const pending = run(chain, event, args);
-    const changeChain = this.runtime.chainsOf(args.meta)?.afterChange ?? null;
+    const chains = this.runtime.chainsOf(args.meta);
+    if (!chains || (chains.afterChange === null && chains.afterCommit === null)) return pending;
+    const changes = entityChanges(kind, args.changeSet!);
+    if (chains.afterCommit !== null) {
+      this.commits.add(args.em, { chain: chains.afterCommit, entity: args.entity, changes, meta: args.meta!, skip: switchedOffPlugins() });
+    }
+    const changeChain = chains.afterChange;
     if (changeChain === null) return pending;
-    const runChange = () => dispatch(changeChain, context('afterChange', args), args.entity, entityChanges(kind, args.changeSet!));
+    const runChange = () => dispatch(changeChain, context('afterChange', args), args.entity, changes);
     return pending ? pending.then(runChange) : runChange();
   }
+}
+
+/** Adds the transaction events `afterCommit` needs; used only when some plugin hooks `afterCommit`. */
+export class CommitAwareSubscriber extends PluginSubscriber {
+  beforeTransactionStart(args: TransactionEventArgs): void {
+    this.commits.starting(args.em, args.transaction);
+  }
+
+  afterTransactionStart(args: TransactionEventArgs): void {
+    this.commits.started(args.em, args.transaction);
+  }
+
+  afterTransactionCommit(args: TransactionEventArgs): void | Promise<void> {
+    if (args.transaction && !isSavepoint(args.transaction)) return this.commits.commit(args.transaction, args.em);
+  }
+
+  afterTransactionRollback(args: TransactionEventArgs): void {
+    if (args.transaction) this.commits.rollback(args.transaction);
+  }
+
+  /** Flushes outside any transaction (implicit transactions off) count as committed when they end. */
+  afterFlush(args: FlushEventArgs): void | Promise<void> {
+    if (!args.em.isInTransaction()) return this.commits.commit(args.em, args.em);
+  }
+}
+
+function isSavepoint(transaction: unknown): boolean {
+  return typeof transaction === 'object' && transaction !== null && 'savepointName' in transaction;
 }
 
 function run(chain: Chain<false> | null, event: DispatchedEvent, args: EventArgs<any>): void | Promise<void> {

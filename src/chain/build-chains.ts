@@ -23,6 +23,7 @@ export interface EntityChains {
   readonly beforeDelete: Chain<true> | null;
   readonly afterDelete: Chain<false> | null;
   readonly afterChange: Chain<false> | null;
+  readonly afterCommit: Chain<false> | null;
   readonly afterLoad: Chain<false> | null;
   readonly custom: ReadonlyMap<string, Chain<false>>;
 }
@@ -51,6 +52,7 @@ export function buildEntityChains(entity: string, plugins: readonly AttachedPlug
     beforeDelete: build<true>('beforeDelete'),
     afterDelete: build<false>('afterDelete'),
     afterChange: build<false>('afterChange'),
+    afterCommit: build<false>('afterCommit'),
     afterLoad: build<false>('afterLoad'),
     custom,
   });
@@ -66,6 +68,7 @@ export const BUILT_IN_CHAINS: ReadonlySet<string> = new Set<BuiltInChainName>([
   'beforeDelete',
   'afterDelete',
   'afterChange',
+  'afterCommit',
   'afterLoad',
 ]);
 
@@ -101,7 +104,7 @@ function buildChain<V extends boolean>(entity: string, event: DispatchedEvent, p
   return Object.freeze({
     event,
     veto: (eventKind(event) === 'veto') as V,
-    withPayload: event === 'afterChange' || !BUILT_IN_CHAINS.has(event),
+    withPayload: event === 'afterChange' || event === 'afterCommit' || !BUILT_IN_CHAINS.has(event),
     entity,
     links: Object.freeze(result.order.map(c => c.link)),
   });
