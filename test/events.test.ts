@@ -514,7 +514,7 @@ describe('beforeDelete veto', () => {
       ran.length = 0;
       em.remove(thing);
       await em.flush();
-      expect(ran).toEqual(['laterBeforeDelete', 'afterDelete', 'afterChange:delete:id,name,revision,status']);
+      expect(ran).toEqual(['laterBeforeDelete', 'afterDelete', 'afterChange:delete:id,name,owner,revision,status']);
       expect(await orm.em.fork().count(EvThing, {})).toBe(0);
     });
   });

@@ -5,7 +5,9 @@ import type { ChangeKind, EntityChanges, FieldChange } from '../events.js';
 export function entityChanges(kind: ChangeKind, changeSet: ChangeSet<any>): EntityChanges {
   const fields: Record<string, FieldChange> = {};
   if (kind === 'delete') {
-    for (const [field, value] of Object.entries(changeSet.originalEntity ?? {})) fields[field] = { old: value, new: undefined };
+    // The snapshot omits columns never set in this context; the row held NULL there.
+    const original = (changeSet.originalEntity ?? {}) as Record<string, unknown>;
+    for (const prop of changeSet.meta.comparableProps) fields[prop.name] = { old: original[prop.name] ?? null, new: undefined };
   } else {
     const original = kind === 'update' ? (changeSet.originalEntity as Record<string, unknown> | undefined) : undefined;
     for (const [field, value] of Object.entries(changeSet.payload as Record<string, unknown>)) {
