@@ -7,5 +7,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Database suites share servers; one file at a time keeps them from racing on table names.
     fileParallelism: false,
+    // CI also writes a machine-readable summary, which .ci/run turns into a closing "N passed, N failed" line.
+    reporters: process.env.CI ? ['default', 'json'] : ['default'],
+    outputFile: { json: '.tmp/vitest-results.json' },
   },
 });
