@@ -8,10 +8,16 @@ import type { Plugin, SetupContext } from '../plugin-api.js';
 import { hook } from '../registry/hook-decorator.js';
 import { plugin } from '../registry/plugin-decorator.js';
 import { addScalarProperty } from './add-property.js';
+import { addLiveUnique } from './live-unique.js';
 
 export interface SoftDeleteOptions {
   /** Property holding the deletion time; `null` means live. Default `deletedAt`. */
   field: string;
+  /**
+   * Unique constraints that ignore soft-deleted rows: `['email']` or `[['tenant', 'slug']]`.
+   * A partial index on PostgreSQL and SQLite; on MariaDB, which has none, a generated column.
+   */
+  unique: readonly (string | readonly string[])[];
 }
 
 declare module '../plugin-api.js' {
@@ -41,16 +47,22 @@ type Row = Record<string, unknown>;
   version: '1.0.0',
   description: 'em.remove() sets deletedAt; reads hide deleted rows; restore() brings them back.',
   options: {
-    defaults: { field: 'deletedAt' },
-    validate: (o: SoftDeleteOptions) => (typeof o.field === 'string' && o.field !== '' ? [] : [{ option: 'field', expected: 'a property name' }]),
+    defaults: { field: 'deletedAt', unique: [] },
+    validate: (o: SoftDeleteOptions) => [
+      ...(typeof o.field === 'string' && o.field !== '' ? [] : [{ option: 'field', expected: 'a property name' }]),
+      ...(Array.isArray(o.unique) && o.unique.every(u => typeof u === 'string' || (Array.isArray(u) && u.length > 0 && u.every(c => typeof c === 'string')))
+        ? []
+        : [{ option: 'unique', expected: "a list of property names or of lists of them, e.g. ['email'] or [['tenant', 'slug']]" }]),
+    ],
   },
 })
 export class SoftDeletePlugin implements Plugin<SoftDeleteOptions> {
   readonly #deleting = new WeakSet<object>();
   readonly #restoring = new WeakSet<object>();
 
-  setupEntity(meta: EntityMetadata, { options }: SetupContext<SoftDeleteOptions>): void {
+  setupEntity(meta: EntityMetadata, { options, platform }: SetupContext<SoftDeleteOptions>): void {
     addScalarProperty(meta, options.field, { type: 'Date', nullable: true, index: true });
+    for (const unique of options.unique) addLiveUnique(meta, platform, options.field, typeof unique === 'string' ? [unique] : unique);
   }
 
   @hook('queryFilter')

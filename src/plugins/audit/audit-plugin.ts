@@ -1,0 +1,87 @@
+import { wrap, type EntityMetadata } from '@mikro-orm/core';
+import { pluginOptions } from '../../bridge/inspect.js';
+import { currentContext } from '../../context/actor-context.js';
+import type { EntityChanges, HookContext } from '../../events.js';
+import type { Plugin, SetupContext } from '../../plugin-api.js';
+import { hook } from '../../registry/hook-decorator.js';
+import { plugin } from '../../registry/plugin-decorator.js';
+import { buildRecord } from './build-record.js';
+import { auditClock } from './clock.js';
+import { serializeEntityId } from './entity-id.js';
+import { AuditNotInstalledError, AuditSinkError, type SinkFailure } from './errors.js';
+import { flushIdOf } from './flush-tracker.js';
+import { auditDefaults, validateAuditOptions, type AuditOptions } from './options.js';
+import { auditSettings, type AuditSettings } from './settings.js';
+import type { AuditRecord } from './types.js';
+
+/**
+ * Writes one audit row per create, update, delete, soft delete and restore of an entity.
+ *
+ * Why `afterChange` and not `onFlush`: in `onFlush` the INSERTs have not run, so ids the database
+ * generates (auto-increment) are unknown and the row could not say which entity it is about.
+ * `afterChange` runs right after each write, inside the flush's transaction, with the id on the
+ * entity. `em.flush()` is forbidden there, so the row goes in with `em.insert()` on the flushing
+ * em, which runs on the transaction that em holds: a flush that rolls back takes its audit rows
+ * with it, and one that commits has them. Sinks run later, from `afterCommit`.
+ */
+@plugin({
+  name: 'audit',
+  version: '1.0.0',
+  description: 'Records who changed what and when, in the same transaction, with history and point-in-time queries.',
+  options: { defaults: auditDefaults, validate: validateAuditOptions },
+})
+export class AuditPlugin implements Plugin<AuditOptions> {
+  /** Records waiting for their commit to reach the sinks, keyed by the change they describe. */
+  readonly #forSinks = new WeakMap<EntityChanges, AuditRecord>();
+
+  setupEntity(meta: EntityMetadata, { options, platform }: SetupContext<AuditOptions>): void {
+    const settings = auditSettings(platform.getConfig());
+    if (!settings) {
+      throw new AuditNotInstalledError(`Entity '${meta.className}' uses the audit plugin, but auditLog() is not in the ORM's extensions`, meta.className);
+    }
+    settings.audited.set(meta.className, options);
+  }
+
+  @hook('afterChange')
+  record(entity: object, changes: EntityChanges, ctx: HookContext<AuditOptions>): void | Promise<void> {
+    const settings = auditSettings(ctx.em.config)!;
+    const softDelete = pluginOptions(ctx.em, ctx.meta.className, 'softDelete');
+    const pk = ctx.changeSet?.getPrimaryKey() ?? wrap(entity, true).getPrimaryKey();
+    const record = buildRecord({
+      meta: ctx.meta,
+      entity,
+      changes,
+      options: ctx.options,
+      softDeleteField: softDelete?.field,
+      entityId: serializeEntityId(ctx.meta, pk),
+      context: currentContext(ctx.em),
+      flushId: flushIdOf(ctx.em),
+      recordedAt: auditClock(),
+    });
+    if (!record) return;
+    if (settings.sinks.length > 0) this.#forSinks.set(changes, record);
+    if (settings.table) return insertRow(ctx, settings, record);
+  }
+
+  @hook('afterCommit')
+  async publish(_entity: object, changes: EntityChanges, ctx: HookContext<AuditOptions>): Promise<void> {
+    const record = this.#forSinks.get(changes);
+    if (!record) return;
+    this.#forSinks.delete(changes);
+    const failures: SinkFailure[] = [];
+    for (const sink of auditSettings(ctx.em.config)!.sinks) {
+      try {
+        await sink.write(record);
+      } catch (error) {
+        failures.push({ sink: sink.name, error });
+      }
+    }
+    if (failures.length > 0) throw new AuditSinkError(record.entity, record.entityId, record.operation, failures);
+  }
+}
+
+async function insertRow(ctx: HookContext, settings: AuditSettings, record: AuditRecord): Promise<void> {
+  const { id: _id, entity, ...rest } = record;
+  const id = await ctx.em.insert(settings.table!, { ...rest, entityName: entity }, { ctx: ctx.em.getTransactionContext() });
+  record.id = Number(id);
+}

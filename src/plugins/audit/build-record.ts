@@ -1,0 +1,78 @@
+import type { EntityMetadata } from '@mikro-orm/core';
+import type { ActorContext } from '../../context/actor-context.js';
+import type { EntityChanges, FieldChange } from '../../events.js';
+import { fieldPolicy } from './field-policy.js';
+import { sameAuditValue, toAuditValue } from './json-values.js';
+import type { AuditOptions } from './options.js';
+import { REDACTED, type AuditChanges, type AuditOperation, type AuditRecord } from './types.js';
+
+export interface RecordInput {
+  readonly meta: EntityMetadata;
+  readonly entity: object;
+  readonly changes: EntityChanges;
+  readonly options: AuditOptions;
+  /** The softDelete plugin's field on this entity, if it has the plugin. */
+  readonly softDeleteField: string | undefined;
+  readonly entityId: string;
+  readonly context: Readonly<ActorContext>;
+  readonly flushId: string;
+  readonly recordedAt: Date;
+}
+
+/** The audit record of one change, redacted; `undefined` for an update that changed nothing recorded. */
+export function buildRecord(input: RecordInput): AuditRecord | undefined {
+  const { meta, changes, options } = input;
+  const operation = operationOf(changes, input.softDeleteField);
+  const policy = fieldPolicy(options);
+  const recorded: AuditChanges = {};
+  for (const [field, change] of Object.entries(changes.kind === 'create' ? createSnapshot(meta, input.entity, changes) : changes.fields)) {
+    if (!change || !policy.records(field)) continue;
+    const prop = meta.properties[field];
+    const old = changes.kind === 'create' ? null : toAuditValue(prop, change.old);
+    const now = changes.kind === 'delete' ? null : toAuditValue(prop, change.new);
+    if (changes.kind === 'update' && sameAuditValue(old, now)) continue;
+    recorded[field] = policy.redacts(field) ? redacted(changes.kind, old, now) : [old, now];
+  }
+  if (operation === 'update' && options.ignoreNoopUpdates && Object.keys(recorded).length === 0) return undefined;
+  return {
+    id: undefined,
+    entity: meta.className,
+    entityId: input.entityId,
+    operation,
+    changes: recorded,
+    actor: input.context.actor ?? null,
+    requestId: input.context.requestId ?? null,
+    recordedAt: input.recordedAt,
+    flushId: input.flushId,
+  };
+}
+
+/**
+ * A create's full row: the INSERT payload lists only the columns it set, so the other columns come
+ * from the entity after the insert, or are NULL when it has neither a value nor a database default.
+ */
+function createSnapshot(meta: EntityMetadata, entity: object, changes: EntityChanges): EntityChanges['fields'] {
+  const fields: Record<string, FieldChange | undefined> = { ...changes.fields };
+  for (const prop of meta.comparableProps) {
+    if (fields[prop.name]) continue;
+    const value = (entity as Record<string, unknown>)[prop.name];
+    if (value !== undefined) fields[prop.name] = { old: null, new: value };
+    else if (prop.default === undefined && prop.defaultRaw === undefined) fields[prop.name] = { old: null, new: null };
+  }
+  return fields;
+}
+
+/** An update of the soft-delete field from null to a date is a soft delete; back to null, a restore. */
+function operationOf(changes: EntityChanges, softDeleteField: string | undefined): AuditOperation {
+  if (changes.kind !== 'update' || softDeleteField === undefined) return changes.kind;
+  const change = changes.fields[softDeleteField];
+  if (!change) return 'update';
+  if (change.old == null && change.new != null) return 'softDelete';
+  if (change.old != null && change.new == null) return 'restore';
+  return 'update';
+}
+
+/** Every value is replaced; only the `null` that marks "no row yet" (create) or "no row any more" (delete) stays. */
+function redacted(kind: EntityChanges['kind'], old: unknown, now: unknown): [unknown, unknown] {
+  return [kind === 'create' ? old : REDACTED, kind === 'delete' ? now : REDACTED];
+}
