@@ -88,8 +88,9 @@ export class PluginRuntime {
         .get(meta.className)
         ?.filter(p => this.registry.isEnabled(p.definition.name))
         .map(ranked);
-      (meta as unknown as Record<symbol, EntityChains | undefined>)[this.slot] =
-        enabled && enabled.length > 0 ? buildEntityChains(meta.className, enabled, isRegistered) : undefined;
+      const value = enabled && enabled.length > 0 ? buildEntityChains(meta.className, enabled, isRegistered) : undefined;
+      // Not `meta[this.slot] = value`: from the 6th entity on, V8 turns every EntityMetadata into a slow dictionary object on that keyed store.
+      Object.defineProperty(meta, this.slot, { value, writable: true, enumerable: true, configurable: true });
     }
   }
 

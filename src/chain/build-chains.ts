@@ -3,6 +3,7 @@ import { COMPOSITE_EVENTS, eventKind, type DispatchedEvent } from '../events.js'
 import type { HookDefinition, Plugin } from '../plugin-api.js';
 import type { PluginDefinition } from '../registry/plugin-definition.js';
 import type { Chain, ChainLink, LinkFunction } from './chain.js';
+import { compileChain } from './compile-chain.js';
 import { orderHooks, type OrderNode } from './order-hooks.js';
 
 /** A plugin attached to one entity, with its instance and validated options. */
@@ -93,7 +94,8 @@ function buildChain<V extends boolean>(entity: string, event: DispatchedEvent, p
           declaredOn: def.event,
           priority: def.priority,
           options,
-          fn: method.bind(instance) as LinkFunction,
+          instance,
+          fn: method as LinkFunction,
         }),
       });
     });
@@ -101,13 +103,15 @@ function buildChain<V extends boolean>(entity: string, event: DispatchedEvent, p
   if (candidates.length === 0) return null;
   const result = orderHooks(candidates);
   if (!result.ok) throw new HookOrderError(entity, event, result.cycle);
-  return Object.freeze({
+  const chain = {
     event,
     veto: (eventKind(event) === 'veto') as V,
     withPayload: event === 'afterChange' || event === 'afterCommit' || !BUILT_IN_CHAINS.has(event),
     entity,
-    links: Object.freeze(result.order.map(c => c.link)),
-  });
+    // The links are frozen, the array is not: V8 reads elements of frozen arrays several times slower.
+    links: result.order.map(c => c.link),
+  };
+  return Object.freeze({ ...chain, run: compileChain(chain) });
 }
 
 function checkConstraints(entity: string, definition: PluginDefinition, def: HookDefinition, isRegistered: (name: string) => boolean): void {

@@ -11,8 +11,13 @@ export interface ChainLink {
   readonly declaredOn: string;
   readonly priority: number;
   readonly options: unknown;
+  /** The plugin instance, `this` for `fn`: `fn.call(instance, …)` is cheaper than a bound function. */
+  readonly instance: object;
   readonly fn: LinkFunction;
 }
+
+/** Runs a chain's common case; compiled once per chain (compile-chain.ts). */
+export type ChainRunner = (ctx: DispatchContext, subject: unknown, arg: unknown) => void | false | Promise<void | false>;
 
 /** A frozen, ordered chain for one (entity, event). Entities without hooks hold `null` instead. */
 export interface Chain<V extends boolean = boolean> {
@@ -23,12 +28,13 @@ export interface Chain<V extends boolean = boolean> {
   readonly withPayload: boolean;
   readonly entity: string;
   readonly links: readonly ChainLink[];
+  readonly run: ChainRunner;
 }
 
-/** The one context object of a dispatch; `plugin` and `options` are set before each link runs. */
+/** The one context object of a dispatch; the dispatcher points it at each link before calling it. */
 export class DispatchContext implements HookContext {
-  plugin = '';
-  options: unknown = undefined;
+  /** One store per hook; `plugin` and `options` read through it, so hooks that ignore them pay nothing. */
+  link: ChainLink | undefined = undefined;
 
   constructor(
     readonly event: DispatchedEvent,
@@ -38,4 +44,12 @@ export class DispatchContext implements HookContext {
     /** Plugins switched off for this call by `withoutPlugins`. */
     readonly skip: ReadonlySet<string> | undefined,
   ) {}
+
+  get plugin(): string {
+    return this.link?.plugin ?? '';
+  }
+
+  get options(): unknown {
+    return this.link?.options;
+  }
 }

@@ -1,0 +1,344 @@
+// Hook dispatch overhead: our dispatcher vs a plain loop vs MikroORM 7's EventManager.
+//
+// Run through `npm run bench -- dispatch` (builds dist/ first). Needs Node 22 and --expose-gc,
+// which the runner passes. This is a benchmark, never a test: nothing here asserts on time.
+//
+// Chains are real: plugin classes registered in a PluginRegistry, attached to EntitySchema
+// entities through `pluginSystem({ entities })`, compiled by the real runtime (buildEntityChains)
+// during MikroORM.init on an in-memory SQLite database. Every handler is a distinct function
+// (distinct source text), so the dispatch call sites are megamorphic, as with real plugins.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { EntitySchema, EventManager, MikroORM } from '@mikro-orm/core';
+import { SqliteDriver } from '@mikro-orm/sqlite';
+import { bench, do_not_optimize, group, run } from 'mitata';
+import { DispatchContext } from '../dist/chain/chain.js';
+import { dispatch } from '../dist/chain/dispatch.js';
+import { PluginSubscriber } from '../dist/bridge/plugin-subscriber.js';
+import { PluginRegistry, pluginSystem, runtimeOf } from '../dist/index.js';
+
+const root = new URL('../', import.meta.url);
+const SYNC_NS = [0, 1, 5, 20];
+const ASYNC_NS = [1, 5];
+const MAX_SYNC = Math.max(...SYNC_NS);
+const MAX_ASYNC = Math.max(...ASYNC_NS);
+// Every scenario is timed ROUNDS times, interleaved, and each figure is the median over rounds:
+// the machine is shared, and one round's figure can be off by a third. `--quick`: one round.
+const ROUNDS = process.argv.includes('--quick') ? 1 : 3;
+const SYNC_TARGET_RATIO = 1.5;
+const NO_HOOKS_TARGET_NS = 5;
+
+// ------------------------------------------------------------------------------------ handlers
+// Each handler folds its own constant into an order-sensitive hash, so one check proves that
+// exactly the expected handlers ran, each once, in order.
+const step = (n, k) => (Math.imul(n, 31) + k) | 0;
+const expectedHash = (start, n) => {
+  let h = start;
+  for (let k = 1; k <= n; k++) h = step(h, k);
+  return h;
+};
+const body = k => `e.n = (Math.imul(e.n, 31) + ${k}) | 0;`;
+
+/** Plugin class number i: one `beforeCreate` hook (the convention: a method named after the event). */
+const pluginClass = (kind, i) =>
+  new Function(`return class ${kind}Plugin${i} { ${kind === 'async' ? 'async ' : ''}beforeCreate(e, ctx) { ${body(i + 1)} } };`)();
+/** EventManager subscriber number i: a distinct class with a `beforeCreate(args)` method. */
+const subscriber = (kind, i) =>
+  new (new Function(
+    `return class ${kind}Subscriber${i} { ${kind === 'async' ? 'async ' : ''}beforeCreate(args) { const e = args.entity; ${body(i + 1)} } };`,
+  )())();
+
+const syncClasses = Array.from({ length: MAX_SYNC }, (_, i) => pluginClass('sync', i));
+const asyncClasses = Array.from({ length: MAX_ASYNC }, (_, i) => pluginClass('async', i));
+// A plugin with a hook on another event only: its entity has plugins but a `null` beforeCreate chain.
+const LoadOnly = class LoadOnlyPlugin {
+  afterLoad(e) {
+    e.loaded = true;
+  }
+};
+
+// ------------------------------------------------------------------------------------ dispatchers
+function plainLoop(fns, subject, ctx) {
+  for (let i = 0; i < fns.length; i++) fns[i](subject, ctx);
+}
+
+/** Diagnostic: the plain loop, but over the chain's own (frozen) `links` array, as dispatch() reads it. */
+function linksLoop(links, subject, ctx) {
+  for (let i = 0; i < links.length; i++) links[i].fn(subject, ctx, ctx);
+}
+
+async function plainAwaitLoop(fns, subject, ctx) {
+  for (let i = 0; i < fns.length; i++) await fns[i](subject, ctx);
+}
+
+// ------------------------------------------------------------------------------------ the ORM
+const registry = new PluginRegistry();
+const syncName = i => `sync${i}`;
+const asyncName = i => `async${i}`;
+syncClasses.forEach((cls, i) => registry.register(syncName(i), cls));
+asyncClasses.forEach((cls, i) => registry.register(asyncName(i), cls));
+registry.register('loadOnly', LoadOnly);
+
+const entity = name => new EntitySchema({ name, properties: { id: { type: 'integer', primary: true } } });
+const entityPlugins = { NoHooks: ['loadOnly'] };
+for (const n of SYNC_NS) if (n > 0) entityPlugins[`Sync${n}`] = Array.from({ length: n }, (_, i) => syncName(i));
+for (const n of ASYNC_NS) entityPlugins[`Async${n}`] = Array.from({ length: n }, (_, i) => asyncName(i));
+
+const orm = await MikroORM.init({
+  driver: SqliteDriver,
+  dbName: ':memory:',
+  entities: [...Object.keys(entityPlugins), 'Bare'].map(entity),
+  extensions: [pluginSystem({ registry, entities: entityPlugins })],
+  allowGlobalContext: true,
+});
+const em = orm.em;
+const runtime = runtimeOf(orm);
+const ourSubscriber = [...em.getEventManager().getSubscribers()].find(s => s instanceof PluginSubscriber);
+if (!ourSubscriber) throw new Error('PluginSubscriber is not registered on the ORM');
+
+// ------------------------------------------------------------------------------------ fixtures
+function fixture(kind, n) {
+  const entityName = n === 0 ? 'NoHooks' : `${kind === 'async' ? 'Async' : 'Sync'}${n}`;
+  const meta = orm.getMetadata().getByClassName(entityName);
+  const chain = runtime.chainsOf(meta)?.beforeCreate ?? null;
+  if (n === 0 && chain !== null) throw new Error(`${entityName}: expected no beforeCreate chain`);
+  if (n > 0 && chain?.links.length !== n) throw new Error(`${entityName}: expected a chain of ${n} links, got ${chain?.links.length}`);
+  const classes = (kind === 'async' ? asyncClasses : syncClasses).slice(0, n);
+  const subject = { n: 0 };
+  const ctx = new DispatchContext('beforeCreate', em, meta, undefined, undefined);
+  return {
+    meta,
+    chain,
+    subject,
+    ctx,
+    args: { entity: subject, em, meta },
+    // The plain loop calls the very methods the chain links are bound from.
+    fns: classes.map(cls => cls.prototype.beforeCreate),
+    eventManager: new EventManager(Array.from({ length: n }, (_, i) => subscriber(kind, i))),
+  };
+}
+
+const scenarios = []; // { scenario, n, variants: { key: { label, fn } } }
+for (const n of SYNC_NS) {
+  const f = fixture('sync', n);
+  // Ours right after the plain loop, so the two compared figures are timed close together.
+  const variants = { plain: { label: 'plain for-loop', fn: () => plainLoop(f.fns, f.subject, f.ctx) } };
+  if (n > 0) {
+    variants.dispatch = { label: 'ours: dispatch()', fn: () => dispatch(f.chain, f.ctx, f.subject) };
+    variants.dispatchNewCtx = {
+      label: 'ours: dispatch() + new DispatchContext',
+      fn: () => dispatch(f.chain, new DispatchContext('beforeCreate', em, f.meta, undefined, undefined), f.subject),
+    };
+  }
+  variants.subscriber = { label: 'ours: PluginSubscriber.beforeCreate', fn: () => ourSubscriber.beforeCreate(f.args) };
+  if (n > 0) {
+    // Diagnostic: the plain loop over the chain's bound link functions (in a plain array), to separate bind cost from dispatcher cost.
+    const bound = f.chain.links.map(l => l.fn);
+    variants.plainBound = { label: 'plain for-loop over bound link.fn', fn: () => plainLoop(bound, f.subject, f.ctx) };
+    // Diagnostic: the same, reading the links from the chain's own (frozen) array.
+    variants.linksLoop = { label: 'plain for-loop over chain.links', fn: () => linksLoop(f.chain.links, f.subject, f.ctx) };
+  }
+  variants.eventManager = { label: 'MikroORM EventManager.dispatchEvent', fn: () => f.eventManager.dispatchEvent('beforeCreate', f.args, f.meta) };
+  scenarios.push({ scenario: n === 0 ? 'no hooks' : 'sync', kind: 'sync', n, fixture: f, variants });
+}
+for (const n of ASYNC_NS) {
+  const f = fixture('async', n);
+  scenarios.push({
+    scenario: 'async',
+    kind: 'async',
+    n,
+    fixture: f,
+    variants: {
+      plain: { label: 'plain for…await loop', fn: () => plainAwaitLoop(f.fns, f.subject, f.ctx) },
+      dispatch: { label: 'ours: dispatch()', fn: () => dispatch(f.chain, f.ctx, f.subject) },
+      subscriber: { label: 'ours: PluginSubscriber.beforeCreate', fn: () => ourSubscriber.beforeCreate(f.args) },
+      eventManager: { label: 'MikroORM EventManager.dispatchEvent', fn: () => f.eventManager.dispatchEvent('beforeCreate', f.args, f.meta) },
+    },
+  });
+}
+
+// ------------------------------------------------------------------------------------ sanity checks
+// Before anything is timed: each variant runs exactly N handlers, in order; ours stays sync
+// (returns undefined, no promise) for sync chains and returns a promise for async ones.
+const isThenable = v => v !== null && typeof v === 'object' && typeof v.then === 'function';
+for (const { scenario, kind, n, fixture: f, variants } of scenarios) {
+  for (const [key, { label, fn }] of Object.entries(variants)) {
+    const before = f.subject.n;
+    const result = fn();
+    const ours = key === 'dispatch' || key === 'dispatchNewCtx' || key === 'subscriber';
+    if (ours && kind === 'sync' && result !== undefined) throw new Error(`${label} (${scenario}, N=${n}) returned ${result}, not undefined`);
+    if (ours && kind === 'async' && !isThenable(result)) throw new Error(`${label} (${scenario}, N=${n}) did not return a promise`);
+    if (isThenable(result)) await result;
+    if (f.subject.n !== expectedHash(before, n)) throw new Error(`${label} (${scenario}, N=${n}) did not run exactly its ${n} handlers in order`);
+  }
+}
+console.log(`sanity: ${scenarios.reduce((s, x) => s + Object.keys(x.variants).length, 0)} variants each ran exactly N handlers, in order\n`);
+
+// ------------------------------------------------------------------------------------ timing
+const loadBefore = os.loadavg();
+const benchName = (s, key, r) => `${s.scenario} N=${s.n} | ${s.variants[key].label} [round ${r}]`;
+
+// Floor: the same 20-element loop over link-shaped objects held in a plain and in a frozen array
+// (build-chains freezes `chain.links`). Each loop is its own function, so neither shares feedback.
+const floorLinks = () => Array.from({ length: 20 }, (_, i) => ({ plugin: `p${i}`, options: undefined, fn: null, v: i }));
+const floorLoop = tag => new Function('links', `/* ${tag} */ let s = 0; for (let i = 0; i < links.length; i++) s = (s + links[i].v) | 0; return s;`);
+const floor = {
+  plainArray: { label: 'loop over 20 links in a plain array', links: floorLinks(), loop: floorLoop('plain') },
+  frozenArray: { label: 'loop over 20 links in a frozen array', links: Object.freeze(floorLinks()), loop: floorLoop('frozen') },
+};
+const floorName = (key, r) => `floor | ${floor[key].label} [round ${r}]`;
+
+for (let r = 1; r <= ROUNDS; r++) {
+  for (const s of scenarios) {
+    group(`round ${r}/${ROUNDS} · ${s.scenario}: ${s.n} ${s.kind === 'async' ? 'async' : 'sync'} hook${s.n === 1 ? '' : 's'}`, () => {
+      for (const key of Object.keys(s.variants)) bench(benchName(s, key, r), s.variants[key].fn);
+    });
+  }
+  group(`round ${r}/${ROUNDS} · floor`, () => {
+    for (const [key, { links, loop }] of Object.entries(floor)) bench(floorName(key, r), () => do_not_optimize(loop(links)));
+  });
+}
+
+const result = await run({ colors: false, throw: true });
+const loadAfter = os.loadavg();
+await orm.close(true);
+
+// ------------------------------------------------------------------------------------ results
+const stats = new Map();
+for (const b of result.benchmarks) for (const r of b.runs) if (r.stats) stats.set(r.name, r.stats);
+
+const round = x => (x === undefined || x === null ? null : Math.round(x * 1000) / 1000);
+const median = xs => {
+  const sorted = xs.filter(x => x !== undefined && x !== null).sort((a, b) => a - b);
+  if (sorted.length === 0) return null;
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+/** One variant over all rounds: the median of its per-round medians and means. */
+const figure = names => {
+  const runs = names.map(name => stats.get(name));
+  return {
+    medianNs: round(median(runs.map(st => st.p50))),
+    avgNs: round(median(runs.map(st => st.avg))),
+    minNs: round(Math.min(...runs.map(st => st.min))),
+    heapBytesPerCall: round(median(runs.map(st => st.heap?.avg))),
+    rounds: runs.map(st => ({ medianNs: round(st.p50), avgNs: round(st.avg) })),
+  };
+};
+const rounds = Array.from({ length: ROUNDS }, (_, i) => i + 1);
+
+const version = pkg => JSON.parse(readFileSync(new URL(`node_modules/${pkg}/package.json`, root), 'utf8')).version;
+const gitCommit = (() => {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+  } catch {
+    return null;
+  }
+})();
+
+const rows = scenarios.map(s => {
+  const figures = {};
+  for (const key of Object.keys(s.variants)) figures[key] = { label: s.variants[key].label, ...figure(rounds.map(r => benchName(s, key, r))) };
+  const plain = figures.plain;
+  const ours = s.n === 0 ? figures.subscriber : figures.dispatch;
+  const ratios = {};
+  for (const key of Object.keys(figures)) {
+    if (key === 'plain') continue;
+    // Per round (ours and the plain loop timed back to back), then the median over rounds.
+    const perRound = figures[key].rounds.map((x, i) => ({ median: x.medianNs / plain.rounds[i].medianNs, avg: x.avgNs / plain.rounds[i].avgNs }));
+    ratios[key] = { median: round(median(perRound.map(x => x.median))), avg: round(median(perRound.map(x => x.avg))) };
+  }
+  let target = null;
+  let met = null;
+  if (s.scenario === 'no hooks') {
+    target = `ours ≤ ${NO_HOOKS_TARGET_NS} ns`;
+    met = ours.medianNs <= NO_HOOKS_TARGET_NS;
+  } else if (s.scenario === 'sync') {
+    target = `ours/plain ≤ ${SYNC_TARGET_RATIO}`;
+    met = ratios.dispatch.median <= SYNC_TARGET_RATIO;
+  }
+  return { scenario: s.scenario, n: s.n, figures, ratiosVsPlain: ratios, target, met };
+});
+const floorFigures = Object.fromEntries(
+  Object.entries(floor).map(([key, { label }]) => [key, { label, ...figure(rounds.map(r => floorName(key, r))) }]),
+);
+
+const machine = {
+  cpu: os.cpus()[0]?.model ?? 'unknown',
+  cores: os.cpus().length,
+  mitataCpu: result.context.cpu.name,
+  clockGHz: Math.round(result.context.cpu.freq * 100) / 100,
+  platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+  totalMemGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+  // Other processes compete for the CPU on a shared machine: the 1-minute load average before and after timing.
+  loadAverage1m: { before: Math.round(loadBefore[0] * 100) / 100, after: Math.round(loadAfter[0] * 100) / 100 },
+};
+const json = {
+  benchmark: 'dispatch',
+  date: new Date().toISOString(),
+  commit: gitCommit,
+  machine,
+  node: process.version,
+  packages: { '@mikro-orm/core': version('@mikro-orm/core'), mitata: version('mitata') },
+  method:
+    `mitata, one process, --expose-gc, ${ROUNDS} interleaved round(s). Every figure is ns per dispatch: the median over rounds ` +
+    'of the median (medianNs) and mean (avgNs) of mitata\'s batch samples; minNs is the fastest batch of any round. ' +
+    'Ratios vs the plain loop of the same scenario and N are taken per round (timed back to back), then the median over rounds. ' +
+    '"ours" is dispatch() on a chain compiled by the real runtime (context reused); "no hooks" is PluginSubscriber.beforeCreate ' +
+    'on an entity whose beforeCreate chain is null.',
+  rounds: ROUNDS,
+  targets: { syncRatio: SYNC_TARGET_RATIO, noHooksNs: NO_HOOKS_TARGET_NS },
+  results: rows,
+  floor: floorFigures,
+};
+
+const fmt = x => (x === null || x === undefined ? '—' : x < 10 ? x.toFixed(2) : x < 100 ? x.toFixed(1) : x.toFixed(0));
+const fmtRatio = x => (x === null || x === undefined ? '—' : `${x.toFixed(2)}×`);
+const md = [];
+md.push('# Hook dispatch overhead');
+md.push('');
+md.push(
+  `Measured ${json.date.slice(0, 10)} on ${machine.cpu} (${machine.cores} cores, ~${machine.clockGHz} GHz per mitata), ` +
+    `Node ${process.version}, @mikro-orm/core ${json.packages['@mikro-orm/core']}, mitata ${json.packages.mitata}` +
+    `, load average ${machine.loadAverage1m.before} → ${machine.loadAverage1m.after}` +
+    (gitCommit ? `, commit ${gitCommit}` : '') +
+    `. Median ns per dispatch (median of ${ROUNDS} interleaved round${ROUNDS === 1 ? '' : 's'}); ratios taken per round, in one run. ` +
+    'Regenerate with `npm run bench -- dispatch`.',
+);
+md.push('');
+md.push('| scenario | N | ours ns | plain loop ns | EventManager ns | ours/plain | target | met? |');
+md.push('|---|---|---|---|---|---|---|---|');
+for (const r of rows) {
+  const ours = r.n === 0 ? r.figures.subscriber : r.figures.dispatch;
+  const ourRatio = r.n === 0 ? r.ratiosVsPlain.subscriber.median : r.ratiosVsPlain.dispatch.median;
+  md.push(
+    `| ${r.scenario} | ${r.n} | ${fmt(ours.medianNs)} | ${fmt(r.figures.plain.medianNs)} | ${fmt(r.figures.eventManager.medianNs)} | ${fmtRatio(ourRatio)} | ${r.target ?? '—'} | ${r.met === null ? '—' : r.met ? 'yes' : '**no**'} |`,
+  );
+}
+md.push('');
+md.push('- **ours**: `dispatch(chain, ctx, entity)` on a chain compiled by the real runtime (`buildEntityChains`), one `DispatchContext` reused.');
+md.push('  For N = 0 ("no hooks") it is the whole `PluginSubscriber.beforeCreate(args)` call on an entity whose `beforeCreate` chain is `null`.');
+md.push('- **plain loop**: `for (…) fns[i](entity, ctx)` over the same hook methods (async: `for (…) await fns[i](entity, ctx)`).');
+md.push('- **EventManager**: MikroORM 7 `EventManager.dispatchEvent` with N subscribers; it is always async, so every row includes one promise at least.');
+md.push('');
+md.push('Other variants (median ns; ratio to the plain loop). The last two are diagnostics: the plain loop over the');
+md.push('bound `link.fn` functions in a plain array (the cost of `bind`), and over `chain.links` itself, called as dispatch() calls');
+md.push('them (the cost of reading a frozen array; see the floor line).');
+md.push('');
+md.push('| scenario | N | dispatch() + new DispatchContext | PluginSubscriber.beforeCreate | plain loop over bound link.fn | plain loop over chain.links |');
+md.push('|---|---|---|---|---|---|');
+for (const r of rows) {
+  const cell = key => (r.figures[key] ? `${fmt(r.figures[key].medianNs)} (${fmtRatio(r.ratiosVsPlain[key].median)})` : '—');
+  md.push(`| ${r.scenario} | ${r.n} | ${cell('dispatchNewCtx')} | ${cell('subscriber')} | ${cell('plainBound')} | ${cell('linksLoop')} |`);
+}
+md.push('');
+md.push('Floor (median ns): ' + Object.values(floorFigures).map(f => `${f.label}: ${fmt(f.medianNs)}`).join('; ') + '.');
+md.push('');
+
+const outDir = new URL('results/', import.meta.url);
+mkdirSync(outDir, { recursive: true });
+writeFileSync(new URL('latest.json', outDir), `${JSON.stringify(json, null, 2)}\n`);
+writeFileSync(new URL('dispatch.md', outDir), md.join('\n'));
+console.log(`\n${md.join('\n')}`);
+console.log('wrote benchmarks/results/latest.json and benchmarks/results/dispatch.md');
