@@ -63,9 +63,9 @@ function plainLoop(fns, subject, ctx) {
   for (let i = 0; i < fns.length; i++) fns[i](subject, ctx);
 }
 
-/** Diagnostic: the plain loop, but over the chain's own (frozen) `links` array, as dispatch() reads it. */
+/** Diagnostic: a shared loop over the chain's own `links` array, as the generic (uncompiled) path reads it. */
 function linksLoop(links, subject, ctx) {
-  for (let i = 0; i < links.length; i++) links[i].fn(subject, ctx, ctx);
+  for (let i = 0; i < links.length; i++) links[i].fn.call(links[i].instance, subject, ctx, ctx);
 }
 
 async function plainAwaitLoop(fns, subject, ctx) {
@@ -113,7 +113,7 @@ function fixture(kind, n) {
     subject,
     ctx,
     args: { entity: subject, em, meta },
-    // The plain loop calls the very methods the chain links are bound from.
+    // The plain loop calls the very methods the chain links hold.
     fns: classes.map(cls => cls.prototype.beforeCreate),
     eventManager: new EventManager(Array.from({ length: n }, (_, i) => subscriber(kind, i))),
   };
@@ -133,10 +133,10 @@ for (const n of SYNC_NS) {
   }
   variants.subscriber = { label: 'ours: PluginSubscriber.beforeCreate', fn: () => ourSubscriber.beforeCreate(f.args) };
   if (n > 0) {
-    // Diagnostic: the plain loop over the chain's bound link functions (in a plain array), to separate bind cost from dispatcher cost.
+    // Diagnostic: the plain loop over the links' hook functions (in a plain array).
     const bound = f.chain.links.map(l => l.fn);
-    variants.plainBound = { label: 'plain for-loop over bound link.fn', fn: () => plainLoop(bound, f.subject, f.ctx) };
-    // Diagnostic: the same, reading the links from the chain's own (frozen) array.
+    variants.plainBound = { label: 'plain for-loop over link.fn', fn: () => plainLoop(bound, f.subject, f.ctx) };
+    // Diagnostic: a shared loop over the chain's links, calling each with its instance (the uncompiled path).
     variants.linksLoop = { label: 'plain for-loop over chain.links', fn: () => linksLoop(f.chain.links, f.subject, f.ctx) };
   }
   variants.eventManager = { label: 'MikroORM EventManager.dispatchEvent', fn: () => f.eventManager.dispatchEvent('beforeCreate', f.args, f.meta) };
@@ -323,10 +323,10 @@ md.push('- **plain loop**: `for (…) fns[i](entity, ctx)` over the same hook me
 md.push('- **EventManager**: MikroORM 7 `EventManager.dispatchEvent` with N subscribers; it is always async, so every row includes one promise at least.');
 md.push('');
 md.push('Other variants (median ns; ratio to the plain loop). The last two are diagnostics: the plain loop over the');
-md.push('bound `link.fn` functions in a plain array (the cost of `bind`), and over `chain.links` itself, called as dispatch() calls');
-md.push('them (the cost of reading a frozen array; see the floor line).');
+md.push('links\' hook functions, and a shared loop over `chain.links` calling each with its plugin instance, as the generic');
+md.push('(uncompiled) path does: the gap between it and `dispatch()` is what compiling each chain to straight-line code buys.');
 md.push('');
-md.push('| scenario | N | dispatch() + new DispatchContext | PluginSubscriber.beforeCreate | plain loop over bound link.fn | plain loop over chain.links |');
+md.push('| scenario | N | dispatch() + new DispatchContext | PluginSubscriber.beforeCreate | plain loop over link.fn | shared loop over chain.links |');
 md.push('|---|---|---|---|---|---|');
 for (const r of rows) {
   const cell = key => (r.figures[key] ? `${fmt(r.figures[key].medianNs)} (${fmtRatio(r.ratiosVsPlain[key].median)})` : '—');
