@@ -9,7 +9,9 @@ export type PluginErrorCode =
   | 'MOP_HOOK_FAILED'
   | 'MOP_VALIDATION_FAILED'
   | 'MOP_UNKNOWN_ENTITY'
-  | 'MOP_NOT_INSTALLED';
+  | 'MOP_NOT_INSTALLED'
+  | 'MOP_AUDIT_NOT_INSTALLED'
+  | 'MOP_AUDIT_SINK_FAILED';
 
 export interface PluginErrorDetails {
   plugin?: string;

@@ -11,3 +11,4 @@ export { describeChain, pluginOptions, type ChainEventName } from './bridge/insp
 export { emit } from './bridge/emit.js';
 export { withoutPlugins } from './bridge/scope.js';
 export * from './plugins/index.js';
+export * from './context/index.js';

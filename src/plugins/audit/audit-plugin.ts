@@ -31,7 +31,11 @@ import type { AuditRecord } from './types.js';
   options: { defaults: auditDefaults, validate: validateAuditOptions },
 })
 export class AuditPlugin implements Plugin<AuditOptions> {
-  /** Records waiting for their commit to reach the sinks, keyed by the change they describe. */
+  /**
+   * Records waiting for their commit to reach the sinks, keyed by the change they describe: the
+   * plugin system hands `afterCommit` the very `changes` object `afterChange` got, and never
+   * calls `afterCommit` for a rolled-back write, so a record of an undone change is never published.
+   */
   readonly #forSinks = new WeakMap<EntityChanges, AuditRecord>();
 
   setupEntity(meta: EntityMetadata, { options, platform }: SetupContext<AuditOptions>): void {
@@ -68,6 +72,9 @@ export class AuditPlugin implements Plugin<AuditOptions> {
     const record = this.#forSinks.get(changes);
     if (!record) return;
     this.#forSinks.delete(changes);
+    // One sink must not change what the next one sees.
+    Object.freeze(record.changes);
+    Object.freeze(record);
     const failures: SinkFailure[] = [];
     for (const sink of auditSettings(ctx.em.config)!.sinks) {
       try {

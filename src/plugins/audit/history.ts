@@ -1,4 +1,5 @@
 import { EntitySchema, wrap, type EntityManager, type EntityMetadata, type EntityName, type FilterQuery } from '@mikro-orm/core';
+import { metadataOf } from '../../bridge/inspect.js';
 import type { AuditLogRow } from './audit-log-entity.js';
 import { serializeEntityId } from './entity-id.js';
 import { AuditNotInstalledError } from './errors.js';
@@ -21,8 +22,8 @@ export interface HistoryFilter {
  * The audit records of one entity, newest first (by `recordedAt`, then by row id, so changes of
  * one millisecond keep their write order): `history(em, author)` or `history(em, Author, 42, { actor: 'u1' })`.
  */
-export function history(em: EntityManager, entity: object, filter?: HistoryFilter): Promise<AuditRecord[]>;
 export function history(em: EntityManager, entity: EntityName<any> | string, pk: unknown, filter?: HistoryFilter): Promise<AuditRecord[]>;
+export function history(em: EntityManager, entity: object, filter?: HistoryFilter): Promise<AuditRecord[]>;
 export async function history(em: EntityManager, target: object | string, pkOrFilter?: unknown, maybeFilter?: HistoryFilter): Promise<AuditRecord[]> {
   const byName = isEntityName(target);
   const meta = metadataOf(em, byName ? target : target.constructor);
@@ -32,7 +33,7 @@ export async function history(em: EntityManager, target: object | string, pkOrFi
   if (filter.actor !== undefined) where.actor = filter.actor;
   if (filter.operations) where.operation = { $in: [...filter.operations] };
   if (filter.from || filter.to) where.recordedAt = { ...(filter.from && { $gte: filter.from }), ...(filter.to && { $lte: filter.to }) };
-  const rows = await em.fork().find(auditTable(em), where, {
+  const rows = await reader(em).find(auditTable(em), where, {
     orderBy: [{ recordedAt: 'desc' }, { id: 'desc' }],
     ...(filter.limit !== undefined && { limit: filter.limit }),
   });
@@ -42,7 +43,7 @@ export async function history(em: EntityManager, target: object | string, pkOrFi
 /** Audit rows of one entity up to `when` (inclusive), oldest first; what `stateAt` folds. */
 export async function rowsUntil(em: EntityManager, meta: EntityMetadata, pk: unknown, when: Date): Promise<AuditRecord[]> {
   const where = { entityName: meta.className, entityId: serializeEntityId(meta, pk), recordedAt: { $lte: when } };
-  const rows = await em.fork().find(auditTable(em), where, { orderBy: [{ recordedAt: 'asc' }, { id: 'asc' }] });
+  const rows = await reader(em).find(auditTable(em), where, { orderBy: [{ recordedAt: 'asc' }, { id: 'asc' }] });
   return rows.map(toRecord);
 }
 
@@ -53,10 +54,9 @@ export function auditTable(em: EntityManager) {
   return table;
 }
 
-export function metadataOf(em: EntityManager, entity: EntityName<any> | string): EntityMetadata {
-  const meta = em.getMetadata().find(entity as EntityName<any>);
-  if (!meta) throw new AuditNotInstalledError(`${typeof entity === 'function' ? entity.name : String(entity)} is not a discovered entity`);
-  return meta;
+/** A fork with its own identity map that still reads through the caller's transaction, if any, so it sees the changes written so far. */
+function reader(em: EntityManager): EntityManager {
+  return em.fork({ keepTransactionContext: true });
 }
 
 function isEntityName(value: unknown): value is EntityName<any> | string {
@@ -76,5 +76,3 @@ function toRecord(row: AuditLogRow): AuditRecord {
     flushId: row.flushId,
   };
 }
-
-

@@ -1,6 +1,7 @@
 import type { EntityManager, EntityName } from '@mikro-orm/core';
 import { fromAuditValue } from './json-values.js';
-import { metadataOf, rowsUntil } from './history.js';
+import { metadataOf } from '../../bridge/inspect.js';
+import { rowsUntil } from './history.js';
 
 /**
  * The entity's recorded field values at `when`, rebuilt from its audit rows: every change

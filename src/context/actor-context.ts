@@ -1,0 +1,52 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { EntityManager } from '@mikro-orm/core';
+
+/** Who is acting, and on behalf of which request. Audit rows record both. */
+export interface ActorContext {
+  /** The user, service or job making the change. */
+  actor?: string | null;
+  /** A request or correlation id, to group the changes one request made. */
+  requestId?: string | null;
+}
+
+const store = new AsyncLocalStorage<Readonly<ActorContext>>();
+
+// Kept in the entity manager's logger context because MikroORM copies that into every fork,
+// including the forks `em.transactional()` makes, so a context bound to an em reaches its flushes.
+const EM_KEY = 'actorContext';
+
+/**
+ * Runs `fn` with this context for every operation started inside it, until the promise it
+ * returns settles (AsyncLocalStorage, so concurrent requests never see each other's context).
+ * Nested calls merge into the outer context; inner values win.
+ */
+export function runWithContext<T>(context: ActorContext, fn: () => T): T {
+  return store.run(merge(store.getStore(), context), fn);
+}
+
+/**
+ * Binds a context to one entity manager and to the forks made from it afterwards; its flushes
+ * record it even outside `runWithContext`. Returns the em: `bindContext(orm.em.fork(), { actor: 'cron' })`.
+ */
+export function bindContext<E extends EntityManager>(em: E, context: ActorContext): E {
+  const logger = em.getLoggerContext({ disableContextResolution: true });
+  // Replaced, never mutated: forks made earlier keep their copy of the previous value.
+  logger[EM_KEY] = merge(logger[EM_KEY] as ActorContext | undefined, context);
+  return em;
+}
+
+/** The context in force: the one `runWithContext` opened, overridden field by field by the one bound to `em`. */
+export function currentContext(em?: EntityManager): Readonly<ActorContext> {
+  const scoped = store.getStore();
+  const bound = em?.getLoggerContext({ disableContextResolution: true })[EM_KEY] as ActorContext | undefined;
+  return bound ? merge(scoped, bound) : (scoped ?? EMPTY);
+}
+
+const EMPTY: Readonly<ActorContext> = Object.freeze({});
+
+/** `outer` with the fields `inner` defines; `undefined` leaves a field as it was. */
+function merge(outer: Readonly<ActorContext> | undefined, inner: ActorContext): Readonly<ActorContext> {
+  const result: ActorContext = { ...outer };
+  for (const key of ['actor', 'requestId'] as const) if (inner[key] !== undefined) result[key] = inner[key];
+  return Object.freeze(result);
+}

@@ -1,0 +1,1 @@
+export { bindContext, currentContext, runWithContext, type ActorContext } from './actor-context.js';
