@@ -10,8 +10,14 @@ export type PluginErrorCode =
   | 'MOP_VALIDATION_FAILED'
   | 'MOP_UNKNOWN_ENTITY'
   | 'MOP_NOT_INSTALLED'
+  | 'MOP_ROW_LIMIT'
   | 'MOP_AUDIT_NOT_INSTALLED'
-  | 'MOP_AUDIT_SINK_FAILED';
+  | 'MOP_AUDIT_SINK_FAILED'
+  // Operations issue (src/operations, src/cli):
+  | 'MOP_CONFIG_LOAD_FAILED'
+  | 'MOP_INVALID_IMPLEMENTATION'
+  | 'MOP_NO_IMPLEMENTATION'
+  | 'MOP_STATE_UNAVAILABLE';
 
 export interface PluginErrorDetails {
   plugin?: string;

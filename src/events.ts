@@ -21,7 +21,7 @@ export interface EntityChanges<E = any> {
 
 /** Context handed to every hook. It lives for one dispatch; do not keep it. */
 export interface HookContext<O = any, E = any> {
-  /** The event being dispatched. For `beforeSave` hooks this is `beforeCreate` or `beforeUpdate`. */
+  /** The event being dispatched. For `beforeSave` hooks this is `beforeCreate`, `beforeUpdate` or `beforeUpsert`. */
   readonly event: HookEventName;
   /** The plugin whose hook is running. */
   readonly plugin: string;
@@ -31,6 +31,18 @@ export interface HookContext<O = any, E = any> {
   readonly meta: EntityMetadata<E>;
   /** Present during a flush. */
   readonly changeSet: ChangeSet<E & object> | undefined;
+  /** Present in `beforeUpsert` only. */
+  readonly upsert?: UpsertControl<E> | undefined;
+}
+
+/** What a `beforeUpsert` hook may tell the upsert (`ctx.upsert`). */
+export interface UpsertControl<E = any> {
+  /**
+   * Writes the field on insert only: when the row already exists, the conflict merge leaves its
+   * value alone (MikroORM's `onConflictExcludeFields`). For values a hook filled in, such as `createdAt`.
+   * Ignored when the caller names `onConflictMergeFields`.
+   */
+  insertOnly(field: keyof E & string): void;
 }
 
 /** Context of a `queryFilter` hook: MikroORM calls it for each read, update or delete of the entity. */
@@ -75,6 +87,23 @@ export interface BuiltInHooks<E = any, O = any> {
    * It cannot undo anything: errors go to `pluginSystem({ onError })` instead of the caller.
    */
   afterCommit(entity: E, changes: EntityChanges<E>, ctx: HookContext<O, E>): HookResult;
+  /**
+   * Before `em.upsert`/`upsertMany` writes a row, once per row, on the data object or entity given.
+   * `beforeSave` hooks run here too. Rows MikroORM only merges into an entity it already manages
+   * (no write) are skipped: the flush that saves them runs `beforeUpdate`.
+   */
+  beforeUpsert(entity: E, ctx: HookContext<O, E>): HookResult;
+  /** Before `em.nativeUpdate`: hooks may add to `data` (it is what gets written). No entities are loaded. */
+  beforeBulkUpdate(entityName: string, where: FilterQuery<E>, data: Record<string, unknown>, ctx: HookContext<O, E>): HookResult;
+  /** After `em.nativeUpdate` wrote. */
+  afterBulkUpdate(entityName: string, where: FilterQuery<E>, data: Record<string, unknown>, ctx: HookContext<O, E>): HookResult;
+  /**
+   * Before `em.nativeDelete`. Return `false` to veto: the delete becomes `em.nativeUpdate(entityName, where, data)`
+   * (hooks fill `data`, which starts empty), unless the caller passed `{ hard: true }`.
+   */
+  beforeBulkDelete(entityName: string, where: FilterQuery<E>, data: Record<string, unknown>, ctx: HookContext<O, E>): VetoResult;
+  /** After `em.nativeDelete` really deleted (not after a vetoed one: that fires `afterBulkUpdate`). */
+  afterBulkDelete(entityName: string, where: FilterQuery<E>, data: Record<string, unknown>, ctx: HookContext<O, E>): HookResult;
   /** After an entity was loaded from the database (MikroORM `onLoad`). */
   afterLoad(entity: E, ctx: HookContext<O, E>): HookResult;
   /** A where-condition added to every read, update and delete of the entity, through a MikroORM filter. */
@@ -114,16 +143,24 @@ export const BUILT_IN_EVENTS = {
   afterChange: 'sequential',
   afterCommit: 'sequential',
   afterLoad: 'sequential',
+  beforeUpsert: 'sequential',
+  beforeBulkUpdate: 'sequential',
+  afterBulkUpdate: 'sequential',
+  beforeBulkDelete: 'veto',
+  afterBulkDelete: 'sequential',
   queryFilter: 'filter',
 } as const satisfies Record<BuiltInEventName, HookKind>;
 
 export type DispatchedEvent = Exclude<HookEventName, 'beforeSave' | 'afterSave' | 'queryFilter'>;
 
-/** `beforeSave`/`afterSave` are not dispatched themselves: their hooks join the create and update chains. */
+/** `beforeSave`/`afterSave` are not dispatched themselves: their hooks join the create, update (and upsert) chains. */
 export const COMPOSITE_EVENTS: Readonly<Record<string, readonly DispatchedEvent[]>> = {
-  beforeSave: ['beforeCreate', 'beforeUpdate'],
+  beforeSave: ['beforeCreate', 'beforeUpdate', 'beforeUpsert'],
   afterSave: ['afterCreate', 'afterUpdate'],
 };
+
+/** Events whose hooks are called `(entityName, where, data, ctx)`: native bulk writes, with no entity. */
+export const BULK_EVENTS: ReadonlySet<string> = new Set<BuiltInEventName>(['beforeBulkUpdate', 'afterBulkUpdate', 'beforeBulkDelete', 'afterBulkDelete']);
 
 export function isBuiltInEvent(name: string): name is BuiltInEventName {
   return Object.hasOwn(BUILT_IN_EVENTS, name);

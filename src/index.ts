@@ -6,6 +6,7 @@ export { plugin, type PluginDecoratorOptions } from './registry/plugin-decorator
 export { PluginRegistry, defaultRegistry, type PluginInfo } from './registry/plugin-registry.js';
 export { withPlugins, usePlugins } from './config/entity-plugins.js';
 export { pluginSystem, runtimeOf, type PluginExtension } from './bridge/extension.js';
+export { withPluginEntityManager, RowLimitError, DEFAULT_ROW_LIMIT } from './bridge/plugin-entity-manager.js';
 export type { PluginSystemOptions, HookSummary } from './bridge/plugin-runtime.js';
 export { describeChain, pluginOptions, type ChainEventName } from './bridge/inspect.js';
 export { emit } from './bridge/emit.js';

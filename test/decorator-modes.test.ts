@@ -158,6 +158,8 @@ describe.each(modes)('%s decorators', mode => {
     expect(plugins.timestamp?.hooks).toEqual([
       { event: 'beforeCreate', method: 'stampCreate', priority: -100 },
       { event: 'beforeUpdate', method: 'stampUpdate', priority: -100 },
+      { event: 'beforeUpsert', method: 'stampUpsert', priority: -100 },
+      { event: 'beforeBulkUpdate', method: 'stampBulkUpdate', priority: -100 },
     ]);
   });
 

@@ -28,6 +28,19 @@ export interface PluginSystemOptions {
   global?: PluginList;
   /** Plugin lists by entity name, for entities that have no class to decorate. */
   entities?: Readonly<Record<string, PluginList>>;
+  /** Most rows `nativeUpdate`/`nativeDelete` with `{ perRow: true }` may load, unless the call says. Default 1000. */
+  rowLimit?: number;
+}
+
+/**
+ * Operations issue (src/operations/state): stored plugin state the chains honour. Read whenever the
+ * chains are (re)built; its provider calls `runtime.invalidate()` after every change.
+ */
+export interface ChainStateOverrides {
+  /** Whether a plugin's hooks and query filter run for an entity (stored status `active`). */
+  isActive(plugin: string, entity: string): boolean;
+  /** A priority that replaces every hook priority of the plugin on that entity, or undefined to keep the code's. */
+  priority(plugin: string, entity: string): number | undefined;
 }
 
 /** The plugins of one ORM: what each entity has attached, and its compiled chains. */
@@ -40,6 +53,7 @@ export class PluginRuntime {
   readonly #instances = new Map<PluginDefinition, Plugin>();
   #metadata: MetadataStorage | undefined;
   #builtAt = -1;
+  #overrides: ChainStateOverrides | undefined;
 
   constructor(options: PluginSystemOptions, registry: PluginRegistry) {
     this.#options = options;
@@ -84,10 +98,11 @@ export class PluginRuntime {
     const ranked = this.#ranked();
     const isRegistered = (name: string) => this.registry.has(name);
     for (const meta of storage.getAll().values()) {
+      const entity = meta.className;
       const enabled = this.#attached
-        .get(meta.className)
-        ?.filter(p => this.registry.isEnabled(p.definition.name))
-        .map(ranked);
+        .get(entity)
+        ?.filter(p => this.#runs(p.definition.name, entity))
+        .map(p => this.#withStoredPriority(ranked(p), entity));
       const value = enabled && enabled.length > 0 ? buildEntityChains(meta.className, enabled, isRegistered) : undefined;
       // Not `meta[this.slot] = value`: from the 6th entity on, V8 turns every EntityMetadata into a slow dictionary object on that keyed store.
       Object.defineProperty(meta, this.slot, { value, writable: true, enumerable: true, configurable: true });
@@ -100,9 +115,58 @@ export class PluginRuntime {
     return meta && (meta as unknown as Record<symbol, EntityChains | undefined>)[this.slot];
   }
 
-  /** Whether a plugin's hooks and filters should act now: enabled in the registry, not switched off for this call. */
-  isActive(plugin: string): boolean {
-    return this.registry.isEnabled(plugin) && !switchedOffPlugins()?.has(plugin);
+  /**
+   * Whether a plugin's hooks and filters should act now: enabled in the registry, not switched off for this call,
+   * and (given an entity) active in the stored state (operations issue).
+   */
+  isActive(plugin: string, entity?: string): boolean {
+    return (
+      this.registry.isEnabled(plugin) &&
+      (entity === undefined || this.#overrides?.isActive(plugin, entity) !== false) &&
+      !switchedOffPlugins()?.has(plugin)
+    );
+  }
+
+  // --- Operations issue (src/operations): additive hooks for stored state, inspection and lifecycle. ---
+
+  /** Installs (or removes) the stored-state overrides; chains are rebuilt on the next operation. */
+  setStateOverrides(overrides: ChainStateOverrides | undefined): void {
+    this.#overrides = overrides;
+    this.invalidate();
+  }
+
+  /** Recompile every chain on the next operation (the stored state changed). */
+  invalidate(): void {
+    this.#builtAt = -1;
+  }
+
+  /** Each entity's attached plugins with their validated options, in declaration order (enabled or not). */
+  attachments(): ReadonlyMap<string, readonly { readonly plugin: string; readonly options: unknown }[]> {
+    return new Map([...this.#attached].map(([entity, list]) => [entity, list.map(p => ({ plugin: p.definition.name, options: p.options }))]));
+  }
+
+  /** The instance of a registered plugin (created on first use; the one the chains call), or undefined. */
+  instanceOf(plugin: string): Plugin | undefined {
+    const definition = this.registry.definition(plugin);
+    return definition && this.#instance(definition);
+  }
+
+  /** Enabled in the registry and active in the stored state. */
+  #runs(plugin: string, entity: string): boolean {
+    return this.registry.isEnabled(plugin) && this.#overrides?.isActive(plugin, entity) !== false;
+  }
+
+  /** A stored priority replaces the priority of each of the plugin's hooks on that entity. */
+  #withStoredPriority(plugin: AttachedPlugin, entity: string): AttachedPlugin {
+    const priority = this.#overrides?.priority(plugin.definition.name, entity);
+    if (priority === undefined) return plugin;
+    const definition = { ...plugin.definition, hooks: plugin.definition.hooks.map(h => ({ ...h, priority })) };
+    return { ...plugin, definition };
+  }
+
+  /** The `rowLimit` option, or undefined. */
+  get rowLimit(): number | undefined {
+    return this.#options.rowLimit;
   }
 
   /** Entity classes with at least one plugin attached: the dispatcher subscribes to these only. */
@@ -120,7 +184,7 @@ export class PluginRuntime {
   describe(meta: EntityMetadata, event: string): HookSummary[] {
     if (event === 'queryFilter') {
       return (this.#attached.get(meta.className) ?? [])
-        .filter(p => this.registry.isEnabled(p.definition.name))
+        .filter(p => this.#runs(p.definition.name, meta.className))
         .flatMap(p =>
           p.definition.hooks
             .filter(h => h.event === 'queryFilter')

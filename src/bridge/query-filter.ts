@@ -26,7 +26,8 @@ export function queryFilterFor(runtime: PluginRuntime, definition: PluginDefinit
     default: true,
     args: false,
     async cond(args: Record<string, unknown> | undefined, type: 'read' | 'update' | 'delete', em: EntityManager, _find: unknown, entityName?: string) {
-      if (!runtime.isActive(name)) return {};
+      // With the entity, so a plugin switched off for this entity in the stored state lifts its filter (operations issue).
+      if (!runtime.isActive(name, entityName)) return {};
       const meta = em.getMetadata().getByClassName(entityName!);
       const ctx: QueryFilterContext = { plugin: name, options, em, meta, args, type };
       const conditions: object[] = [];

@@ -1,5 +1,5 @@
 import { HookOrderError, PluginConfigError } from '../errors.js';
-import { COMPOSITE_EVENTS, eventKind, type DispatchedEvent } from '../events.js';
+import { BULK_EVENTS, COMPOSITE_EVENTS, eventKind, type DispatchedEvent } from '../events.js';
 import type { HookDefinition, Plugin } from '../plugin-api.js';
 import type { PluginDefinition } from '../registry/plugin-definition.js';
 import type { Chain, ChainLink, LinkFunction } from './chain.js';
@@ -26,6 +26,11 @@ export interface EntityChains {
   readonly afterChange: Chain<false> | null;
   readonly afterCommit: Chain<false> | null;
   readonly afterLoad: Chain<false> | null;
+  readonly beforeUpsert: Chain<false> | null;
+  readonly beforeBulkUpdate: Chain<false> | null;
+  readonly afterBulkUpdate: Chain<false> | null;
+  readonly beforeBulkDelete: Chain<true> | null;
+  readonly afterBulkDelete: Chain<false> | null;
   readonly custom: ReadonlyMap<string, Chain<false>>;
 }
 
@@ -55,6 +60,11 @@ export function buildEntityChains(entity: string, plugins: readonly AttachedPlug
     afterChange: build<false>('afterChange'),
     afterCommit: build<false>('afterCommit'),
     afterLoad: build<false>('afterLoad'),
+    beforeUpsert: build<false>('beforeUpsert'),
+    beforeBulkUpdate: build<false>('beforeBulkUpdate'),
+    afterBulkUpdate: build<false>('afterBulkUpdate'),
+    beforeBulkDelete: build<true>('beforeBulkDelete'),
+    afterBulkDelete: build<false>('afterBulkDelete'),
     custom,
   });
 }
@@ -71,6 +81,11 @@ export const BUILT_IN_CHAINS: ReadonlySet<string> = new Set<BuiltInChainName>([
   'afterChange',
   'afterCommit',
   'afterLoad',
+  'beforeUpsert',
+  'beforeBulkUpdate',
+  'afterBulkUpdate',
+  'beforeBulkDelete',
+  'afterBulkDelete',
 ]);
 
 function buildChain<V extends boolean>(entity: string, event: DispatchedEvent, plugins: readonly AttachedPlugin[]): Chain<V> | null {
@@ -95,7 +110,7 @@ function buildChain<V extends boolean>(entity: string, event: DispatchedEvent, p
           priority: def.priority,
           options,
           instance,
-          fn: method as LinkFunction,
+          fn: BULK_EVENTS.has(event) ? spreadBulkPayload(method) : (method as LinkFunction),
         }),
       });
     });
@@ -106,12 +121,29 @@ function buildChain<V extends boolean>(entity: string, event: DispatchedEvent, p
   const chain = {
     event,
     veto: (eventKind(event) === 'veto') as V,
-    withPayload: event === 'afterChange' || event === 'afterCommit' || !BUILT_IN_CHAINS.has(event),
+    withPayload: event === 'afterChange' || event === 'afterCommit' || BULK_EVENTS.has(event) || !BUILT_IN_CHAINS.has(event),
     entity,
     // The links are frozen, the array is not: V8 reads elements of frozen arrays several times slower.
     links: result.order.map(c => c.link),
   };
   return Object.freeze({ ...chain, run: compileChain(chain) });
+}
+
+/** What the bulk dispatch passes as the payload; the hook itself gets `(entityName, where, data, ctx)`. */
+export interface BulkPayload {
+  readonly where: unknown;
+  readonly data: Record<string, unknown>;
+}
+
+/**
+ * Bulk hooks take two arguments between the subject and the context. The dispatcher (and its compiled
+ * code) keeps calling `fn(subject, payload, ctx)`; this adapter spreads the payload, so neither changes.
+ */
+function spreadBulkPayload(method: Function): LinkFunction {
+  return function bulkHook(this: unknown, entityName: unknown, payload: unknown, ctx) {
+    const { where, data } = payload as BulkPayload;
+    return method.call(this, entityName, where, data, ctx);
+  };
 }
 
 function checkConstraints(entity: string, definition: PluginDefinition, def: HookDefinition, isRegistered: (name: string) => boolean): void {

@@ -83,6 +83,16 @@ export class SoftDeletePlugin implements Plugin<SoftDeleteOptions> {
     return pending ? pending.then(stamp) : stamp();
   }
 
+  /**
+   * `em.nativeDelete`: vetoes the DELETE and asks for an UPDATE setting the field instead (rows the
+   * filter hides, already deleted, are not touched). `{ hard: true }` deletes for real.
+   */
+  @hook('beforeBulkDelete')
+  softDeleteMany(_entityName: string, _where: unknown, data: Row, { options }: HookContext<SoftDeleteOptions>): false {
+    data[options.field] = new Date();
+    return false;
+  }
+
   @hook('beforeUpdate')
   noticeRestore(entity: Row, ctx: HookContext<SoftDeleteOptions>): void | Promise<void> {
     const { field } = ctx.options;

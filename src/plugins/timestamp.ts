@@ -23,6 +23,7 @@ const propertyName = (value: unknown) => typeof value === 'string' && /^[A-Za-z_
 /**
  * Keeps `createdAt`/`updatedAt`. Adds the columns when the entity lacks them. MikroORM fires
  * `beforeUpdate` only for entities with real changes, so a no-op flush leaves `updatedAt` alone.
+ * `em.insert`/`insertMany` run `beforeCreate` on the data; upserts and native updates have hooks of their own.
  */
 @plugin({
   name: 'timestamp',
@@ -50,6 +51,23 @@ export class TimestampPlugin implements Plugin<TimestampOptions> {
   @hook('beforeUpdate', { priority: -100 })
   stampUpdate(entity: Record<string, unknown>, { options }: HookContext<TimestampOptions>): void {
     entity[options.updatedAt] = new Date();
+  }
+
+  /** `em.upsert`: both on insert; on a conflict the row keeps its createdAt and gets a new updatedAt. Values you set are kept. */
+  @hook('beforeUpsert', { priority: -100 })
+  stampUpsert(entity: Record<string, unknown>, { options, upsert }: HookContext<TimestampOptions>): void {
+    const now = new Date();
+    if (entity[options.createdAt] == null) {
+      entity[options.createdAt] = now;
+      upsert?.insertOnly(options.createdAt);
+    }
+    entity[options.updatedAt] ??= now;
+  }
+
+  /** `em.nativeUpdate` (and a soft delete made by `em.nativeDelete`): adds updatedAt unless the data sets it. */
+  @hook('beforeBulkUpdate', { priority: -100 })
+  stampBulkUpdate(_entityName: string, _where: unknown, data: Record<string, unknown>, { options }: HookContext<TimestampOptions>): void {
+    data[options.updatedAt] ??= new Date();
   }
 }
 

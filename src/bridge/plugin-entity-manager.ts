@@ -1,0 +1,303 @@
+import { EntityManager, Utils, wrap, type EntityMetadata, type IDatabaseDriver } from '@mikro-orm/core';
+import { DispatchContext, type Chain } from '../chain/chain.js';
+import { dispatch } from '../chain/dispatch.js';
+import type { EntityChains } from '../chain/build-chains.js';
+import { PluginError } from '../errors.js';
+import type { DispatchedEvent, UpsertControl } from '../events.js';
+import { findRuntime } from './extension.js';
+import type { PluginRuntime } from './plugin-runtime.js';
+import { switchedOffPlugins, withoutPlugins } from './scope.js';
+
+declare module '@mikro-orm/core' {
+  interface UpdateOptions<T> {
+    /**
+     * mikro-orm-plugins: load the matching rows (at most `rowLimit`) and update them through a flush,
+     * so the per-entity hooks run (beforeUpdate, afterChange…) instead of the bulk ones.
+     */
+    perRow?: boolean;
+    /** mikro-orm-plugins: most rows `perRow` may load; more fails with `RowLimitError` before anything is written. */
+    rowLimit?: number;
+  }
+  interface DeleteOptions<T> {
+    /** mikro-orm-plugins: delete the rows for real, even when a `beforeBulkDelete` hook (soft delete) vetoes. */
+    hard?: boolean;
+    /** mikro-orm-plugins: load the matching rows (at most `rowLimit`) and remove them through a flush (per-entity hooks). */
+    perRow?: boolean;
+    /** mikro-orm-plugins: most rows `perRow` may load. */
+    rowLimit?: number;
+  }
+}
+
+/** Rows `perRow` loads at most when neither the call nor `pluginSystem({ rowLimit })` says. */
+export const DEFAULT_ROW_LIMIT = 1000;
+
+/** A `perRow` operation matched more rows than its limit; nothing was written. */
+export class RowLimitError extends PluginError {
+  override name = 'RowLimitError';
+  readonly limit: number;
+
+  constructor(entity: string, operation: 'nativeUpdate' | 'nativeDelete', limit: number) {
+    super(
+      'MOP_ROW_LIMIT',
+      `${operation}(${entity}, …, { perRow: true }) matches more than ${limit} rows; nothing was written. Raise rowLimit or narrow the where-condition`,
+      { entity },
+    );
+    this.limit = limit;
+  }
+}
+
+type EntityManagerClass = abstract new (...args: any[]) => EntityManager;
+type AnyOptions = Record<string, any>;
+
+const MIXED = Symbol.for('mikro-orm-plugins:entity-manager');
+
+/** Whether a class already carries the plugin overrides. */
+export function isPluginEntityManagerClass(cls: unknown): boolean {
+  return typeof cls === 'function' && (cls as unknown as Record<symbol, unknown>)[MIXED] === true;
+}
+
+/**
+ * Adds the plugin system to an EntityManager class: `insert`, `insertMany`, `upsert`, `upsertMany`,
+ * `nativeUpdate` and `nativeDelete` run the plugins' hooks. `pluginSystem()` applies it to the
+ * configured `entityManager` (or the driver's own class), so a subclass of your own keeps working;
+ * forks, transactions and repositories keep the class. Applying it twice changes nothing.
+ */
+export function withPluginEntityManager<T extends EntityManagerClass>(Base: T): T {
+  if (isPluginEntityManagerClass(Base)) return Base;
+  // `abstract new` keeps abstract bases assignable; the mixin itself is concrete.
+  const Concrete = Base as unknown as new (...args: any[]) => EntityManager;
+
+  class PluginEntityManager extends Concrete {
+    static readonly [MIXED] = true;
+
+    override async insert(entityNameOrEntity: any, data?: any, options?: any): Promise<any> {
+      const em = this.getContext(false);
+      const single = data === undefined;
+      const target = await beforeCreate(em, single ? entityNameOrEntity.constructor : entityNameOrEntity, [single ? entityNameOrEntity : data]);
+      return single ? super.insert(target[0], undefined, options) : super.insert(entityNameOrEntity, target[0], options);
+    }
+
+    override async insertMany(entityNameOrEntities: any, data?: any, options?: any): Promise<any[]> {
+      const em = this.getContext(false);
+      const single = data === undefined;
+      const rows: any[] = single ? entityNameOrEntities : data;
+      if (!Array.isArray(rows) || rows.length === 0) return super.insertMany(entityNameOrEntities, data, options);
+      const target = await beforeCreate(em, single ? rows[0].constructor : entityNameOrEntities, rows);
+      return single ? super.insertMany(target, undefined, options) : super.insertMany(entityNameOrEntities, target, options);
+    }
+
+    override async upsert(entityNameOrEntity: any, data?: any, options: AnyOptions = {}): Promise<any> {
+      const em = this.getContext(false);
+      const single = data === undefined;
+      const prepared = await beforeUpsert(em, single ? entityNameOrEntity.constructor : entityNameOrEntity, [single ? entityNameOrEntity : data], options);
+      if (!prepared) return super.upsert(entityNameOrEntity, data, options);
+      const [row] = prepared.rows;
+      try {
+        return await (single ? super.upsert(row, undefined, prepared.options) : super.upsert(entityNameOrEntity, row, prepared.options));
+      } finally {
+        prepared.done();
+      }
+    }
+
+    override async upsertMany(entityNameOrEntities: any, data?: any, options: AnyOptions = {}): Promise<any[]> {
+      const em = this.getContext(false);
+      const single = data === undefined;
+      const rows: any[] = single ? entityNameOrEntities : data;
+      const prepared = Array.isArray(rows) && rows.length > 0 ? await beforeUpsert(em, single ? rows[0].constructor : entityNameOrEntities, rows, options) : undefined;
+      if (!prepared) return super.upsertMany(entityNameOrEntities, data, options);
+      try {
+        return await (single ? super.upsertMany(prepared.rows, undefined, prepared.options) : super.upsertMany(entityNameOrEntities, prepared.rows, prepared.options));
+      } finally {
+        prepared.done();
+      }
+    }
+
+    override async nativeUpdate(entityName: any, where: any, data: any, options: AnyOptions = {}): Promise<number> {
+      const { perRow, rowLimit, ...rest } = options;
+      const em = this.getContext(false);
+      const found = pluginsOf(em, entityName);
+      if (!found) return super.nativeUpdate(entityName, where, data, rest);
+      if (perRow === true) return updatePerRow(em, found, where, data, rest, rowLimit);
+      const { meta, chains } = found;
+      if (chains.beforeBulkUpdate === null && chains.afterBulkUpdate === null) return super.nativeUpdate(entityName, where, data, rest);
+      const payload = { where, data: { ...data } as Record<string, unknown> };
+      await runBulk(chains.beforeBulkUpdate, 'beforeBulkUpdate', em, meta, payload);
+      const count = await super.nativeUpdate(entityName, where, payload.data, rest);
+      await runBulk(chains.afterBulkUpdate, 'afterBulkUpdate', em, meta, payload);
+      return count;
+    }
+
+    override async nativeDelete(entityName: any, where: any, options: AnyOptions = {}): Promise<number> {
+      const { hard, perRow, rowLimit, ...rest } = options;
+      const em = this.getContext(false);
+      const found = pluginsOf(em, entityName);
+      if (!found) return super.nativeDelete(entityName, where, rest);
+      if (perRow === true) return deletePerRow(em, found, where, rest, rowLimit, hard === true);
+      const { meta, chains } = found;
+      if (chains.beforeBulkDelete === null && chains.afterBulkDelete === null) return super.nativeDelete(entityName, where, rest);
+      const payload = { where, data: {} as Record<string, unknown> };
+      const verdict = await runBulk(chains.beforeBulkDelete, 'beforeBulkDelete', em, meta, payload);
+      if (verdict === false && hard !== true) {
+        // Vetoed: the hooks' data is written instead (a soft delete), through nativeUpdate and its hooks.
+        return Object.keys(payload.data).length === 0 ? 0 : this.nativeUpdate(entityName, where, payload.data, rest);
+      }
+      const count = await super.nativeDelete(entityName, where, rest);
+      await runBulk(chains.afterBulkDelete, 'afterBulkDelete', em, meta, payload);
+      return count;
+    }
+  }
+
+  Object.defineProperty(PluginEntityManager, 'name', { value: Base.name });
+  return PluginEntityManager as unknown as T;
+}
+
+/**
+ * The EntityManager class a driver creates when `entityManager` is not configured. Drivers read it as
+ * `config.get('entityManager', TheirDefault)` in `createEntityManager`; a probe `this` catches that fallback.
+ */
+export function driverEntityManager(driver: IDatabaseDriver): EntityManagerClass | undefined {
+  let found: EntityManagerClass | undefined;
+  const stop = new Error('probe');
+  const probe = {
+    config: {
+      get(key: string, fallback?: unknown) {
+        if (key !== 'entityManager') return fallback;
+        found = fallback as EntityManagerClass | undefined;
+        throw stop;
+      },
+    },
+  };
+  try {
+    (driver.createEntityManager as (this: unknown, useContext?: boolean) => unknown).call(probe, false);
+  } catch {
+    // `stop`, or a driver that does not follow the pattern (then `found` stays undefined).
+  }
+  return found;
+}
+
+interface Found {
+  readonly runtime: PluginRuntime;
+  readonly meta: EntityMetadata;
+  readonly chains: EntityChains;
+}
+
+function pluginsOf(em: EntityManager, entityName: unknown): Found | undefined {
+  const runtime = findRuntime(em);
+  if (!runtime || entityName == null) return undefined;
+  const meta = em.getMetadata().find(entityName as never);
+  const chains = runtime.chainsOf(meta);
+  return meta && chains ? { runtime, meta, chains } : undefined;
+}
+
+/** Runs the `beforeCreate` chain (with its `beforeSave` hooks) on each row; data objects are copied first, entities are not. */
+async function beforeCreate(em: EntityManager, entityName: unknown, rows: readonly any[]): Promise<any[]> {
+  const found = pluginsOf(em, entityName);
+  const chain = found?.chains.beforeCreate ?? null;
+  if (chain === null) return [...rows];
+  const skip = switchedOffPlugins();
+  const out: any[] = [];
+  for (const row of rows) {
+    const target = Utils.isEntity(row) ? row : { ...row };
+    const pending = dispatch(chain, new DispatchContext('beforeCreate', em, found!.meta, undefined, skip), target);
+    if (pending) await pending;
+    out.push(target);
+  }
+  return out;
+}
+
+/** Rows whose `beforeUpsert` hooks already ran in an outer call (MikroORM re-enters upsert for batches and forks). */
+const upserting = new WeakSet<object>();
+
+class UpsertContext extends DispatchContext {
+  constructor(
+    em: EntityManager,
+    meta: EntityMetadata,
+    skip: ReadonlySet<string> | undefined,
+    readonly upsert: UpsertControl,
+  ) {
+    super('beforeUpsert', em, meta, undefined, skip);
+  }
+}
+
+interface PreparedUpsert {
+  readonly rows: any[];
+  readonly options: AnyOptions;
+  done(): void;
+}
+
+async function beforeUpsert(em: EntityManager, entityName: unknown, rows: readonly any[], options: AnyOptions): Promise<PreparedUpsert | undefined> {
+  const found = pluginsOf(em, entityName);
+  const chain = found?.chains.beforeUpsert ?? null;
+  if (chain === null) return undefined;
+  const skip = switchedOffPlugins();
+  const insertOnly = new Set<string>();
+  const control: UpsertControl = { insertOnly: field => void insertOnly.add(field) };
+  const forked = options.disableIdentityMap ?? em.config.get('disableIdentityMap');
+  const marked: object[] = [];
+  const out: any[] = [];
+  for (const row of rows) {
+    if (row === null || typeof row !== 'object' || upserting.has(row) || (!forked && onlyMerged(em, found!.meta, row, options))) {
+      out.push(row);
+      continue;
+    }
+    const target = Utils.isEntity(row) ? row : { ...row };
+    const pending = dispatch(chain, new UpsertContext(em, found!.meta, skip, control), target);
+    if (pending) await pending;
+    upserting.add(target);
+    marked.push(target);
+    out.push(target);
+  }
+  const merged = insertOnly.size === 0 || options.onConflictMergeFields ? options : { ...options, onConflictExcludeFields: [...(options.onConflictExcludeFields ?? []), ...insertOnly] };
+  return { rows: out, options: merged, done: () => marked.forEach(row => upserting.delete(row)) };
+}
+
+/** Rows MikroORM's upsert only merges into an entity this EntityManager already manages: the flush saves them (beforeUpdate). */
+function onlyMerged(em: EntityManager, meta: EntityMetadata, row: object, options: AnyOptions): boolean {
+  if (em.config.get('upsertManaged')) return false;
+  if (Utils.isEntity(row)) {
+    const wrapped = wrap(row, true) as unknown as { __managed?: boolean; __em?: EntityManager };
+    return wrapped.__managed === true && wrapped.__em === em;
+  }
+  const pk = Utils.extractPK(row, meta);
+  return pk != null && em.getUnitOfWork().getById(meta.class, pk as never, options.schema) != null;
+}
+
+function runBulk(
+  chain: Chain<boolean> | null,
+  event: DispatchedEvent,
+  em: EntityManager,
+  meta: EntityMetadata,
+  payload: { where: unknown; data: Record<string, unknown> },
+): void | false | Promise<void | false> {
+  if (chain === null) return;
+  return dispatch(chain as Chain<true>, new DispatchContext(event, em, meta, undefined, switchedOffPlugins()), meta.className, payload);
+}
+
+/** Loads the rows a native operation would touch, in a fork that shares the caller's transaction. */
+async function loadRows(em: EntityManager, found: Found, where: unknown, options: AnyOptions, rowLimit: number | undefined, operation: 'nativeUpdate' | 'nativeDelete') {
+  const limit = rowLimit ?? found.runtime.rowLimit ?? DEFAULT_ROW_LIMIT;
+  const fork = em.fork({ keepTransactionContext: true, clear: true });
+  const rows = await fork.find(found.meta.class, where as never, {
+    filters: options.filters,
+    schema: options.schema,
+    limit: limit + 1,
+  });
+  if (rows.length > limit) throw new RowLimitError(found.meta.className, operation, limit);
+  return { fork, rows };
+}
+
+async function updatePerRow(em: EntityManager, found: Found, where: unknown, data: object, options: AnyOptions, rowLimit: number | undefined): Promise<number> {
+  const { fork, rows } = await loadRows(em, found, where, options, rowLimit, 'nativeUpdate');
+  for (const row of rows) fork.assign(row, data as never);
+  await fork.flush();
+  return rows.length;
+}
+
+async function deletePerRow(em: EntityManager, found: Found, where: unknown, options: AnyOptions, rowLimit: number | undefined, hard: boolean): Promise<number> {
+  const { fork, rows } = await loadRows(em, found, where, options, rowLimit, 'nativeDelete');
+  for (const row of rows) fork.remove(row);
+  // A hard delete switches off the plugins that could veto it, as `hardDelete()` does for softDelete.
+  const vetoing = hard ? [...new Set((found.chains.beforeDelete?.links ?? []).map(l => l.plugin))] : [];
+  await (vetoing.length > 0 ? withoutPlugins(vetoing, () => fork.flush()) : fork.flush());
+  return rows.length;
+}
