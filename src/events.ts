@@ -33,6 +33,12 @@ export interface HookContext<O = any, E = any> {
   readonly changeSet: ChangeSet<E & object> | undefined;
   /** Present in `beforeUpsert` only. */
   readonly upsert?: UpsertControl<E> | undefined;
+  /**
+   * Present in the after-bulk events only: the rows the operation wrote. For `nativeUpdate` and
+   * `nativeDelete` the database's affected-row count; for `insert`/`insertMany`/`upsert`/`upsertMany`
+   * the number of rows written (inserted or merged).
+   */
+  readonly affected?: number | undefined;
 }
 
 /** What a `beforeUpsert` hook may tell the upsert (`ctx.upsert`). */
@@ -104,6 +110,16 @@ export interface BuiltInHooks<E = any, O = any> {
   beforeBulkDelete(entityName: string, where: FilterQuery<E>, data: Record<string, unknown>, ctx: HookContext<O, E>): VetoResult;
   /** After `em.nativeDelete` really deleted (not after a vetoed one: that fires `afterBulkUpdate`). */
   afterBulkDelete(entityName: string, where: FilterQuery<E>, data: Record<string, unknown>, ctx: HookContext<O, E>): HookResult;
+  /**
+   * After `em.insert`/`insertMany` wrote, inside the same transaction: `where` is `null`, `data` the rows
+   * as written (data objects after the `beforeCreate` chain, or the entities given). Not for a flush's inserts.
+   */
+  afterBulkInsert(entityName: string, where: null, data: readonly Record<string, unknown>[], ctx: HookContext<O, E>): HookResult;
+  /**
+   * After `em.upsert`/`upsertMany` wrote, inside the same transaction: `where` is `null`, `data` the rows
+   * as written (after the `beforeUpsert` chain); rows MikroORM only merged into a managed entity are left out.
+   */
+  afterBulkUpsert(entityName: string, where: null, data: readonly Record<string, unknown>[], ctx: HookContext<O, E>): HookResult;
   /** After an entity was loaded from the database (MikroORM `onLoad`). */
   afterLoad(entity: E, ctx: HookContext<O, E>): HookResult;
   /** A where-condition added to every read, update and delete of the entity, through a MikroORM filter. */
@@ -148,6 +164,8 @@ export const BUILT_IN_EVENTS = {
   afterBulkUpdate: 'sequential',
   beforeBulkDelete: 'veto',
   afterBulkDelete: 'sequential',
+  afterBulkInsert: 'sequential',
+  afterBulkUpsert: 'sequential',
   queryFilter: 'filter',
 } as const satisfies Record<BuiltInEventName, HookKind>;
 
@@ -160,7 +178,14 @@ export const COMPOSITE_EVENTS: Readonly<Record<string, readonly DispatchedEvent[
 };
 
 /** Events whose hooks are called `(entityName, where, data, ctx)`: native bulk writes, with no entity. */
-export const BULK_EVENTS: ReadonlySet<string> = new Set<BuiltInEventName>(['beforeBulkUpdate', 'afterBulkUpdate', 'beforeBulkDelete', 'afterBulkDelete']);
+export const BULK_EVENTS: ReadonlySet<string> = new Set<BuiltInEventName>([
+  'beforeBulkUpdate',
+  'afterBulkUpdate',
+  'beforeBulkDelete',
+  'afterBulkDelete',
+  'afterBulkInsert',
+  'afterBulkUpsert',
+]);
 
 export function isBuiltInEvent(name: string): name is BuiltInEventName {
   return Object.hasOwn(BUILT_IN_EVENTS, name);

@@ -51,6 +51,18 @@ type AnyOptions = Record<string, any>;
 
 const MIXED = Symbol.for('mikro-orm-plugins:entity-manager');
 
+/**
+ * Cache plugin (additive, src/plugins/cache/find-by-id.ts): a reader that may answer `em.findOne`
+ * itself (and so `findOneOrFail` and reference loads, which call it); `load` is MikroORM's own findOne.
+ */
+export type FindOneInterceptor = (em: EntityManager, entityName: unknown, where: unknown, options: AnyOptions | undefined, load: () => Promise<any>) => Promise<any>;
+let findOneInterceptor: FindOneInterceptor | undefined;
+
+/** Cache plugin (additive): installs the `findOne` reader; one per process, it checks per entity whether it applies. */
+export function setFindOneInterceptor(interceptor: FindOneInterceptor | undefined): void {
+  findOneInterceptor = interceptor;
+}
+
 /** Whether a class already carries the plugin overrides. */
 export function isPluginEntityManagerClass(cls: unknown): boolean {
   return typeof cls === 'function' && (cls as unknown as Record<symbol, unknown>)[MIXED] === true;
@@ -70,30 +82,53 @@ export function withPluginEntityManager<T extends EntityManagerClass>(Base: T): 
   class PluginEntityManager extends Concrete {
     static readonly [MIXED] = true;
 
-    override async insert(entityNameOrEntity: any, data?: any, options?: any): Promise<any> {
-      const em = this.getContext(false);
-      const single = data === undefined;
-      const target = await beforeCreate(em, single ? entityNameOrEntity.constructor : entityNameOrEntity, [single ? entityNameOrEntity : data]);
-      return single ? super.insert(target[0], undefined, options) : super.insert(entityNameOrEntity, target[0], options);
+    // Cache plugin (additive): findOne, findOneOrFail and reference loads by primary key may be answered from the cache.
+    override findOne(entityName: any, where: any, options?: any): Promise<any> {
+      const load = () => super.findOne(entityName, where, options);
+      return findOneInterceptor ? findOneInterceptor(this, entityName, where, options, load) : load();
     }
 
-    override async insertMany(entityNameOrEntities: any, data?: any, options?: any): Promise<any[]> {
+    override async insert(entityNameOrEntity: any, data?: any, options: AnyOptions = {}): Promise<any> {
+      const em = this.getContext(false);
+      const single = data === undefined;
+      const entityName = single ? entityNameOrEntity.constructor : entityNameOrEntity;
+      const found = pluginsOf(em, entityName);
+      const after = found?.chains.afterBulkInsert ?? null;
+      if (after !== null && needsTransaction(em, options)) return inOwnTransaction(em, options, inner => em.insert(entityNameOrEntity, data, inner));
+      const target = await beforeCreate(em, found, [single ? entityNameOrEntity : data]);
+      const id = await (single ? super.insert(target[0], undefined, options) : super.insert(entityNameOrEntity, target[0], options));
+      if (after !== null) await runBulk(after, 'afterBulkInsert', hookEm(em, options), found!.meta, { where: null, data: target }, target.length);
+      return id;
+    }
+
+    override async insertMany(entityNameOrEntities: any, data?: any, options: AnyOptions = {}): Promise<any[]> {
       const em = this.getContext(false);
       const single = data === undefined;
       const rows: any[] = single ? entityNameOrEntities : data;
       if (!Array.isArray(rows) || rows.length === 0) return super.insertMany(entityNameOrEntities, data, options);
-      const target = await beforeCreate(em, single ? rows[0].constructor : entityNameOrEntities, rows);
-      return single ? super.insertMany(target, undefined, options) : super.insertMany(entityNameOrEntities, target, options);
+      const found = pluginsOf(em, single ? rows[0].constructor : entityNameOrEntities);
+      const after = found?.chains.afterBulkInsert ?? null;
+      if (after !== null && needsTransaction(em, options)) return inOwnTransaction(em, options, inner => em.insertMany(entityNameOrEntities, data, inner));
+      const target = await beforeCreate(em, found, rows);
+      const ids = await (single ? super.insertMany(target, undefined, options) : super.insertMany(entityNameOrEntities, target, options));
+      if (after !== null) await runBulk(after, 'afterBulkInsert', hookEm(em, options), found!.meta, { where: null, data: target }, target.length);
+      return ids;
     }
 
     override async upsert(entityNameOrEntity: any, data?: any, options: AnyOptions = {}): Promise<any> {
       const em = this.getContext(false);
       const single = data === undefined;
-      const prepared = await beforeUpsert(em, single ? entityNameOrEntity.constructor : entityNameOrEntity, [single ? entityNameOrEntity : data], options);
+      const found = pluginsOf(em, single ? entityNameOrEntity.constructor : entityNameOrEntity);
+      if (found?.chains.afterBulkUpsert != null && needsTransaction(em, options)) {
+        return inOwnTransaction(em, options, inner => em.upsert(entityNameOrEntity, data, inner));
+      }
+      const prepared = await beforeUpsert(em, found, [single ? entityNameOrEntity : data], options);
       if (!prepared) return super.upsert(entityNameOrEntity, data, options);
       const [row] = prepared.rows;
       try {
-        return await (single ? super.upsert(row, undefined, prepared.options) : super.upsert(entityNameOrEntity, row, prepared.options));
+        const result = await (single ? super.upsert(row, undefined, prepared.options) : super.upsert(entityNameOrEntity, row, prepared.options));
+        await afterUpsert(em, found!, prepared, options);
+        return result;
       } finally {
         prepared.done();
       }
@@ -103,10 +138,17 @@ export function withPluginEntityManager<T extends EntityManagerClass>(Base: T): 
       const em = this.getContext(false);
       const single = data === undefined;
       const rows: any[] = single ? entityNameOrEntities : data;
-      const prepared = Array.isArray(rows) && rows.length > 0 ? await beforeUpsert(em, single ? rows[0].constructor : entityNameOrEntities, rows, options) : undefined;
+      if (!Array.isArray(rows) || rows.length === 0) return super.upsertMany(entityNameOrEntities, data, options);
+      const found = pluginsOf(em, single ? rows[0].constructor : entityNameOrEntities);
+      if (found?.chains.afterBulkUpsert != null && needsTransaction(em, options)) {
+        return inOwnTransaction(em, options, inner => em.upsertMany(entityNameOrEntities, data, inner));
+      }
+      const prepared = await beforeUpsert(em, found, rows, options);
       if (!prepared) return super.upsertMany(entityNameOrEntities, data, options);
       try {
-        return await (single ? super.upsertMany(prepared.rows, undefined, prepared.options) : super.upsertMany(entityNameOrEntities, prepared.rows, prepared.options));
+        const result = await (single ? super.upsertMany(prepared.rows, undefined, prepared.options) : super.upsertMany(entityNameOrEntities, prepared.rows, prepared.options));
+        await afterUpsert(em, found!, prepared, options);
+        return result;
       } finally {
         prepared.done();
       }
@@ -120,10 +162,11 @@ export function withPluginEntityManager<T extends EntityManagerClass>(Base: T): 
       if (perRow === true) return updatePerRow(em, found, where, data, rest, rowLimit);
       const { meta, chains } = found;
       if (chains.beforeBulkUpdate === null && chains.afterBulkUpdate === null) return super.nativeUpdate(entityName, where, data, rest);
+      if (chains.afterBulkUpdate !== null && needsTransaction(em, options)) return inOwnTransaction(em, options, inner => em.nativeUpdate(entityName, where, data, inner));
       const payload = { where, data: { ...data } as Record<string, unknown> };
       await runBulk(chains.beforeBulkUpdate, 'beforeBulkUpdate', em, meta, payload);
       const count = await super.nativeUpdate(entityName, where, payload.data, rest);
-      await runBulk(chains.afterBulkUpdate, 'afterBulkUpdate', em, meta, payload);
+      await runBulk(chains.afterBulkUpdate, 'afterBulkUpdate', hookEm(em, rest), meta, payload, count);
       return count;
     }
 
@@ -135,6 +178,7 @@ export function withPluginEntityManager<T extends EntityManagerClass>(Base: T): 
       if (perRow === true) return deletePerRow(em, found, where, rest, rowLimit, hard === true);
       const { meta, chains } = found;
       if (chains.beforeBulkDelete === null && chains.afterBulkDelete === null) return super.nativeDelete(entityName, where, rest);
+      if (chains.afterBulkDelete !== null && needsTransaction(em, options)) return inOwnTransaction(em, options, inner => em.nativeDelete(entityName, where, inner));
       const payload = { where, data: {} as Record<string, unknown> };
       const verdict = await runBulk(chains.beforeBulkDelete, 'beforeBulkDelete', em, meta, payload);
       if (verdict === false && hard !== true) {
@@ -142,7 +186,7 @@ export function withPluginEntityManager<T extends EntityManagerClass>(Base: T): 
         return Object.keys(payload.data).length === 0 ? 0 : this.nativeUpdate(entityName, where, payload.data, rest);
       }
       const count = await super.nativeDelete(entityName, where, rest);
-      await runBulk(chains.afterBulkDelete, 'afterBulkDelete', em, meta, payload);
+      await runBulk(chains.afterBulkDelete, 'afterBulkDelete', hookEm(em, rest), meta, payload, count);
       return count;
     }
   }
@@ -190,8 +234,7 @@ function pluginsOf(em: EntityManager, entityName: unknown): Found | undefined {
 }
 
 /** Runs the `beforeCreate` chain (with its `beforeSave` hooks) on each row; data objects are copied first, entities are not. */
-async function beforeCreate(em: EntityManager, entityName: unknown, rows: readonly any[]): Promise<any[]> {
-  const found = pluginsOf(em, entityName);
+async function beforeCreate(em: EntityManager, found: Found | undefined, rows: readonly any[]): Promise<any[]> {
   const chain = found?.chains.beforeCreate ?? null;
   if (chain === null) return [...rows];
   const skip = switchedOffPlugins();
@@ -221,14 +264,15 @@ class UpsertContext extends DispatchContext {
 
 interface PreparedUpsert {
   readonly rows: any[];
+  /** The rows this call writes and ran the hooks on: not those an outer call handles, nor those MikroORM only merges. */
+  readonly written: any[];
   readonly options: AnyOptions;
   done(): void;
 }
 
-async function beforeUpsert(em: EntityManager, entityName: unknown, rows: readonly any[], options: AnyOptions): Promise<PreparedUpsert | undefined> {
-  const found = pluginsOf(em, entityName);
+async function beforeUpsert(em: EntityManager, found: Found | undefined, rows: readonly any[], options: AnyOptions): Promise<PreparedUpsert | undefined> {
   const chain = found?.chains.beforeUpsert ?? null;
-  if (chain === null) return undefined;
+  if (chain === null && (found?.chains.afterBulkUpsert ?? null) === null) return undefined;
   const skip = switchedOffPlugins();
   const insertOnly = new Set<string>();
   const control: UpsertControl = { insertOnly: field => void insertOnly.add(field) };
@@ -241,14 +285,23 @@ async function beforeUpsert(em: EntityManager, entityName: unknown, rows: readon
       continue;
     }
     const target = Utils.isEntity(row) ? row : { ...row };
-    const pending = dispatch(chain, new UpsertContext(em, found!.meta, skip, control), target);
-    if (pending) await pending;
+    if (chain !== null) {
+      const pending = dispatch(chain, new UpsertContext(em, found!.meta, skip, control), target);
+      if (pending) await pending;
+    }
     upserting.add(target);
     marked.push(target);
     out.push(target);
   }
   const merged = insertOnly.size === 0 || options.onConflictMergeFields ? options : { ...options, onConflictExcludeFields: [...(options.onConflictExcludeFields ?? []), ...insertOnly] };
-  return { rows: out, options: merged, done: () => marked.forEach(row => upserting.delete(row)) };
+  return { rows: out, written: marked, options: merged, done: () => marked.forEach(row => upserting.delete(row)) };
+}
+
+/** `afterBulkUpsert` for the rows this call wrote; an inner (re-entered) call has none, so the event fires once. */
+function afterUpsert(em: EntityManager, found: Found, prepared: PreparedUpsert, options: AnyOptions): void | false | Promise<void | false> {
+  const chain = found.chains.afterBulkUpsert;
+  if (chain === null || prepared.written.length === 0) return;
+  return runBulk(chain, 'afterBulkUpsert', hookEm(em, options), found.meta, { where: null, data: prepared.written }, prepared.written.length);
 }
 
 /** Rows MikroORM's upsert only merges into an entity this EntityManager already manages: the flush saves them (beforeUpdate). */
@@ -262,15 +315,67 @@ function onlyMerged(em: EntityManager, meta: EntityMetadata, row: object, option
   return pk != null && em.getUnitOfWork().getById(meta.class, pk as never, options.schema) != null;
 }
 
+/** The context of a bulk hook; the after-events also say how many rows the operation wrote. */
+class BulkContext extends DispatchContext {
+  constructor(
+    event: DispatchedEvent,
+    em: EntityManager,
+    meta: EntityMetadata,
+    skip: ReadonlySet<string> | undefined,
+    readonly affected: number | undefined,
+  ) {
+    super(event, em, meta, undefined, skip);
+  }
+}
+
 function runBulk(
   chain: Chain<boolean> | null,
   event: DispatchedEvent,
   em: EntityManager,
   meta: EntityMetadata,
-  payload: { where: unknown; data: Record<string, unknown> },
+  payload: { where: unknown; data: Record<string, unknown> | readonly unknown[] },
+  affected?: number,
 ): void | false | Promise<void | false> {
   if (chain === null) return;
-  return dispatch(chain as Chain<true>, new DispatchContext(event, em, meta, undefined, switchedOffPlugins()), meta.className, payload);
+  return dispatch(chain as Chain<true>, new BulkContext(event, em, meta, switchedOffPlugins(), affected), meta.className, payload);
+}
+
+/** `options` objects of the inner call `inOwnTransaction` makes: already in a transaction, even when transactions are disabled. */
+const inTransaction = new WeakSet<object>();
+
+/**
+ * Whether an operation with after-bulk hooks must open a transaction of its own, so those hooks (the
+ * audit row, say) commit or roll back with the write, as a flush's `afterChange` hooks do. Not when
+ * the caller's em is in one, the call names one (`ctx`), or implicit transactions are off.
+ */
+function needsTransaction(em: EntityManager, options: AnyOptions): boolean {
+  if (inTransaction.has(options) || options.ctx != null || em.isInTransaction()) return false;
+  return em.config.get('implicitTransactions') === true && em.getPlatform().supportsTransactions();
+}
+
+/**
+ * Runs the operation again on the caller's em inside a new transaction, passed as `ctx`: the
+ * identity map is the caller's, as without the transaction. The fork `em.transactional` makes is
+ * cleared, so the caller's pending changes are not flushed with it.
+ */
+function inOwnTransaction<T>(em: EntityManager, options: AnyOptions, run: (options: AnyOptions) => Promise<T>): Promise<T> {
+  return em.transactional(
+    tx => {
+      const inner = { ...options, ctx: tx.getTransactionContext() };
+      inTransaction.add(inner);
+      return run(inner);
+    },
+    { clear: true },
+  );
+}
+
+/** The em after-bulk hooks get: the caller's, or a fork on the transaction the call named (`ctx`), so their writes join it. */
+function hookEm(em: EntityManager, options: AnyOptions): EntityManager {
+  const ctx = options.ctx;
+  if (ctx == null || ctx === em.getTransactionContext()) return em;
+  const fork = em.fork({ clear: true });
+  fork.setTransactionContext(ctx);
+  return fork;
 }
 
 /** Loads the rows a native operation would touch, in a fork that shares the caller's transaction. */

@@ -31,6 +31,8 @@ export interface EntityChains {
   readonly afterBulkUpdate: Chain<false> | null;
   readonly beforeBulkDelete: Chain<true> | null;
   readonly afterBulkDelete: Chain<false> | null;
+  readonly afterBulkInsert: Chain<false> | null;
+  readonly afterBulkUpsert: Chain<false> | null;
   readonly custom: ReadonlyMap<string, Chain<false>>;
 }
 
@@ -65,6 +67,8 @@ export function buildEntityChains(entity: string, plugins: readonly AttachedPlug
     afterBulkUpdate: build<false>('afterBulkUpdate'),
     beforeBulkDelete: build<true>('beforeBulkDelete'),
     afterBulkDelete: build<false>('afterBulkDelete'),
+    afterBulkInsert: build<false>('afterBulkInsert'),
+    afterBulkUpsert: build<false>('afterBulkUpsert'),
     custom,
   });
 }
@@ -86,6 +90,8 @@ export const BUILT_IN_CHAINS: ReadonlySet<string> = new Set<BuiltInChainName>([
   'afterBulkUpdate',
   'beforeBulkDelete',
   'afterBulkDelete',
+  'afterBulkInsert',
+  'afterBulkUpsert',
 ]);
 
 function buildChain<V extends boolean>(entity: string, event: DispatchedEvent, plugins: readonly AttachedPlugin[]): Chain<V> | null {

@@ -1,5 +1,5 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
-import type { AuditChanges } from './types.js';
+import type { AuditChanges, BulkAuditChanges } from './types.js';
 
 /** The audit table's entity name; the table name is configurable. */
 export const AUDIT_LOG_ENTITY = 'AuditLog';
@@ -17,7 +17,7 @@ export function defineAuditLog(tableName: string) {
       entityName: p.string().length(255),
       entityId: p.string().length(255),
       operation: p.string().length(16),
-      changes: p.json<AuditChanges>(),
+      changes: p.json<AuditChanges | BulkAuditChanges>(),
       actor: p.string().length(255).nullable(),
       requestId: p.string().length(255).nullable(),
       recordedAt: p.datetime(3),

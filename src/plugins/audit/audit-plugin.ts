@@ -6,16 +6,18 @@ import type { Plugin, SetupContext } from '../../plugin-api.js';
 import { hook } from '../../registry/hook-decorator.js';
 import { plugin } from '../../registry/plugin-decorator.js';
 import { buildRecord } from './build-record.js';
+import { buildBulkRecord } from './bulk-record.js';
 import { auditClock } from './clock.js';
 import { serializeEntityId } from './entity-id.js';
 import { AuditNotInstalledError, AuditSinkError, type SinkFailure } from './errors.js';
-import { flushIdOf } from './flush-tracker.js';
+import { bulkFlushIdOf, flushIdOf } from './flush-tracker.js';
 import { auditDefaults, validateAuditOptions, type AuditOptions } from './options.js';
 import { auditSettings, type AuditSettings } from './settings.js';
-import type { AuditRecord } from './types.js';
+import type { AuditRecord, BulkAuditOperation, BulkAuditRecord } from './types.js';
 
 /**
- * Writes one audit row per create, update, delete, soft delete and restore of an entity.
+ * Writes one audit row per create, update, delete, soft delete and restore of an entity, and one
+ * bulk row per native or bulk operation (`em.insert`, `upsert`, `nativeUpdate`, `nativeDelete`…).
  *
  * Why `afterChange` and not `onFlush`: in `onFlush` the INSERTs have not run, so ids the database
  * generates (auto-increment) are unknown and the row could not say which entity it is about.
@@ -67,6 +69,31 @@ export class AuditPlugin implements Plugin<AuditOptions> {
     if (settings.table) return insertRow(ctx, settings, record);
   }
 
+  /** `nativeUpdate`, and the UPDATE a vetoed `nativeDelete` becomes: a soft delete or restore when `data` sets or clears the softDelete field. */
+  @hook('afterBulkUpdate')
+  bulkUpdated(_entityName: string, where: unknown, data: Record<string, unknown>, ctx: HookContext<AuditOptions>): void | Promise<void> {
+    const field = pluginOptions(ctx.em, ctx.meta.className, 'softDelete')?.field;
+    const operation: BulkAuditOperation =
+      field === undefined || !Object.hasOwn(data, field) ? 'bulkUpdate' : data[field] == null ? 'bulkRestore' : 'bulkSoftDelete';
+    return recordBulk(ctx, operation, where, data);
+  }
+
+  /** A real DELETE by `nativeDelete`; the data a vetoing hook may have filled was not written. */
+  @hook('afterBulkDelete')
+  bulkDeleted(_entityName: string, where: unknown, _data: Record<string, unknown>, ctx: HookContext<AuditOptions>): void | Promise<void> {
+    return recordBulk(ctx, 'bulkDelete', where, {});
+  }
+
+  @hook('afterBulkInsert')
+  bulkInserted(_entityName: string, _where: null, rows: readonly object[], ctx: HookContext<AuditOptions>): void | Promise<void> {
+    return recordBulk(ctx, 'bulkInsert', null, rows);
+  }
+
+  @hook('afterBulkUpsert')
+  bulkUpserted(_entityName: string, _where: null, rows: readonly object[], ctx: HookContext<AuditOptions>): void | Promise<void> {
+    return recordBulk(ctx, 'bulkUpsert', null, rows);
+  }
+
   @hook('afterCommit')
   async publish(_entity: object, changes: EntityChanges, ctx: HookContext<AuditOptions>): Promise<void> {
     const record = this.#forSinks.get(changes);
@@ -87,7 +114,27 @@ export class AuditPlugin implements Plugin<AuditOptions> {
   }
 }
 
-async function insertRow(ctx: HookContext, settings: AuditSettings, record: AuditRecord): Promise<void> {
+/**
+ * One row for a whole native or bulk operation, written from its after-event on the em the operation
+ * ran on, so in its transaction (the plugin system opens one when the caller has none).
+ */
+function recordBulk(ctx: HookContext<AuditOptions>, operation: BulkAuditOperation, where: unknown, data: object | readonly object[]): void | Promise<void> {
+  const settings = auditSettings(ctx.em.config)!;
+  const record = buildBulkRecord({
+    meta: ctx.meta,
+    operation,
+    where,
+    data,
+    count: ctx.affected,
+    options: ctx.options,
+    context: currentContext(ctx.em),
+    flushId: bulkFlushIdOf(ctx.em),
+    recordedAt: auditClock(),
+  });
+  if (record && settings.table) return insertRow(ctx, settings, record);
+}
+
+async function insertRow(ctx: HookContext, settings: AuditSettings, record: AuditRecord | BulkAuditRecord): Promise<void> {
   const { id: _id, entity, ...rest } = record;
   const id = await ctx.em.insert(settings.table!, { ...rest, entityName: entity }, { ctx: ctx.em.getTransactionContext() });
   record.id = Number(id);

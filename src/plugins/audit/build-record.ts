@@ -4,7 +4,7 @@ import type { EntityChanges, FieldChange } from '../../events.js';
 import { fieldPolicy } from './field-policy.js';
 import { sameAuditValue, toAuditValue } from './json-values.js';
 import type { AuditOptions } from './options.js';
-import { REDACTED, type AuditChanges, type AuditOperation, type AuditRecord } from './types.js';
+import { REDACTED, type AuditChanges, type AuditRecord, type EntityAuditOperation } from './types.js';
 
 export interface RecordInput {
   readonly meta: EntityMetadata;
@@ -63,7 +63,7 @@ function createSnapshot(meta: EntityMetadata, entity: object, changes: EntityCha
 }
 
 /** An update of the soft-delete field from null to a date is a soft delete; back to null, a restore. */
-function operationOf(changes: EntityChanges, softDeleteField: string | undefined): AuditOperation {
+function operationOf(changes: EntityChanges, softDeleteField: string | undefined): EntityAuditOperation {
   if (changes.kind !== 'update' || softDeleteField === undefined) return changes.kind;
   const change = changes.fields[softDeleteField];
   if (!change) return 'update';

@@ -16,3 +16,11 @@ export function flushIdOf(em: EntityManager): string {
   if (id === undefined) flushIds.set(em, (id = randomUUID()));
   return id;
 }
+
+/**
+ * The flush id of a native or bulk operation: the running flush's when a hook calls it during a
+ * flush of `em` (the unit of work holds that flush's change sets until it ends), else an id of its own.
+ */
+export function bulkFlushIdOf(em: EntityManager): string {
+  return em.getUnitOfWork(false).getChangeSets().length > 0 ? flushIdOf(em) : randomUUID();
+}

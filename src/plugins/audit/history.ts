@@ -4,7 +4,7 @@ import type { AuditLogRow } from './audit-log-entity.js';
 import { serializeEntityId } from './entity-id.js';
 import { AuditNotInstalledError } from './errors.js';
 import { auditSettings } from './settings.js';
-import type { AuditOperation, AuditRecord } from './types.js';
+import { BULK_ENTITY_ID, BULK_OPERATIONS, type AuditOperation, type AuditRecord, type BulkAuditRecord, type EntityAuditOperation } from './types.js';
 
 /** Narrows `history()`. Both ends of the time range are inclusive. */
 export interface HistoryFilter {
@@ -21,6 +21,7 @@ export interface HistoryFilter {
 /**
  * The audit records of one entity, newest first (by `recordedAt`, then by row id, so changes of
  * one millisecond keep their write order): `history(em, author)` or `history(em, Author, 42, { actor: 'u1' })`.
+ * Bulk rows are not included: they name a where-condition, not the entities it matched (see `bulkHistory`).
  */
 export function history(em: EntityManager, entity: EntityName<any> | string, pk: unknown, filter?: HistoryFilter): Promise<AuditRecord[]>;
 export function history(em: EntityManager, entity: object, filter?: HistoryFilter): Promise<AuditRecord[]>;
@@ -29,9 +30,30 @@ export async function history(em: EntityManager, target: object | string, pkOrFi
   const meta = metadataOf(em, byName ? target : target.constructor);
   const pk = byName ? pkOrFilter : wrap(target, true).getPrimaryKey();
   const filter = (byName ? maybeFilter : (pkOrFilter as HistoryFilter | undefined)) ?? {};
-  const where: FilterQuery<AuditLogRow> = { entityName: meta.className, entityId: serializeEntityId(meta, pk) };
+  const entityOps = (filter.operations ?? ENTITY_OPERATIONS).filter(op => !isBulkOperation(op));
+  return (await find(em, { entityName: meta.className, entityId: serializeEntityId(meta, pk) }, { ...filter, operations: entityOps })) as AuditRecord[];
+}
+
+/**
+ * The bulk rows of an entity (native and bulk operations: `em.insert`, `upsert`, `nativeUpdate`,
+ * `nativeDelete`…), newest first, with the same filters as `history`: `bulkHistory(em, Ticket, { operations: ['bulkDelete'] })`.
+ */
+export async function bulkHistory(em: EntityManager, entity: EntityName<any> | string, filter: HistoryFilter = {}): Promise<BulkAuditRecord[]> {
+  const meta = metadataOf(em, entity);
+  const operations = (filter.operations ?? BULK_OPERATIONS).filter(isBulkOperation);
+  return (await find(em, { entityName: meta.className, entityId: BULK_ENTITY_ID }, { ...filter, operations })) as BulkAuditRecord[];
+}
+
+const ENTITY_OPERATIONS: readonly EntityAuditOperation[] = ['create', 'update', 'delete', 'softDelete', 'restore'];
+
+function isBulkOperation(op: AuditOperation): boolean {
+  return (BULK_OPERATIONS as readonly string[]).includes(op);
+}
+
+async function find(em: EntityManager, key: { entityName: string; entityId: string }, filter: HistoryFilter): Promise<(AuditRecord | BulkAuditRecord)[]> {
+  const where: FilterQuery<AuditLogRow> = { ...key };
+  where.operation = { $in: [...(filter.operations ?? [])] };
   if (filter.actor !== undefined) where.actor = filter.actor;
-  if (filter.operations) where.operation = { $in: [...filter.operations] };
   if (filter.from || filter.to) where.recordedAt = { ...(filter.from && { $gte: filter.from }), ...(filter.to && { $lte: filter.to }) };
   const rows = await reader(em).find(auditTable(em), where, {
     orderBy: [{ recordedAt: 'desc' }, { id: 'desc' }],
@@ -40,11 +62,11 @@ export async function history(em: EntityManager, target: object | string, pkOrFi
   return rows.map(toRecord);
 }
 
-/** Audit rows of one entity up to `when` (inclusive), oldest first; what `stateAt` folds. */
+/** Audit rows of one entity up to `when` (inclusive), oldest first; what `stateAt` folds. Bulk rows never count. */
 export async function rowsUntil(em: EntityManager, meta: EntityMetadata, pk: unknown, when: Date): Promise<AuditRecord[]> {
-  const where = { entityName: meta.className, entityId: serializeEntityId(meta, pk), recordedAt: { $lte: when } };
+  const where = { entityName: meta.className, entityId: serializeEntityId(meta, pk), operation: { $in: [...ENTITY_OPERATIONS] }, recordedAt: { $lte: when } };
   const rows = await reader(em).find(auditTable(em), where, { orderBy: [{ recordedAt: 'asc' }, { id: 'asc' }] });
-  return rows.map(toRecord);
+  return rows.map(toRecord) as AuditRecord[];
 }
 
 /** The `AuditLog` entity of this ORM, to query the table directly. */
@@ -63,7 +85,8 @@ function isEntityName(value: unknown): value is EntityName<any> | string {
   return typeof value === 'string' || typeof value === 'function' || value instanceof EntitySchema;
 }
 
-function toRecord(row: AuditLogRow): AuditRecord {
+/** The operation tells which of the two a row is; the cast states what the writer guarantees. */
+function toRecord(row: AuditLogRow): AuditRecord | BulkAuditRecord {
   return {
     id: Number(row.id),
     entity: row.entityName,
@@ -74,5 +97,5 @@ function toRecord(row: AuditLogRow): AuditRecord {
     requestId: row.requestId ?? null,
     recordedAt: row.recordedAt,
     flushId: row.flushId,
-  };
+  } as AuditRecord | BulkAuditRecord;
 }

@@ -1,5 +1,20 @@
-/** What an audit row says happened. Soft delete and restore are the softDelete plugin's updates of its field. */
-export type AuditOperation = 'create' | 'update' | 'delete' | 'softDelete' | 'restore';
+/** What an audit row about one entity says happened. Soft delete and restore are the softDelete plugin's updates of its field. */
+export type EntityAuditOperation = 'create' | 'update' | 'delete' | 'softDelete' | 'restore';
+
+/**
+ * What a bulk audit row says happened: one row per `em.insert`/`insertMany` (`bulkInsert`),
+ * `upsert`/`upsertMany` (`bulkUpsert`), `nativeUpdate` (`bulkUpdate`; `bulkSoftDelete`/`bulkRestore`
+ * when the data sets or clears the softDelete plugin's field, as a vetoed `nativeDelete` does) and
+ * `nativeDelete` that really deleted (`bulkDelete`).
+ */
+export type BulkAuditOperation = 'bulkInsert' | 'bulkUpsert' | 'bulkUpdate' | 'bulkDelete' | 'bulkSoftDelete' | 'bulkRestore';
+
+export type AuditOperation = EntityAuditOperation | BulkAuditOperation;
+
+export const BULK_OPERATIONS: readonly BulkAuditOperation[] = ['bulkInsert', 'bulkUpsert', 'bulkUpdate', 'bulkDelete', 'bulkSoftDelete', 'bulkRestore'];
+
+/** The `entityId` of a bulk row: it is about every row the where-condition matched, not one entity. */
+export const BULK_ENTITY_ID = '*';
 
 /**
  * The recorded fields as `{ field: [old, new] }`, JSON-safe: relations as primary keys, dates as
@@ -7,7 +22,19 @@ export type AuditOperation = 'create' | 'update' | 'delete' | 'softDelete' | 're
  */
 export type AuditChanges = Record<string, [old: unknown, new: unknown]>;
 
-/** One audited change, as the table stores it and as sinks receive it. */
+/**
+ * What a bulk row records, JSON-safe and redacted like an entity's changes: the where-condition as
+ * given (`null` for inserts and upserts; values of redacted properties as `"[redacted]"`), the data
+ * written (an object for updates, `{}` for deletes, one object per row for inserts and upserts;
+ * `include`/`exclude` and `redact` applied) and the rows the database reported (`count`, `null` if unknown).
+ */
+export interface BulkAuditChanges {
+  where: unknown;
+  data: Record<string, unknown> | Record<string, unknown>[];
+  count: number | null;
+}
+
+/** One audited change of one entity, as the table stores it and as sinks receive it. */
 export interface AuditRecord {
   /** The row's id in the audit table; `undefined` when the table is off (`auditLog({ table: false })`). */
   id: number | undefined;
@@ -15,7 +42,7 @@ export interface AuditRecord {
   entity: string;
   /** Primary key as a string; composite keys as a JSON array of strings. */
   entityId: string;
-  operation: AuditOperation;
+  operation: EntityAuditOperation;
   changes: AuditChanges;
   actor: string | null;
   requestId: string | null;
@@ -23,6 +50,12 @@ export interface AuditRecord {
   recordedAt: Date;
   /** Shared by every row one flush wrote. */
   flushId: string;
+}
+
+/** One audited native or bulk operation: `entityId` is `'*'` (`BULK_ENTITY_ID`), `changes` says where and what. */
+export interface BulkAuditRecord extends Omit<AuditRecord, 'operation' | 'changes'> {
+  operation: BulkAuditOperation;
+  changes: BulkAuditChanges;
 }
 
 /** Where audit records go besides the table: a logger, a queue… */
