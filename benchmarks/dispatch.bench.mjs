@@ -7,25 +7,27 @@
 // entities through `pluginSystem({ entities })`, compiled by the real runtime (buildEntityChains)
 // during MikroORM.init on an in-memory SQLite database. Every handler is a distinct function
 // (distinct source text), so the dispatch call sites are megamorphic, as with real plugins.
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { EntitySchema, EventManager, MikroORM } from '@mikro-orm/core';
 import { SqliteDriver } from '@mikro-orm/sqlite';
 import { bench, do_not_optimize, group, run } from 'mitata';
 import { DispatchContext } from '../dist/chain/chain.js';
 import { dispatch } from '../dist/chain/dispatch.js';
-import { PluginSubscriber } from '../dist/bridge/plugin-subscriber.js';
+import { PLUGIN_SUBSCRIBER } from '../dist/bridge/plugin-subscriber.js';
 import { PluginRegistry, pluginSystem, runtimeOf } from '../dist/index.js';
+import { smoke } from './lib/cli.mjs';
+import { gitCommit as readGitCommit, version, writeResults } from './lib/results.mjs';
 
-const root = new URL('../', import.meta.url);
 const SYNC_NS = [0, 1, 5, 20];
 const ASYNC_NS = [1, 5];
 const MAX_SYNC = Math.max(...SYNC_NS);
 const MAX_ASYNC = Math.max(...ASYNC_NS);
 // Every scenario is timed ROUNDS times, interleaved, and each figure is the median over rounds:
 // the machine is shared, and one round's figure can be off by a third. `--quick`: one round.
-const ROUNDS = process.argv.includes('--quick') ? 1 : 3;
+// `--smoke`: one round, and each variant run 1,000 times by a plain timing loop instead of mitata (seconds, not
+// a minute): it checks that the script works; its figures measure nothing.
+const ROUNDS = process.argv.includes('--quick') || smoke ? 1 : 3;
 const SYNC_TARGET_RATIO = 1.5;
 const NO_HOOKS_TARGET_NS = 5;
 
@@ -94,7 +96,7 @@ const orm = await MikroORM.init({
 });
 const em = orm.em;
 const runtime = runtimeOf(orm);
-const ourSubscriber = [...em.getEventManager().getSubscribers()].find(s => s instanceof PluginSubscriber);
+const ourSubscriber = [...em.getEventManager().getSubscribers()].find(s => PLUGIN_SUBSCRIBER in s);
 if (!ourSubscriber) throw new Error('PluginSubscriber is not registered on the ORM');
 
 // ------------------------------------------------------------------------------------ fixtures
@@ -188,19 +190,42 @@ const floor = {
   frozenArray: { label: 'loop over 20 links in a frozen array', links: Object.freeze(floorLinks()), loop: floorLoop('frozen') },
 };
 const floorName = (key, r) => `floor | ${floor[key].label} [round ${r}]`;
+const registered = []; // every bench, for --smoke's plain loop
 
 for (let r = 1; r <= ROUNDS; r++) {
   for (const s of scenarios) {
     group(`round ${r}/${ROUNDS} · ${s.scenario}: ${s.n} ${s.kind === 'async' ? 'async' : 'sync'} hook${s.n === 1 ? '' : 's'}`, () => {
-      for (const key of Object.keys(s.variants)) bench(benchName(s, key, r), s.variants[key].fn);
+      for (const key of Object.keys(s.variants)) {
+        registered.push({ name: benchName(s, key, r), fn: s.variants[key].fn });
+        bench(benchName(s, key, r), s.variants[key].fn);
+      }
     });
   }
   group(`round ${r}/${ROUNDS} · floor`, () => {
-    for (const [key, { links, loop }] of Object.entries(floor)) bench(floorName(key, r), () => do_not_optimize(loop(links)));
+    for (const [key, { links, loop }] of Object.entries(floor)) {
+      const fn = () => do_not_optimize(loop(links));
+      registered.push({ name: floorName(key, r), fn });
+      bench(floorName(key, r), fn);
+    }
   });
 }
 
-const result = await run({ colors: false, throw: true });
+const result = smoke ? await smokeRun() : await run({ colors: false, throw: true });
+
+/** The shape of mitata's result, from a plain loop of 1,000 calls per variant (--smoke only). */
+async function smokeRun() {
+  const runs = [];
+  for (const { name, fn } of registered) {
+    const start = performance.now();
+    for (let i = 0; i < 1000; i++) {
+      const r = fn();
+      if (r && typeof r.then === 'function') await r;
+    }
+    const ns = ((performance.now() - start) * 1e6) / 1000;
+    runs.push({ name, stats: { p50: ns, avg: ns, min: ns, heap: undefined } });
+  }
+  return { context: { cpu: { name: os.cpus()[0]?.model ?? 'unknown', freq: 0 } }, benchmarks: [{ runs }] };
+}
 const loadAfter = os.loadavg();
 await orm.close(true);
 
@@ -228,14 +253,7 @@ const figure = names => {
 };
 const rounds = Array.from({ length: ROUNDS }, (_, i) => i + 1);
 
-const version = pkg => JSON.parse(readFileSync(new URL(`node_modules/${pkg}/package.json`, root), 'utf8')).version;
-const gitCommit = (() => {
-  try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
-  } catch {
-    return null;
-  }
-})();
+const gitCommit = readGitCommit();
 
 const rows = scenarios.map(s => {
   const figures = {};
@@ -288,6 +306,7 @@ const json = {
     '"ours" is dispatch() on a chain compiled by the real runtime (context reused); "no hooks" is PluginSubscriber.beforeCreate ' +
     'on an entity whose beforeCreate chain is null.',
   rounds: ROUNDS,
+  smoke,
   targets: { syncRatio: SYNC_TARGET_RATIO, noHooksNs: NO_HOOKS_TARGET_NS },
   results: rows,
   floor: floorFigures,
@@ -336,9 +355,6 @@ md.push('');
 md.push('Floor (median ns): ' + Object.values(floorFigures).map(f => `${f.label}: ${fmt(f.medianNs)}`).join('; ') + '.');
 md.push('');
 
-const outDir = new URL('results/', import.meta.url);
-mkdirSync(outDir, { recursive: true });
-writeFileSync(new URL('latest.json', outDir), `${JSON.stringify(json, null, 2)}\n`);
-writeFileSync(new URL('dispatch.md', outDir), md.join('\n'));
+if (smoke) md.splice(2, 0, '**Smoke run: 1,000 calls per variant, no mitata. These figures measure nothing.**', '');
+writeResults('dispatch', json, md.join('\n'));
 console.log(`\n${md.join('\n')}`);
-console.log('wrote benchmarks/results/latest.json and benchmarks/results/dispatch.md');

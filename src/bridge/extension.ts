@@ -4,7 +4,7 @@ import { driverEntityManager, withPluginEntityManager } from './plugin-entity-ma
 import { defaultRegistry } from '../registry/plugin-registry.js';
 import { PluginRuntime, type PluginSystemOptions } from './plugin-runtime.js';
 import { CommitQueue } from './commit-queue.js';
-import { CommitAwareSubscriber, PluginSubscriber } from './plugin-subscriber.js';
+import { createPluginSubscriber } from './plugin-subscriber.js';
 
 const runtimes = new WeakMap<object, PluginRuntime>();
 
@@ -46,7 +46,7 @@ export function pluginSystem(options: PluginSystemOptions = {}): PluginExtension
         // Registered after discovery (MikroORM reads subscribers when it creates the EntityManager),
         // so the transaction events are subscribed only when some plugin needs them.
         const commits = new CommitQueue(options.onError ?? reportAfterCommitError);
-        const subscriber = runtime.hooksEvent('afterCommit') ? new CommitAwareSubscriber(runtime, commits) : new PluginSubscriber(runtime, commits);
+        const subscriber = createPluginSubscriber(runtime, commits);
         config.set('subscribers', [...config.get('subscribers'), subscriber]);
       };
     },
