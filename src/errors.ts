@@ -13,6 +13,8 @@ export type PluginErrorCode =
   | 'MOP_ROW_LIMIT'
   | 'MOP_AUDIT_NOT_INSTALLED'
   | 'MOP_AUDIT_SINK_FAILED'
+  // Cache plugin (src/plugins/cache):
+  | 'MOP_CACHE_PREFIX_TAKEN'
   // Operations issue (src/operations, src/cli):
   | 'MOP_CONFIG_LOAD_FAILED'
   | 'MOP_INVALID_IMPLEMENTATION'

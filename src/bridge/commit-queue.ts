@@ -4,15 +4,17 @@ import { dispatch } from '../chain/dispatch.js';
 import type { PluginError } from '../errors.js';
 import type { EntityChanges } from '../events.js';
 
-interface PendingCommit {
+/** `afterCommit` hooks of one written change. */
+export interface PendingHooks {
   readonly chain: Chain<false>;
   readonly entity: object;
   readonly changes: EntityChanges;
   readonly meta: EntityMetadata;
   readonly skip: ReadonlySet<string> | undefined;
-  /** The transaction or savepoint the change was written in. */
-  readonly transaction: object | undefined;
 }
+
+/** Either hooks to dispatch or plain work (`onCommit(em, fn)`), with the transaction it was written in. */
+type PendingCommit = (PendingHooks | { readonly run: () => unknown }) & { readonly transaction: object | undefined };
 
 /**
  * Holds `afterCommit` work until the root transaction commits, and drops what a rollback
@@ -39,7 +41,7 @@ export class CommitQueue {
     this.#starting.delete(em);
   }
 
-  add(em: EntityManager, commit: Omit<PendingCommit, 'transaction'>): void {
+  add(em: EntityManager, commit: PendingHooks | { readonly run: () => unknown }): void {
     const transaction = (em.getTransactionContext() as object | undefined) ?? undefined;
     const key = transaction ? this.#root(transaction) : em;
     let list = this.#pending.get(key);
@@ -47,14 +49,20 @@ export class CommitQueue {
     list.push({ ...commit, transaction });
   }
 
+  /** Runs `run` when the root transaction `em` is in commits; dropped on rollback, like the hooks. */
+  defer(em: EntityManager, run: () => unknown): void {
+    this.add(em, { run });
+  }
+
   /** Runs the pending hooks of a root transaction (or of an em outside one) in write order; errors are reported, never thrown. */
   async commit(key: object, em: EntityManager): Promise<void> {
     const list = this.#pending.get(key);
     if (!list || list.length === 0) return;
     this.#pending.delete(key);
-    for (const { chain, entity, changes, meta, skip } of list) {
+    for (const pending of list) {
       try {
-        await dispatch(chain, new DispatchContext('afterCommit', em, meta, undefined, skip), entity, changes);
+        if ('run' in pending) await pending.run();
+        else await dispatch(pending.chain, new DispatchContext('afterCommit', em, pending.meta, undefined, pending.skip), pending.entity, pending.changes);
       } catch (error) {
         this.onError(error as PluginError);
       }

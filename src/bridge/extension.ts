@@ -7,6 +7,8 @@ import { CommitQueue } from './commit-queue.js';
 import { createPluginSubscriber } from './plugin-subscriber.js';
 
 const runtimes = new WeakMap<object, PluginRuntime>();
+/** Cache plugin (additive): each ORM's commit queue and error handler, for `onCommit`. */
+const commitQueues = new WeakMap<object, { queue: CommitQueue; aware: boolean; onError: (error: PluginError) => void }>();
 
 export interface PluginExtension {
   readonly name: string;
@@ -47,6 +49,8 @@ export function pluginSystem(options: PluginSystemOptions = {}): PluginExtension
         // so the transaction events are subscribed only when some plugin needs them.
         const commits = new CommitQueue(options.onError ?? reportAfterCommitError);
         const subscriber = createPluginSubscriber(runtime, commits);
+        // Cache plugin (additive): for onCommit.
+        commitQueues.set(config, { queue: commits, aware: runtime.hooksEvent('afterCommit'), onError: options.onError ?? reportAfterCommitError });
         config.set('subscribers', [...config.get('subscribers'), subscriber]);
       };
     },
@@ -65,6 +69,22 @@ export function runtimeOf(ormOrEm: MikroORM | EntityManager): PluginRuntime {
 /** The plugin runtime of an ORM or entity manager, or undefined when the plugin system is not installed. */
 export function findRuntime(ormOrEm: MikroORM | EntityManager): PluginRuntime | undefined {
   return runtimes.get(ormOrEm.config);
+}
+
+/**
+ * Cache plugin (additive): runs `fn` after the outermost transaction `em` is in commits, with the
+ * `afterCommit` hooks; never after a rollback. Outside a transaction the write already stands, so it
+ * runs now. Errors go to `pluginSystem({ onError })`. Needs some attached plugin to hook `afterCommit`
+ * (otherwise the transaction events are not subscribed and `fn` runs now).
+ */
+export async function onCommit(em: EntityManager, fn: () => unknown): Promise<void> {
+  const found = commitQueues.get(em.config);
+  if (found?.aware && em.isInTransaction()) return found.queue.defer(em, fn);
+  try {
+    await fn();
+  } catch (error) {
+    (found?.onError ?? reportAfterCommitError)(error as PluginError);
+  }
 }
 
 function reportAfterCommitError(error: PluginError): void {

@@ -2,3 +2,4 @@ export { TimestampPlugin, timestampProperties, type TimestampOptions } from './t
 export { SoftDeletePlugin, hardDelete, onlyDeleted, restore, softDeleteProperties, withDeleted, type SoftDeleteOptions } from './soft-delete.js';
 export { ValidationPlugin, type ValidationOptions } from './validation.js';
 export * from './audit/index.js';
+export * from './cache/index.js';

@@ -1,0 +1,121 @@
+// cache: em.findOne(Entity, pk) by primary key, each lookup in a fresh fork (the identity map never answers),
+// on SQLite in memory, SQLite on file and PostgreSQL. Variants: a the database, an entity without the cache
+// plugin; b the database, the cached entity with the plugin switched off (withoutPlugins); c a cache hit,
+// memory store; d a cache hit, Redis store (127.0.0.1:6379; the memory store again when Redis is down).
+// Targets: c/b ≤ 1/10 on SQLite (a hit ≥ 10× faster), ≤ 1/20 on PostgreSQL.
+// Run through `npm run bench -- cache`. A benchmark, never a test: nothing asserts on time.
+import { connect } from 'node:net';
+import { defineEntity, MikroORM, p } from '@mikro-orm/core';
+import os from 'node:os';
+import { cacheMetrics, memoryStore, pluginSystem, redisStore, usePlugins, withoutPlugins } from '../dist/index.js';
+import { databases, settings, smoke } from './lib/cli.mjs';
+import { figure, ratio, runRounds } from './lib/harness.mjs';
+import { databaseOptions } from './lib/mikro.mjs';
+import { pgAvailable } from './lib/pg.mjs';
+import { gitCommit, machine, version, writeResults } from './lib/results.mjs';
+
+const TARGETS = { 'sqlite-memory': 10, 'sqlite-file': 10, postgresql: 20 };
+const cfg = settings({ rounds: 7, warmup: 1, rows: 200, lookups: 2000, smoke: { rows: 20, lookups: 50 } });
+
+const redisUp = await new Promise(resolve => {
+  const socket = connect({ host: '127.0.0.1', port: 6379, timeout: 500 });
+  socket.once('connect', () => (socket.destroy(), resolve(true)));
+  socket.once('error', () => resolve(false));
+  socket.once('timeout', () => (socket.destroy(), resolve(false)));
+});
+
+const columns = () => ({ id: p.integer().primary(), name: p.string(), email: p.string(), age: p.integer() });
+const redisPrefix = 'mop-bench:cache:';
+const stores = [];
+
+const dbs = [];
+const skipped = {};
+for (const db of databases()) {
+  if (db === 'postgresql' && !(await pgAvailable())) skipped[db] = 'PostgreSQL not reachable on 127.0.0.1:5432';
+  else dbs.push(db);
+}
+if (!redisUp) skipped.redis = 'Redis not reachable on 127.0.0.1:6379: d is the memory store';
+const loadBefore = os.loadavg();
+console.log(`cache: ${cfg.rows} rows, ${cfg.lookups} findOne per sample, ${cfg.warmup} warm-up + ${cfg.rounds} round(s), databases: ${dbs.join(', ')}${redisUp ? ', Redis store too' : ''}`);
+
+const orms = [];
+const cases = [];
+for (const db of dbs) {
+  const memory = memoryStore({ max: 10_000 });
+  const redis = redisUp ? redisStore({ url: 'redis://127.0.0.1:6379', keyPrefix: `${redisPrefix}${db}:` }) : undefined;
+  stores.push(memory, ...(redis ? [redis] : []));
+  const Plain = defineEntity({ name: 'CacheBenchPlain', tableName: 'cache_bench_plain', properties: columns() });
+  const Cached = usePlugins(defineEntity({ name: 'CacheBenchMemory', tableName: 'cache_bench_memory', properties: columns() }), [{ cache: { store: memory } }]);
+  const entities = [Plain, Cached];
+  let OnRedis;
+  if (redis) entities.push((OnRedis = usePlugins(defineEntity({ name: 'CacheBenchRedis', tableName: 'cache_bench_redis', properties: columns() }), [{ cache: { store: redis } }])));
+  const orm = await MikroORM.init({ ...databaseOptions(db, 'cache'), entities, extensions: [pluginSystem()] });
+  await orm.schema.refresh();
+  orms.push(orm);
+  for (const entity of entities) {
+    const em = orm.em.fork();
+    for (let i = 1; i <= cfg.rows; i++) em.create(entity, { name: `item ${i}`, email: `user${i}@example.com`, age: i % 100 });
+    await em.flush();
+  }
+  const ids = Array.from({ length: cfg.lookups }, (_, i) => 1 + (i % cfg.rows));
+  const lookups = entity => async () => {
+    const start = performance.now();
+    for (const id of ids) await orm.em.fork().findOne(entity, id);
+    return performance.now() - start;
+  };
+  const hitOn = entity => ({ prepare: lookups(entity), op: lookups(entity) });
+  const variants = {
+    a: { op: lookups(Plain) },
+    b: { op: () => withoutPlugins(['cache'], lookups(Cached)) },
+    c: hitOn(Cached),
+    d: hitOn(OnRedis ?? Cached),
+  };
+  cases.push({ id: db, db, variants, Cached, OnRedis, orm });
+}
+
+const { samples, load } = await runRounds({ cases, rounds: cfg.rounds, warmup: cfg.warmup, name: 'cache' });
+const loadAfter = os.loadavg();
+const results = [];
+for (const c of cases) {
+  const s = samples.get(c.id);
+  const target = 1 / TARGETS[c.db];
+  const figures = Object.fromEntries(['a', 'b', 'c', 'd'].map(k => [k, { value: figure(s[k], cfg.lookups / 1000) }])); // µs per findOne
+  const ratios = { 'c/b': ratio(s, 'c', 'b'), 'd/a': ratio(s, 'd', 'a') };
+  const targets = { 'c/b': { target, met: ratios['c/b'].median <= target }, 'd/a': { target: null, met: true } };
+  results.push({ db: c.db, figures, ratios, targets, metrics: cacheMetrics(c.orm, c.Cached) });
+}
+const f = x => (x === null ? '—' : x >= 100 ? x.toFixed(0) : x.toFixed(1));
+const md = [
+  '| database | a: database, no plugin µs | b: database, plugin off µs | c: hit, memory µs | d: hit, Redis µs | speed-up b/c | target | met? |',
+  '|---|---|---|---|---|---|---|---|',
+  ...results.map(
+    r =>
+      `| ${r.db} | ${f(r.figures.a.value.median)} | ${f(r.figures.b.value.median)} | ${f(r.figures.c.value.median)} | ${f(r.figures.d.value.median)} | ${(1 / r.ratios['c/b'].median).toFixed(1)}× | ≥ ${TARGETS[r.db]}× | ${r.targets['c/b'].met ? 'yes' : 'no'} |`,
+  ),
+];
+const json = {
+  benchmark: 'cache',
+  title: 'Cache: findOne by primary key, hit vs database',
+  date: new Date().toISOString(),
+  commit: gitCommit(),
+  machine: machine(loadBefore, loadAfter, { loadAverage1mPerRound: load }),
+  node: process.version,
+  packages: { '@mikro-orm/core': version('@mikro-orm/core'), ioredis: version('ioredis'), 'lru-cache': version('lru-cache') },
+  settings: { ...cfg, smoke },
+  variants: {
+    a: 'database: entity without the cache plugin',
+    b: 'database: cached entity, plugin switched off (withoutPlugins)',
+    c: 'cache hit, memory store',
+    d: redisUp ? 'cache hit, Redis store' : 'cache hit, memory store (Redis not reachable)',
+  },
+  skipped,
+  results,
+};
+writeResults('cache', json, md.join('\n'));
+console.log(`\n${md.join('\n')}`);
+
+for (const store of stores) {
+  if (store !== stores[0]) await store.clear?.();
+  await store.close?.();
+}
+for (const orm of orms) await orm.close(true);

@@ -1,0 +1,214 @@
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { deserialize, serialize } from 'node:v8';
+import type { Redis, RedisOptions } from 'ioredis';
+import type { CachedRow, CacheRead, CacheStore } from './store.js';
+
+export interface RedisStoreOptions {
+  /** `redis://host:port/db`; ignored when `client` is given. Default `redis://127.0.0.1:6379`. */
+  url?: string;
+  /** An ioredis client of yours; the store never closes it. Give it `enableOfflineQueue: false` so calls fail fast while Redis is down. */
+  client?: Redis;
+  /** Put before every key; one per application sharing a Redis. Default `mop:cache:`. */
+  keyPrefix?: string;
+  /** Most milliseconds a call may take before it counts as failed (the read goes to the database). Default 500. */
+  timeoutMs?: number;
+  /** More ioredis options for the client the store creates from `url`. */
+  redisOptions?: RedisOptions;
+}
+
+// Stamps: `<namespace stamp>.<key stamp>`, each taken from one counter per key prefix that never runs
+// behind the server clock (microseconds), so a stamp that was evicted or expired is recreated with a
+// value no entry can carry. Entries are `<stamp>|<v8-serialized row>`.
+const STAMP = `
+local function stamp(key, ttl)
+  local v = redis.call('GET', key)
+  if v then return v end
+  local t = redis.call('TIME')
+  local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+  local c = redis.call('INCR', KEYS[1])
+  if c < now then redis.call('SET', KEYS[1], string.format('%.0f', now)); c = now end
+  v = string.format('%.0f', c)
+  if ttl == '0' then redis.call('SET', key, v) else redis.call('SET', key, v, 'PX', ttl) end
+  return v
+end
+`;
+/** KEYS: clock, namespace stamp, key stamp, entry. ARGV: stamp ttl. Returns { stamp, row? }. */
+const READ = `${STAMP}
+local s = stamp(KEYS[2], '0') .. '.' .. stamp(KEYS[3], ARGV[1])
+local e = redis.call('GET', KEYS[4])
+if e and string.sub(e, 1, string.len(s) + 1) == s .. '|' then return { s, string.sub(e, string.len(s) + 2) } end
+return { s }
+`;
+/** KEYS: namespace stamp, key stamp, entry, variants. ARGV: stamp, row, ttl, stamp ttl. Stores only under an unchanged stamp. */
+const FILL = `
+local a = redis.call('GET', KEYS[1])
+local b = redis.call('GET', KEYS[2])
+if not a or not b or (a .. '.' .. b) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[3], ARGV[1] .. '|' .. ARGV[2], 'PX', ARGV[3])
+redis.call('SADD', KEYS[4], KEYS[3])
+redis.call('PEXPIRE', KEYS[4], ARGV[4])
+redis.call('PEXPIRE', KEYS[2], ARGV[4])
+return 1
+`;
+/** KEYS: clock, then (key stamp, variants) pairs. ARGV: stamp ttl. Bumps each key's stamp, then deletes its entries. */
+const INVALIDATE = `${STAMP}
+for i = 2, #KEYS, 2 do
+  redis.call('DEL', KEYS[i])
+  stamp(KEYS[i], ARGV[1])
+  local entries = redis.call('SMEMBERS', KEYS[i + 1])
+  for _, e in ipairs(entries) do redis.call('DEL', e) end
+  redis.call('DEL', KEYS[i + 1])
+end
+return 1
+`;
+/** KEYS: clock, namespace stamp. */
+const INVALIDATE_ALL = `${STAMP}
+redis.call('DEL', KEYS[2])
+stamp(KEYS[2], '0')
+return 1
+`;
+
+interface Commands {
+  mopCacheReadBuffer(...args: (string | number)[]): Promise<Buffer[]>;
+  mopCacheFill(...args: (string | number | Buffer)[]): Promise<number>;
+  mopCacheInvalidate(...args: (string | number)[]): Promise<number>;
+  mopCacheInvalidateAll(...args: (string | number)[]): Promise<number>;
+}
+
+/**
+ * A store on Redis (ioredis), for several application instances sharing one cache. Reads, fills
+ * and invalidations are one Lua script each, so the stamp check and the write are atomic: a fill
+ * whose read started before a commit's invalidation is refused. Calls that fail or take longer than
+ * `timeoutMs` throw; the plugin then uses the database, warns once, and comes back by itself.
+ */
+export function redisStore(options: RedisStoreOptions = {}): CacheStore {
+  return new RedisStore(options);
+}
+
+class RedisStore implements CacheStore {
+  readonly name: string;
+  onEvict: undefined;
+  readonly #options: RedisStoreOptions;
+  readonly #prefix: string;
+  readonly #timeoutMs: number;
+  #client: (Redis & Commands) | undefined;
+  #wasReady = false;
+  #firstReady: Promise<void> | undefined;
+  readonly #owned: boolean;
+
+  constructor(options: RedisStoreOptions) {
+    this.#options = options;
+    this.#prefix = options.keyPrefix ?? 'mop:cache:';
+    this.#timeoutMs = options.timeoutMs ?? 500;
+    this.#owned = options.client === undefined;
+    this.name = `redis(${options.client ? 'client' : (options.url ?? 'redis://127.0.0.1:6379').replace(/\/\/[^@]*@/, '//')})`;
+  }
+
+  async read(ns: string, id: string, variant: string): Promise<CacheRead> {
+    const k = this.#keys(ns, id, variant);
+    const [stamp, row] = await this.#run(c => c.mopCacheReadBuffer(k.clock, k.nsStamp, k.stamp, k.entry, k.stampTtl));
+    return { stamp: stamp!.toString(), value: row ? (deserialize(row) as CachedRow) : undefined };
+  }
+
+  async fill(ns: string, id: string, variant: string, stamp: string, value: CachedRow, ttlMs: number): Promise<boolean> {
+    const k = this.#keys(ns, id, variant);
+    const stampTtl = Math.max(ttlMs * 2, 3_600_000);
+    return (await this.#run(c => c.mopCacheFill(k.nsStamp, k.stamp, k.entry, k.variants, stamp, serialize(value), ttlMs, stampTtl))) === 1;
+  }
+
+  async invalidate(ns: string, ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    const keys = ids.flatMap(id => {
+      const k = this.#keys(ns, id, '');
+      return [k.stamp, k.variants];
+    });
+    await this.#run(c => c.mopCacheInvalidate(1 + keys.length, `${this.#prefix}clock`, ...keys, 86_400_000));
+  }
+
+  async invalidateAll(ns: string): Promise<void> {
+    await this.#run(c => c.mopCacheInvalidateAll(`${this.#prefix}clock`, `${this.#prefix}${ns}:t`));
+  }
+
+  async clear(): Promise<void> {
+    await this.#run(async c => {
+      let cursor = '0';
+      do {
+        const [next, keys] = await c.scan(cursor, 'MATCH', `${escapeGlob(this.#prefix)}*`, 'COUNT', 500);
+        cursor = next;
+        const doomed = keys.filter(k => k !== `${this.#prefix}clock`);
+        if (doomed.length > 0) await c.del(...doomed);
+      } while (cursor !== '0');
+    });
+  }
+
+  async close(): Promise<void> {
+    const client = this.#client;
+    this.#client = undefined;
+    this.#wasReady = false;
+    if (client && this.#owned) client.disconnect();
+  }
+
+  #keys(ns: string, id: string, variant: string) {
+    const base = `${this.#prefix}${ns}:`;
+    const v = variant === '{}' ? '0' : createHash('sha1').update(variant).digest('base64url').slice(0, 16);
+    return {
+      clock: `${this.#prefix}clock`,
+      nsStamp: `${base}t`,
+      stamp: `${base}g:${id}`,
+      entry: `${base}e:${id}:${v}`,
+      variants: `${base}v:${id}`,
+      stampTtl: 86_400_000,
+    };
+  }
+
+  async #run<T>(fn: (client: Redis & Commands) => Promise<T>): Promise<T> {
+    const client = this.#connect();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer from Redis within ${this.#timeoutMs} ms`)), this.#timeoutMs);
+    });
+    try {
+      // The first calls wait for the first connection; after that, a client that is not ready fails at once.
+      if (client.status !== 'ready' && !this.#wasReady) await Promise.race([this.#firstReady!, timeout]);
+      return await Promise.race([fn(client), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #connect(): Redis & Commands {
+    if (this.#client) return this.#client;
+    let client = this.#options.client;
+    if (!client) {
+      // ioredis is loaded only when a Redis store is used.
+      const { Redis: RedisClient } = createRequire(import.meta.url)('ioredis') as typeof import('ioredis');
+      client = new RedisClient(this.#options.url ?? 'redis://127.0.0.1:6379', {
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 1,
+        connectTimeout: 2000,
+        retryStrategy: times => Math.min(times * 100, 1000),
+        ...this.#options.redisOptions,
+      });
+      // Connection errors surface as failed calls (the plugin warns once); without a listener ioredis would print each retry.
+      client.on('error', () => {});
+    }
+    if (client.status === 'ready') this.#wasReady = true;
+    else {
+      this.#firstReady = new Promise<void>(resolve => client!.once('ready', () => resolve()));
+      void this.#firstReady.then(() => (this.#wasReady = true));
+    }
+    const commands = client as Redis & Commands & { mopCacheFill?: unknown };
+    if (typeof commands.mopCacheFill !== 'function') {
+      client.defineCommand('mopCacheRead', { numberOfKeys: 4, lua: READ });
+      client.defineCommand('mopCacheFill', { numberOfKeys: 4, lua: FILL });
+      client.defineCommand('mopCacheInvalidate', { lua: INVALIDATE });
+      client.defineCommand('mopCacheInvalidateAll', { numberOfKeys: 2, lua: INVALIDATE_ALL });
+    }
+    return (this.#client = commands);
+  }
+}
+
+function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, m => `\\${m}`);
+}
