@@ -21,7 +21,7 @@ import {
   withoutPlugins,
   type HookContext,
 } from '../src/index.js';
-import { auditRows, auditTableText, type RawAuditRow } from './support/audit-support.js';
+import { auditRows, auditTableText, recordingSink, type RawAuditRow } from './support/audit-support.js';
 import { describeEachDatabase, type Database, type TestOrm } from './support/databases.js';
 import { quote, sql, tableOf } from './support/fixtures-sql.js';
 
@@ -473,5 +473,28 @@ describeEachDatabase('audit: native and bulk operations', db => {
     const after = await tickets(orm);
     expect([after.a!.title, after.b!.title, after.c]).toEqual(['qb', 'ky', undefined]);
     expect(await auditRows(orm)).toEqual([]);
+  });
+});
+
+describeEachDatabase('audit: bulk records reach the sinks', db => {
+  let orm: TestOrm | undefined;
+  afterEach(() => orm?.close());
+
+  test('after the operation commits, never after a rollback', async () => {
+    const sink = recordingSink();
+    orm = await db.init({ entities, extensions: [pluginSystem({ registry }), auditLog({ sinks: [sink] })] });
+    await orm.em.fork().insert(BulkTicket, { code: 'S-1', title: 'first' });
+    await orm.em.fork().nativeUpdate(BulkTicket, { code: 'S-1' }, { title: 'second' });
+    await expect(
+      orm.em.fork().transactional(async em => {
+        await em.nativeUpdate(BulkTicket, { code: 'S-1' }, { title: 'undone' });
+        throw new Error('abort');
+      }),
+    ).rejects.toThrow('abort');
+    expect(sink.bulk.map(r => [r.operation, r.entity, r.entityId])).toEqual([
+      ['bulkInsert', 'BulkTicket', '*'],
+      ['bulkUpdate', 'BulkTicket', '*'],
+    ]);
+    expect((await auditRows(orm)).map(r => r.operation)).toEqual(['bulkInsert', 'bulkUpdate']);
   });
 });

@@ -1,6 +1,6 @@
 // Shared by the audit suites: raw reads of the audit table (never through the identity map) and a recording sink.
 import type { MikroORM } from '@mikro-orm/core';
-import { hook, plugin, type AuditRecord, type AuditSink } from '../../src/index.js';
+import { hook, plugin, type AuditRecord, type AuditSink, type BulkAuditRecord } from '../../src/index.js';
 
 export interface RawAuditRow {
   id: number;
@@ -46,9 +46,15 @@ function toDate(value: unknown): Date {
 }
 
 /** A sink that keeps what it receives. */
-export function recordingSink(name = 'memory'): AuditSink & { records: AuditRecord[] } {
+export function recordingSink(name = 'memory'): AuditSink & { records: AuditRecord[]; bulk: BulkAuditRecord[] } {
   const records: AuditRecord[] = [];
-  return { name, records, write: record => void records.push(structuredClone(record)) };
+  const bulk: BulkAuditRecord[] = [];
+  const write = (record: Readonly<AuditRecord | BulkAuditRecord>) => {
+    const copy = structuredClone(record) as AuditRecord | BulkAuditRecord;
+    if (copy.operation.startsWith('bulk')) bulk.push(copy as BulkAuditRecord);
+    else records.push(copy as AuditRecord);
+  };
+  return { name, records, bulk, write };
 }
 
 /** Throws in `afterChange` of an entity whose `title` is `boom`, after the audit hook wrote its row. */

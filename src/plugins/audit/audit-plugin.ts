@@ -1,4 +1,5 @@
 import { wrap, type EntityMetadata } from '@mikro-orm/core';
+import { onCommit } from '../../bridge/extension.js';
 import { pluginOptions } from '../../bridge/inspect.js';
 import { currentContext } from '../../context/actor-context.js';
 import type { EntityChanges, HookContext } from '../../events.js';
@@ -99,19 +100,24 @@ export class AuditPlugin implements Plugin<AuditOptions> {
     const record = this.#forSinks.get(changes);
     if (!record) return;
     this.#forSinks.delete(changes);
-    // One sink must not change what the next one sees.
-    Object.freeze(record.changes);
-    Object.freeze(record);
-    const failures: SinkFailure[] = [];
-    for (const sink of auditSettings(ctx.em.config)!.sinks) {
-      try {
-        await sink.write(record);
-      } catch (error) {
-        failures.push({ sink: sink.name, error });
-      }
-    }
-    if (failures.length > 0) throw new AuditSinkError(record.entity, record.entityId, record.operation, failures);
+    await publishToSinks(auditSettings(ctx.em.config)!, record);
   }
+}
+
+/** Hands a committed record to every sink in order; failures are collected and reported together. */
+async function publishToSinks(settings: AuditSettings, record: AuditRecord | BulkAuditRecord): Promise<void> {
+  // One sink must not change what the next one sees.
+  Object.freeze(record.changes);
+  Object.freeze(record);
+  const failures: SinkFailure[] = [];
+  for (const sink of settings.sinks) {
+    try {
+      await sink.write(record);
+    } catch (error) {
+      failures.push({ sink: sink.name, error });
+    }
+  }
+  if (failures.length > 0) throw new AuditSinkError(record.entity, record.entityId, record.operation, failures);
 }
 
 /**
@@ -131,7 +137,10 @@ function recordBulk(ctx: HookContext<AuditOptions>, operation: BulkAuditOperatio
     flushId: bulkFlushIdOf(ctx.em),
     recordedAt: auditClock(),
   });
-  if (record && settings.table) return insertRow(ctx, settings, record);
+  if (!record) return;
+  // Sinks see it once the operation's transaction committed, like per-entity records; never after a rollback.
+  if (settings.sinks.length > 0) void onCommit(ctx.em, () => publishToSinks(settings, record));
+  if (settings.table) return insertRow(ctx, settings, record);
 }
 
 async function insertRow(ctx: HookContext, settings: AuditSettings, record: AuditRecord | BulkAuditRecord): Promise<void> {

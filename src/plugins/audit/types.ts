@@ -67,7 +67,7 @@ export interface AuditSink {
    * never for a rolled-back change. A throw is reported to `pluginSystem({ onError })` and never
    * reaches the caller; the flush awaits the sink, so a slow sink should queue internally.
    */
-  write(record: Readonly<AuditRecord>): void | Promise<void>;
+  write(record: Readonly<AuditRecord | BulkAuditRecord>): void | Promise<void>;
 }
 
 /** The redacted value stored in place of a redacted field's old and new values. */
