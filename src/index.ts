@@ -13,3 +13,5 @@ export { emit } from './bridge/emit.js';
 export { withoutPlugins } from './bridge/scope.js';
 export * from './plugins/index.js';
 export * from './context/index.js';
+// Operations: plugin state, plugin types, config file, option schemas, inspection (src/operations).
+export * from './operations/index.js';

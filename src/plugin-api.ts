@@ -1,4 +1,4 @@
-import type { EntityMetadata, Platform } from '@mikro-orm/core';
+import type { EntityMetadata, EntitySchema, MikroORM, Platform } from '@mikro-orm/core';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 
 /**
@@ -35,6 +35,34 @@ export interface OptionsSpec<O = any> {
   schema?: StandardSchemaV1<unknown, O>;
   /** Returns the issues found, or nothing when the options are valid. */
   validate?: (options: O) => readonly OptionIssue[] | undefined | void;
+  /**
+   * Operations (added for the operations issue; optional, additive): a descriptive schema of the
+   * top-level options, which also validates them (after `schema`, before `validate`), supplies
+   * defaults, marks secrets (masked in CLI output and errors, never written to `plugin_state`),
+   * and exports as JSON Schema (`optionsJsonSchema()`). See src/operations/option-schema.ts.
+   */
+  fields?: Readonly<Record<string, OptionField>>;
+}
+
+/** One option in `OptionsSpec.fields`. */
+export interface OptionField {
+  type: 'string' | 'number' | 'integer' | 'boolean' | 'array' | 'object';
+  default?: unknown;
+  required?: boolean;
+  description?: string;
+  /** Free-form group name, for a form to render fields in sections. */
+  group?: string;
+  /** Position within its group (lower first). */
+  order?: number;
+  /** Never printed (shown as `***`), never stored in `plugin_state`. */
+  secret?: boolean;
+  /** number/integer: bounds, inclusive. string: length bounds. array: item-count bounds. */
+  min?: number;
+  max?: number;
+  /** string: a regular expression the whole value must match. */
+  pattern?: string;
+  /** The allowed values. */
+  enum?: readonly unknown[];
 }
 
 /** What `@plugin({...})` takes. */
@@ -64,9 +92,24 @@ export interface SetupContext<O = any> {
  */
 export interface Plugin<O = any> {
   setupEntity?(meta: EntityMetadata, ctx: SetupContext<O>): void | Promise<void>;
+  // Operations (optional, additive; run by `pluginOperations()`, src/operations):
+  /** After discovery, before `MikroORM.init` resolves; in registration order. */
+  onLoad?(orm: MikroORM): void | Promise<void>;
+  /** On `orm.close()`, in reverse registration order. */
+  onUnload?(orm: MikroORM): void | Promise<void>;
+  /** Run by `doctor`: throw, return `false` or `{ ok: false, message }` to report a failure. */
+  healthCheck?(): HealthCheckResult | Promise<HealthCheckResult>;
+  /** Run by `doctor` once per distinct options an entity gives this plugin. */
+  testConnection?(options: O): HealthCheckResult | Promise<HealthCheckResult>;
 }
 
-export type PluginClass<O = any> = (new () => Plugin<O>) & { options?: OptionsSpec<O> };
+/** `true`/nothing is healthy; `false` or `{ ok: false }` is not. */
+export type HealthCheckResult = void | boolean | { ok: boolean; message?: string };
+
+/** Operations (optional, additive): entities a plugin contributes, added to the ORM by `pluginOperations()`. */
+export type PluginEntities = readonly (Function | EntitySchema<any, any>)[];
+
+export type PluginClass<O = any> = (new () => Plugin<O>) & { options?: OptionsSpec<O>; entities?: PluginEntities };
 
 export interface HookOptions {
   /** Lower runs first. Default 0. */

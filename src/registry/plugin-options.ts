@@ -1,6 +1,8 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { PluginOptionsError } from '../errors.js';
 import type { OptionIssue } from '../plugin-api.js';
+// Operations issue: descriptive `fields` (defaults, validation, secrets). Additive: plugins without `fields` are unaffected.
+import { fieldDefaults, isSecretPath, MASK, scrub, secretValues, validateFields } from '../operations/option-schema.js';
 import type { PluginDefinition } from './plugin-definition.js';
 
 /**
@@ -8,11 +10,19 @@ import type { PluginDefinition } from './plugin-definition.js';
  * Runs at start-up, so a bad option fails `MikroORM.init` and never reaches a hook.
  */
 export async function resolvePluginOptions(definition: PluginDefinition, given: unknown, entity: string): Promise<unknown> {
-  const fail = (issue: OptionIssue, received?: unknown) =>
-    new PluginOptionsError({ plugin: definition.name, entity, option: issue.option, expected: issue.expected, received });
-  if (given !== true && !isPlainObject(given)) throw fail({ option: '', expected: 'an options object or true' }, given);
   const spec = definition.options;
-  let options: unknown = { ...spec.defaults, ...(given === true ? {} : given) };
+  let options: unknown = isPlainObject(given) ? given : {};
+  // A secret option's value never reaches an error message, whoever wrote the message (operations issue).
+  const fail = (issue: OptionIssue, received?: unknown) =>
+    new PluginOptionsError({
+      plugin: definition.name,
+      entity,
+      option: issue.option,
+      expected: scrub(issue.expected, secretValues(spec, options)),
+      received: received !== undefined && isSecretPath(spec, issue.option) ? MASK : received,
+    });
+  if (given !== true && !isPlainObject(given)) throw fail({ option: '', expected: 'an options object or true' }, spec.fields ? undefined : given);
+  options = { ...fieldDefaults(spec.fields), ...spec.defaults, ...(given === true ? {} : given) };
   if (spec.schema) {
     const result = await spec.schema['~standard'].validate(options);
     if (result.issues) {
@@ -22,6 +32,8 @@ export async function resolvePluginOptions(definition: PluginDefinition, given: 
     }
     options = result.value;
   }
+  const fieldIssues = validateFields(spec.fields, options);
+  if (fieldIssues.length > 0) throw fail(fieldIssues[0]!, valueAt(options, fieldIssues[0]!.option));
   const issues = spec.validate?.(options as never);
   if (issues && issues.length > 0) throw fail(issues[0]!, valueAt(options, issues[0]!.option));
   return Object.freeze(options);

@@ -1,0 +1,253 @@
+import { parseArgs } from 'node:util';
+// The whole package first, as an app importing it would: built-in plugins register before anything else.
+import '../index.js';
+import { MikroORM, type Options } from '@mikro-orm/core';
+import { PluginError } from '../errors.js';
+import { pluginOperations, setOperationsCliMode } from '../operations/extension.js';
+import { explainChains, formatExplainMermaid, formatExplainText } from '../operations/explain.js';
+import { doctor, listPlugins, optionsJsonSchema, secretsOf, type DoctorFinding, type PluginInventory } from '../operations/inspect.js';
+import { setPluginPriority, setPluginStatus, syncPluginState } from '../operations/index.js';
+import { STATUSES, type PluginStatus } from '../operations/state/entities.js';
+import { findMikroOrmConfig } from './find-config.js';
+import { Output } from './output.js';
+
+export const USAGE = `Usage: mikro-orm-plugins <command> [options]
+
+Commands:
+  list                                    plugins, versions, status and the entities each applies to; plugin types
+  explain [Entity] [--event e] [--format text|json|mermaid]
+                                          the ordered chain per entity and event, with the rule that placed each hook
+  doctor                                  health checks, connection tests, options, missing columns,
+                                          disabled plugins, unused registrations; exits 1 on a failure
+  sync [--mode create|update] [--no-prune]
+                                          bring plugin_state in line with the code
+  enable <plugin> [--entity E]            status active (a plugin, or a plugin-type implementation Type:name)
+  disable <plugin> [--entity E]           status disabled
+  reserve <plugin> [--entity E]           status reserve
+  priority <plugin> <n|default> [--entity E]
+                                          replace the plugin's hook priorities (default: back to the code's)
+  schema <plugin>                         the plugin's options as JSON Schema
+
+Options:
+  --config <path>     the MikroORM config (else as MikroORM's CLI finds it: MIKRO_ORM_CLI_CONFIG,
+                      package.json "mikro-orm".configPaths, ./src/mikro-orm.config.ts, ./mikro-orm.config.ts,
+                      ./dist/mikro-orm.config.js, ./mikro-orm.config.js)
+  --context <name>    the config's contextName (else MIKRO_ORM_CONTEXT_NAME, else default)
+  --json              machine-readable output (every command)
+  --no-color          no colour (colour is used only on a terminal; NO_COLOR works too)
+  -h, --help          this help`;
+
+const COMMANDS = new Set(['list', 'explain', 'doctor', 'sync', 'enable', 'disable', 'reserve', 'priority', 'schema']);
+
+class UsageError extends Error {}
+
+export interface RunContext {
+  cwd?: string;
+  out?: Output;
+}
+
+/** Runs one CLI command; resolves to the exit code (0 ok, 1 failure, 2 usage). */
+export async function run(argv: readonly string[], context: RunContext = {}): Promise<number> {
+  const cwd = context.cwd ?? process.cwd();
+  // A negative number is a value (`priority slug -5`), not an option.
+  const NEG = '\u0000';
+  const args = argv.map(a => (/^-\d+$/.test(a) ? NEG + a : a));
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      allowNegative: true,
+      strict: true,
+      options: {
+        config: { type: 'string' },
+        context: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        color: { type: 'boolean', default: true },
+        format: { type: 'string' },
+        event: { type: 'string' },
+        entity: { type: 'string' },
+        mode: { type: 'string' },
+        prune: { type: 'boolean', default: true },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    const out = context.out ?? new Output();
+    out.error(`${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const { values } = parsed;
+  const positionals = parsed.positionals.map(p => (p.startsWith(NEG) ? p.slice(1) : p));
+  const out = context.out ?? new Output(process.stdout, process.stderr, values.color === false);
+  const [command, ...rest] = positionals;
+  if (values.help || command === undefined || command === 'help') {
+    out.line(USAGE);
+    return command === undefined && !values.help ? 2 : 0;
+  }
+  const json = values.json === true || values.format === 'json';
+  const fail = (error: unknown, code = 1) => {
+    const message = (error as Error)?.message ?? String(error);
+    if (json) out.json({ ok: false, error: { code: (error as PluginError)?.code ?? (error instanceof UsageError ? 'USAGE' : 'ERROR'), message } });
+    else out.error(`${out.paint('red', 'error')}: ${message}${error instanceof UsageError ? `\n\n${USAGE}` : ''}`);
+    return code;
+  };
+  let orm: MikroORM | undefined;
+  try {
+    if (!COMMANDS.has(command)) throw new UsageError(`unknown command '${command}'`);
+    checkArguments(command, rest, values);
+    const found = await findMikroOrmConfig(cwd, { config: values.config, contextName: values.context });
+    setOperationsCliMode(true);
+    try {
+      orm = await MikroORM.init(prepare(found.options));
+    } catch (error) {
+      if (command === 'doctor') {
+        const finding: DoctorFinding = { level: 'error', check: 'options', message: `the ORM does not start: ${(error as Error)?.message ?? error}` };
+        if (json) out.json({ ok: false, config: found.path, findings: [finding] });
+        else printFindings(out, [finding]);
+        return 1;
+      }
+      throw error;
+    }
+    out.addSecrets(secretsOf(orm));
+    return await execute(command, rest, values, orm, out, json, found.path);
+  } catch (error) {
+    return fail(error, error instanceof UsageError ? 2 : 1);
+  } finally {
+    setOperationsCliMode(false);
+    await orm?.close(true).catch(() => undefined);
+  }
+}
+
+type Values = { [key: string]: string | boolean | undefined };
+
+function checkArguments(command: string, rest: string[], values: Values): void {
+  const want = { list: [0, 0], explain: [0, 1], doctor: [0, 0], sync: [0, 0], enable: [1, 1], disable: [1, 1], reserve: [1, 1], priority: [2, 2], schema: [1, 1] }[command]!;
+  if (rest.length < want[0]! || rest.length > want[1]!) throw new UsageError(`'${command}' takes ${want[0] === want[1] ? want[0] : `${want[0]} to ${want[1]}`} argument(s), got ${rest.length}`);
+  if (values.format !== undefined && !['text', 'json', 'mermaid'].includes(values.format as string)) throw new UsageError(`--format must be text, json or mermaid`);
+  if (values.mode !== undefined && !['create', 'update'].includes(values.mode as string)) throw new UsageError(`--mode must be create or update`);
+  if (command === 'priority' && !/^-?\d+$/.test(rest[1]!) && rest[1] !== 'default') throw new UsageError(`priority must be an integer or 'default', got '${rest[1]}'`);
+}
+
+/** The app's options, made fit for inspection: the plugin system must be there; the operations extension is added when missing. */
+function prepare(options: Options): Options {
+  const extensions = [...((options.extensions ?? []) as { name?: string }[])];
+  if (!extensions.some(e => e?.name === 'mikro-orm-plugins')) {
+    throw new PluginError('MOP_NOT_INSTALLED', 'the MikroORM config has no pluginSystem() in `extensions`');
+  }
+  if (!extensions.some(e => e?.name === 'mikro-orm-plugins:operations')) extensions.push(pluginOperations({ lifecycle: false }));
+  return { ...options, extensions: extensions as Options['extensions'], allowGlobalContext: true, debug: false };
+}
+
+async function execute(command: string, rest: string[], values: Values, orm: MikroORM, out: Output, json: boolean, configPath: string): Promise<number> {
+  const entity = values.entity as string | undefined;
+  switch (command) {
+    case 'list': {
+      const inventory = listPlugins(orm);
+      if (json) out.json({ ok: true, config: configPath, ...inventory });
+      else printInventory(out, inventory);
+      return 0;
+    }
+    case 'explain': {
+      const chains = explainChains(orm, { entity: rest[0], event: values.event as string | undefined });
+      const format = json ? 'json' : ((values.format as string | undefined) ?? 'text');
+      if (format === 'json') out.json({ ok: true, chains });
+      else if (format === 'mermaid') out.line(formatExplainMermaid(chains));
+      else out.line(formatExplainText(chains));
+      return 0;
+    }
+    case 'doctor': {
+      const report = await doctor(orm);
+      if (json) out.json({ config: configPath, ...report });
+      else printFindings(out, report.findings);
+      return report.ok ? 0 : 1;
+    }
+    case 'sync': {
+      const report = await syncPluginState(orm, { mode: (values.mode as 'create' | 'update' | undefined) ?? 'create', prune: values.prune !== false });
+      if (json) out.json({ ok: true, ...report });
+      else {
+        const total = report.inserted.length + report.updated.length + report.pruned.length;
+        if (total === 0) out.line('plugin_state already in line with the code: nothing to do');
+        for (const [what, list] of [['inserted', report.inserted], ['updated', report.updated], ['pruned', report.pruned]] as const) {
+          if (list.length > 0) out.line(`${out.paint('green', what)} ${list.length}: ${list.join(', ')}`);
+        }
+      }
+      return 0;
+    }
+    case 'enable':
+    case 'disable':
+    case 'reserve': {
+      const status: PluginStatus = command === 'enable' ? 'active' : command === 'disable' ? 'disabled' : 'reserve';
+      if (!STATUSES.includes(status)) throw new UsageError(`unknown status ${status}`);
+      const row = await setPluginStatus(orm, rest[0]!, status, { entity });
+      if (json) out.json({ ok: true, row });
+      else out.line(`${row.plugin}${row.entity === '*' ? '' : ` on ${row.entity}`}: ${paintStatus(out, row.status)}`);
+      return 0;
+    }
+    case 'priority': {
+      const value = rest[1] === 'default' ? null : Number(rest[1]);
+      const row = await setPluginPriority(orm, rest[0]!, value, { entity });
+      if (json) out.json({ ok: true, row });
+      else out.line(`${row.plugin}${row.entity === '*' ? '' : ` on ${row.entity}`}: priority ${row.priority ?? 'from code'}`);
+      return 0;
+    }
+    case 'schema': {
+      out.json(optionsJsonSchema(orm, rest[0]!));
+      return 0;
+    }
+  }
+  return 2;
+}
+
+function paintStatus(out: Output, status: PluginStatus): string {
+  return out.paint(status === 'active' ? 'green' : status === 'reserve' ? 'yellow' : 'red', status);
+}
+
+function printInventory(out: Output, inventory: PluginInventory): void {
+  const { state } = inventory;
+  out.line(out.paint('bold', 'Plugins'));
+  out.table(
+    ['NAME', 'VERSION', 'STATUS', 'PRIORITY', 'ENTITIES'],
+    inventory.plugins.map(p => [
+      p.name,
+      p.version,
+      paintStatus(out, p.status) + (p.statusSource === 'code' ? '' : out.paint('dim', ` (${p.statusSource})`)),
+      p.priority === null ? '-' : String(p.priority),
+      p.entities.length === 0 ? out.paint('dim', '(none)') : p.entities.map(e => (e.status === p.status && e.priority === p.priority ? e.entity : `${e.entity} [${e.status}${e.priority === null ? '' : `, ${e.priority}`}]`)).join(', '),
+    ]),
+  );
+  const configured = inventory.plugins.flatMap(p => p.entities.filter(e => e.options && Object.keys(e.options as object).length > 0).map(e => ({ plugin: p.name, ...e })));
+  if (configured.length > 0) {
+    out.line();
+    out.line(out.paint('bold', 'Options'));
+    for (const e of configured) out.line(`  ${e.entity}.${e.plugin}: ${JSON.stringify(e.options)}`);
+  }
+  if (inventory.types.length > 0) {
+    out.line();
+    out.line(out.paint('bold', 'Plugin types'));
+    for (const type of inventory.types) {
+      const impls = type.implementations.map(i => `${i.chosen ? out.paint('green', `${i.name}*`) : i.name} (${i.status}, ${i.priority})`);
+      out.line(`  ${type.type}: ${impls.join(', ') || out.paint('dim', '(no implementations)')}`);
+    }
+    out.line(out.paint('dim', '  * the implementation getImplementation() returns'));
+  }
+  out.line();
+  out.line(
+    !state.installed
+      ? out.paint('dim', 'plugin state: not installed')
+      : state.available
+        ? out.paint('dim', `plugin state: ${state.rows} rows, version ${state.version}`)
+        : out.paint('yellow', 'plugin state: the plugin_state table does not exist (create it, then run `sync`)'),
+  );
+}
+
+function printFindings(out: Output, findings: readonly DoctorFinding[]): void {
+  for (const f of findings) {
+    const mark = f.level === 'ok' ? out.paint('green', 'ok  ') : f.level === 'warning' ? out.paint('yellow', 'warn') : out.paint('red', 'FAIL');
+    out.line(`${mark} ${out.paint('dim', f.check.padEnd(10))} ${f.message}`);
+  }
+  const errors = findings.filter(f => f.level === 'error').length;
+  const warnings = findings.filter(f => f.level === 'warning').length;
+  out.line();
+  out.line(errors > 0 ? out.paint('red', `${errors} failure(s), ${warnings} warning(s)`) : out.paint('green', `no failures, ${warnings} warning(s)`));
+}

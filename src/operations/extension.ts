@@ -1,0 +1,196 @@
+import type { EntityManager, EntitySchema, MikroORM } from '@mikro-orm/core';
+import { findRuntime, type PluginExtension } from '../bridge/extension.js';
+import type { PluginRuntime } from '../bridge/plugin-runtime.js';
+import { PluginError } from '../errors.js';
+import type { Plugin } from '../plugin-api.js';
+import { pluginTypes, setImplementationStateLookup, type PluginType } from './plugin-types.js';
+import { definePluginStateEntities, type PluginStateEntities } from './state/entities.js';
+import { PluginStateStore, type SyncMode } from './state/store.js';
+
+export interface PluginStateOptions {
+  /** Table name; the version counter lives in `<table>_version`. Default `plugin_state`. */
+  table?: string;
+  /** Sync at start-up, after reading the stored state (skipped while the table does not exist). Default: no sync. */
+  sync?: false | SyncMode;
+  /** With `sync` at start-up: also prune rows of plugins that no longer exist. Default false. */
+  prune?: boolean;
+  /**
+   * Milliseconds between reads of the version counter: the bound on how late this instance sees a
+   * change another instance made. `false` or 0: never poll (call `refreshPluginState(orm)` yourself). Default 1000.
+   */
+  pollInterval?: number | false;
+}
+
+export interface PluginOperationsOptions {
+  /** The `plugin_state` table and the chains honouring it. `false` leaves it out. Default on. */
+  state?: boolean | PluginStateOptions;
+  /** Run plugins' `onLoad` at start-up and `onUnload` on `orm.close()`. Default true. */
+  lifecycle?: boolean;
+  /** Plugin types whose implementations get `plugin_state` rows. Default: every type defined in the process. */
+  types?: readonly PluginType<any>[];
+  /** Receives errors of background polling. Default: `console.warn`. */
+  onError?: (error: unknown) => void;
+}
+
+/** @internal What the operations side keeps per ORM. */
+export interface OperationsContext {
+  readonly orm: MikroORM;
+  readonly runtime: PluginRuntime;
+  readonly store: PluginStateStore | undefined;
+  readonly types: () => readonly PluginType<any>[];
+  /** Plugins whose `onLoad` ran, in order. */
+  readonly loaded: string[];
+}
+
+const contexts = new WeakMap<object, OperationsContext>();
+let cliMode = false;
+
+setImplementationStateLookup(ormOrEm => contexts.get(ormOrEm.config)?.store);
+
+/**
+ * @internal The CLI inspects an app without starting it: no start-up sync, no polling, no
+ * `onLoad`/`onUnload`, whatever the app's config says.
+ */
+export function setOperationsCliMode(on: boolean): void {
+  cliMode = on;
+}
+
+/**
+ * The operations extension, listed after `pluginSystem()`:
+ * `extensions: [pluginSystem(), pluginOperations({ state: { sync: 'create', pollInterval: 1000 } })]`.
+ * It adds the `plugin_state` entities and the entities plugins contribute (`static entities`), reads
+ * the stored state before `MikroORM.init` resolves so the first operation honours it, polls it for
+ * other instances' changes, and runs the plugins' `onLoad`/`onUnload`.
+ */
+export function pluginOperations(options: PluginOperationsOptions = {}): PluginExtension {
+  return {
+    name: 'mikro-orm-plugins:operations',
+    register(orm) {
+      const runtime = findRuntime(orm);
+      if (!runtime) {
+        throw new PluginError('MOP_NOT_INSTALLED', 'pluginOperations() needs pluginSystem() before it in the `extensions` option');
+      }
+      const config = orm.config;
+      const stateOptions: PluginStateOptions | undefined = options.state === false ? undefined : options.state === true || options.state === undefined ? {} : options.state;
+      const entities: unknown[] = [...config.get('entities')];
+      let stateEntities: PluginStateEntities | undefined;
+      if (stateOptions) {
+        stateEntities = definePluginStateEntities(stateOptions.table ?? 'plugin_state');
+        for (const schema of [stateEntities.PluginState, stateEntities.PluginStateVersion]) keepPluginsOff(schema, runtime);
+        entities.push(stateEntities.PluginState, stateEntities.PluginStateVersion);
+      }
+      for (const name of runtime.registry.names()) {
+        for (const entity of runtime.registry.definition(name)!.pluginClass.entities ?? []) if (!entities.includes(entity)) entities.push(entity);
+      }
+      config.set('entities', entities as never);
+
+      let early: EntityManager | undefined;
+      const em = () => orm.em ?? early!;
+      const types = () => options.types ?? pluginTypes();
+      const store = stateEntities && new PluginStateStore(runtime, stateEntities, em, types);
+      const context: OperationsContext = { orm, runtime, store, types, loaded: [] };
+      contexts.set(config, context);
+      const onError = options.onError ?? ((error: unknown) => console.warn(`mikro-orm-plugins: reading the plugin state failed: ${(error as Error)?.message ?? error}`));
+      const inCli = cliMode;
+
+      const discovery = config.get('discovery');
+      const { afterDiscovered } = discovery;
+      discovery.afterDiscovered = async (storage, platform) => {
+        await afterDiscovered?.(storage, platform);
+        // MikroORM creates `orm.em` right after this callback, synchronously, so nothing can run in between.
+        // The stored state and `onLoad` need a working EntityManager now: make one exactly as MikroORM does.
+        // It must be `orm.em` too: the first connection creates (and caches) MikroORM's schema generator from `orm.em`.
+        if (!orm.em) {
+          orm.driver.setMetadata(storage);
+          early = orm.driver.createEntityManager();
+          (early as { global: boolean }).global = true;
+          storage.decorate(early);
+          Object.assign(orm, { em: early });
+        }
+        if (store) {
+          runtime.setStateOverrides(store);
+          await store.load();
+          if (!inCli && stateOptions?.sync && store.available) await store.sync({ mode: stateOptions.sync, prune: stateOptions.prune ?? false });
+          const interval = stateOptions?.pollInterval ?? 1000;
+          if (!inCli && interval !== false && interval > 0) store.startPolling(interval, onError);
+        }
+        if (!inCli && options.lifecycle !== false) {
+          try {
+            await loadPlugins(context, orm);
+          } catch (error) {
+            // Start-up fails: what did load is unloaded, polling stops, the connection closes.
+            store?.close();
+            await unloadPlugins(context, orm);
+            await orm.driver.close(true).catch(() => undefined);
+            throw error;
+          }
+        }
+      };
+
+      const close = orm.close.bind(orm);
+      orm.close = async (force?: boolean) => {
+        store?.close();
+        const failures = await unloadPlugins(context, orm);
+        await close(force);
+        if (failures.length > 0) throw failures[0];
+      };
+    },
+  };
+}
+
+/** The operations context of an ORM or entity manager. */
+export function operationsOf(ormOrEm: MikroORM | EntityManager): OperationsContext {
+  const context = contexts.get(ormOrEm.config);
+  if (!context) {
+    throw new PluginError('MOP_NOT_INSTALLED', 'pluginOperations() is not installed on this ORM: add it to `extensions`, after pluginSystem()');
+  }
+  return context;
+}
+
+/** @internal */
+export function findOperations(ormOrEm: MikroORM | EntityManager): OperationsContext | undefined {
+  return contexts.get(ormOrEm.config);
+}
+
+/** `onLoad` of each registered plugin not disabled, in registration order (config file first, then code). */
+async function loadPlugins(context: OperationsContext, orm: MikroORM): Promise<void> {
+  const { runtime, store } = context;
+  // `onLoad(orm)` may use `orm.em` (during discovery: the EntityManager made above, replaced by MikroORM's own right after);
+  // `orm.getMetadata()` is not set until `MikroORM.init` resolves: use `orm.em.getMetadata()`.
+  const withEm = orm;
+  for (const name of runtime.registry.names()) {
+    if (!runtime.registry.isEnabled(name) || store?.status(name, '*') === 'disabled') continue;
+    const instance = runtime.instanceOf(name) as Plugin;
+    if (typeof instance.onLoad === 'function') {
+      try {
+        await instance.onLoad(withEm);
+      } catch (error) {
+        throw new PluginError('MOP_HOOK_FAILED', `Plugin '${name}' failed in onLoad: ${(error as Error)?.message ?? error}`, { plugin: name, hook: 'onLoad', cause: error });
+      }
+    }
+    context.loaded.push(name);
+  }
+}
+
+/** `onUnload` in reverse order of loading; every plugin gets its call even when one fails. */
+async function unloadPlugins(context: OperationsContext, orm: MikroORM): Promise<PluginError[]> {
+  const failures: PluginError[] = [];
+  while (context.loaded.length > 0) {
+    const name = context.loaded.pop()!;
+    const instance = context.runtime.instanceOf(name) as Plugin | undefined;
+    if (typeof instance?.onUnload !== 'function') continue;
+    try {
+      await instance.onUnload(orm);
+    } catch (error) {
+      failures.push(new PluginError('MOP_HOOK_FAILED', `Plugin '${name}' failed in onUnload: ${(error as Error)?.message ?? error}`, { plugin: name, hook: 'onUnload', cause: error }));
+    }
+  }
+  return failures;
+}
+
+/** The state tables take no plugins, global ones included (as the audit table). */
+function keepPluginsOff(schema: EntitySchema<any, any>, runtime: PluginRuntime): void {
+  Object.defineProperty(schema.meta.class, 'plugins', {
+    get: () => Object.fromEntries(runtime.registry.names().map(name => [name, false])),
+  });
+}

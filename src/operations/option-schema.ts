@@ -1,0 +1,197 @@
+import type { OptionField, OptionIssue, OptionsSpec } from '../plugin-api.js';
+
+/** What a secret value is printed as, everywhere. */
+export const MASK = '***';
+
+type Fields = Readonly<Record<string, OptionField>>;
+
+/** Defaults declared on `fields`, as an options object (secret defaults included: they are values, not output). */
+export function fieldDefaults(fields: Fields | undefined): Record<string, unknown> {
+  const defaults: Record<string, unknown> = {};
+  for (const [name, field] of Object.entries(fields ?? {})) if (field.default !== undefined) defaults[name] = field.default;
+  return defaults;
+}
+
+/**
+ * Checks options against `fields`. Returns the issues, first one first; never quotes a value
+ * (the caller decides what to print, and masks secrets).
+ */
+export function validateFields(fields: Fields | undefined, options: unknown): OptionIssue[] {
+  if (!fields) return [];
+  const issues: OptionIssue[] = [];
+  const values = (options ?? {}) as Record<string, unknown>;
+  for (const [name, field] of sortedFields(fields)) {
+    const value = values[name];
+    if (value === undefined || value === null) {
+      if (field.required) issues.push({ option: name, expected: `a ${describeType(field)} (required)` });
+      continue;
+    }
+    const issue = checkField(field, value);
+    if (issue) issues.push({ option: name, expected: issue });
+  }
+  return issues;
+}
+
+function checkField(field: OptionField, value: unknown): string | undefined {
+  const type = describeType(field);
+  switch (field.type) {
+    case 'string':
+      if (typeof value !== 'string') return `a ${type}`;
+      if (field.min !== undefined && value.length < field.min) return `a string of at least ${field.min} characters`;
+      if (field.max !== undefined && value.length > field.max) return `a string of at most ${field.max} characters`;
+      if (field.pattern !== undefined && !new RegExp(`^(?:${field.pattern})$`, 'u').test(value)) return `a string matching /${field.pattern}/`;
+      break;
+    case 'number':
+    case 'integer':
+      if (typeof value !== 'number' || !Number.isFinite(value)) return `a ${type}`;
+      if (field.type === 'integer' && !Number.isInteger(value)) return 'an integer';
+      if (field.min !== undefined && value < field.min) return `a ${type} >= ${field.min}`;
+      if (field.max !== undefined && value > field.max) return `a ${type} <= ${field.max}`;
+      break;
+    case 'boolean':
+      if (typeof value !== 'boolean') return 'a boolean';
+      break;
+    case 'array':
+      if (!Array.isArray(value)) return 'an array';
+      if (field.min !== undefined && value.length < field.min) return `an array of at least ${field.min} items`;
+      if (field.max !== undefined && value.length > field.max) return `an array of at most ${field.max} items`;
+      break;
+    case 'object':
+      if (typeof value !== 'object' || Array.isArray(value)) return 'an object';
+      break;
+  }
+  if (field.enum && !field.enum.some(allowed => allowed === value)) {
+    return `one of ${field.secret ? '(secret values)' : field.enum.map(v => JSON.stringify(v)).join(', ')}`;
+  }
+  return undefined;
+}
+
+function describeType(field: OptionField): string {
+  return field.type === 'integer' ? 'integer' : field.type;
+}
+
+/** Fields in form order: by group (first appearance), then `order`, then declaration. */
+export function sortedFields(fields: Fields): [string, OptionField][] {
+  const entries = Object.entries(fields);
+  const groups = [...new Set(entries.map(([, f]) => f.group ?? ''))];
+  return entries
+    .map((entry, index) => ({ entry, index }))
+    .sort((a, b) => {
+      const g = groups.indexOf(a.entry[1].group ?? '') - groups.indexOf(b.entry[1].group ?? '');
+      if (g !== 0) return g;
+      const o = (a.entry[1].order ?? Number.MAX_SAFE_INTEGER) - (b.entry[1].order ?? Number.MAX_SAFE_INTEGER);
+      return o !== 0 ? o : a.index - b.index;
+    })
+    .map(({ entry }) => entry);
+}
+
+/** Names of the secret top-level options. */
+export function secretOptionNames(spec: OptionsSpec | undefined): string[] {
+  return Object.entries(spec?.fields ?? {})
+    .filter(([, f]) => f.secret)
+    .map(([name]) => name);
+}
+
+/** Whether a dotted option path lies in a secret option. */
+export function isSecretPath(spec: OptionsSpec | undefined, path: string): boolean {
+  const top = path.split('.')[0]!;
+  return spec?.fields?.[top]?.secret === true;
+}
+
+/** A copy of the options with every secret value replaced by `***`, for printing. */
+export function maskOptions(spec: OptionsSpec | undefined, options: unknown): unknown {
+  if (!isObject(options)) return options;
+  const secrets = secretOptionNames(spec);
+  if (secrets.length === 0) return { ...options };
+  const copy: Record<string, unknown> = { ...options };
+  for (const name of secrets) if (copy[name] !== undefined) copy[name] = MASK;
+  return copy;
+}
+
+/** A copy of the options without the secret ones, for storing. */
+export function stripSecrets(spec: OptionsSpec | undefined, options: unknown): Record<string, unknown> | null {
+  if (!isObject(options)) return null;
+  const copy: Record<string, unknown> = { ...options };
+  for (const name of secretOptionNames(spec)) delete copy[name];
+  return copy;
+}
+
+/** Every secret value in these options, as strings to scrub from output (short ones are kept: a 1-character secret is still a secret). */
+export function secretValues(spec: OptionsSpec | undefined, options: unknown): string[] {
+  if (!isObject(options)) return [];
+  const values: string[] = [];
+  for (const name of secretOptionNames(spec)) {
+    const value = options[name];
+    if (value === undefined || value === null || value === '') continue;
+    values.push(typeof value === 'string' ? value : JSON.stringify(value));
+  }
+  return values;
+}
+
+/** Replaces every occurrence of the given secrets in a text by `***`. Longest first, so overlapping secrets vanish whole. */
+export function scrub(text: string, secrets: Iterable<string>): string {
+  let out = text;
+  for (const secret of [...new Set(secrets)].filter(Boolean).sort((a, b) => b.length - a.length)) out = out.split(secret).join(MASK);
+  return out;
+}
+
+export interface JsonSchema {
+  $schema: string;
+  title?: string;
+  description?: string;
+  type: 'object';
+  properties: Record<string, Record<string, unknown>>;
+  required?: string[];
+  additionalProperties: boolean;
+}
+
+/**
+ * The `fields` of a plugin's options as a JSON Schema (draft 2020-12), so a UI can render a form.
+ * Secrets are `writeOnly` with `format: 'password'` and no default; `group`/`order` become
+ * `x-group`/`x-order`. Plugins without `fields` get an empty object schema (their other validators still apply).
+ */
+export function toJsonSchema(spec: OptionsSpec | undefined, meta: { name?: string; description?: string } = {}): JsonSchema {
+  const properties: Record<string, Record<string, unknown>> = {};
+  const required: string[] = [];
+  const fields = spec?.fields;
+  for (const [name, field] of sortedFields(fields ?? {})) {
+    const prop: Record<string, unknown> = { type: field.type };
+    if (field.description) prop.description = field.description;
+    const fallback = field.default !== undefined ? field.default : (spec?.defaults as Record<string, unknown> | undefined)?.[name];
+    if (fallback !== undefined && !field.secret) prop.default = fallback;
+    if (field.type === 'string') {
+      if (field.min !== undefined) prop.minLength = field.min;
+      if (field.max !== undefined) prop.maxLength = field.max;
+      if (field.pattern !== undefined) prop.pattern = `^(?:${field.pattern})$`;
+    } else if (field.type === 'number' || field.type === 'integer') {
+      if (field.min !== undefined) prop.minimum = field.min;
+      if (field.max !== undefined) prop.maximum = field.max;
+    } else if (field.type === 'array') {
+      if (field.min !== undefined) prop.minItems = field.min;
+      if (field.max !== undefined) prop.maxItems = field.max;
+    }
+    if (field.enum && !field.secret) prop.enum = [...field.enum];
+    if (field.secret) {
+      prop.writeOnly = true;
+      if (field.type === 'string') prop.format = 'password';
+    }
+    if (field.group !== undefined) prop['x-group'] = field.group;
+    if (field.order !== undefined) prop['x-order'] = field.order;
+    properties[name] = prop;
+    if (field.required) required.push(name);
+  }
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    ...(meta.name ? { title: meta.name } : {}),
+    ...(meta.description ? { description: meta.description } : {}),
+    type: 'object',
+    properties,
+    ...(required.length > 0 ? { required } : {}),
+    // `fields` describe the options a form should show; other keys are not rejected by `validateFields` either.
+    additionalProperties: true,
+  };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

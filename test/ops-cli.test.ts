@@ -1,0 +1,282 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, expect, test, vi } from 'vitest';
+import { describeEachDatabase, type Database } from './support/databases.js';
+
+// The real binary (dist/cli/main.js, built here as `npm run build` does) against the example app (examples/ops-app, compiled).
+const root = resolve(import.meta.dirname, '..');
+const bin = join(root, 'dist/cli/main.js');
+const app = join(root, '.tmp/examples/ops-app');
+const tmp = mkdtempSync(join(tmpdir(), 'mop-ops-cli-'));
+// Each test starts the CLI (a Node process and an ORM) up to a dozen times: generous time, no timing asserted.
+vi.setConfig({ testTimeout: 180_000 });
+
+const SECRET = `sk-PLANTED-${Math.random().toString(36).slice(2)}-key`;
+
+beforeAll(() => {
+  for (const project of ['tsconfig.build.json', 'examples/ops-app/tsconfig.json']) {
+    // tsc emits even when another part of the checkout has type errors; the files below are what matters.
+    spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', project], { cwd: root, encoding: 'utf8' });
+  }
+  for (const file of [bin, join(app, 'mikro-orm.config.js'), join(app, 'setup.js')]) if (!existsSync(file)) throw new Error(`build did not produce ${file}`);
+}, 180_000);
+
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+interface Result {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function envFor(db: Database, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of ['VITEST', 'MIKRO_ORM_CLI_CONFIG', 'MIKRO_ORM_CONTEXT_NAME', 'FORCE_COLOR', 'NO_COLOR']) delete env[name];
+  return { ...env, OPS_APP_DRIVER: db.name, OPS_APP_DB_NAME: process.env.TEST_DB_NAME ?? 'test', OPS_APP_SQLITE: join(tmp, `${db.name}.sqlite`), OPS_APP_QUIET: '1', OPS_APP_NOTIFY_KEY: SECRET, ...extra };
+}
+
+function cli(db: Database, args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Result {
+  const result = spawnSync(process.execPath, [bin, ...args], { cwd: options.cwd ?? app, env: envFor(db, options.env), encoding: 'utf8', timeout: 60_000 });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function json(result: Result): any {
+  try {
+    return JSON.parse(result.stdout);
+  } catch {
+    throw new Error(`not JSON (exit ${result.status}):\n${result.stdout}\n${result.stderr}`);
+  }
+}
+
+/** A fresh schema for the app: tables (plugin_state included) created, no rows. */
+function setup(db: Database): void {
+  const result = spawnSync(process.execPath, [join(app, 'setup.js')], { cwd: app, env: envFor(db), encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`setup failed: ${result.stderr}`);
+}
+
+/** Runs one SQL statement on the app's database (through its own config, in a child process); returns the rows as JSON. */
+function sql(db: Database, statement: string): string {
+  const script = [
+    `import config from ${JSON.stringify(join(app, 'mikro-orm.config.js'))};`,
+    `import { MikroORM } from '@mikro-orm/core';`,
+    `const orm = await MikroORM.init(config);`,
+    `console.log(JSON.stringify(await orm.em.getConnection().execute(${JSON.stringify(statement)})));`,
+    `await orm.close(true);`,
+  ].join('\n');
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: app, env: envFor(db), encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`${statement}: ${result.stderr}`);
+  return result.stdout;
+}
+
+describeEachDatabase('CLI', db => {
+  beforeAll(() => setup(db), 60_000);
+
+  test('list --json: plugins in load order with versions, status and the entities each applies to; plugin types', () => {
+    const out = json(cli(db, ['list', '--json']));
+    expect(out.ok).toBe(true);
+    expect(out.config).toBe(join(app, 'mikro-orm.config.js'));
+    const names = out.plugins.map((p: { name: string }) => p.name);
+    // Config file first (the `content` group, then ./plugins by file name, duplicates once), then code.
+    expect(names.slice(0, 4)).toEqual(['permalink', 'legacyExport', 'notify', 'wordCount']);
+    expect(names).toEqual(expect.arrayContaining(['timestamp', 'softDelete', 'validation']));
+    const notify = out.plugins.find((p: { name: string }) => p.name === 'notify');
+    expect(notify).toMatchObject({ version: '2.0.0', status: 'active' });
+    expect(notify.entities.map((e: { entity: string }) => e.entity)).toEqual(['Article', 'Author']);
+    expect(out.plugins.find((p: { name: string }) => p.name === 'legacyExport').entities).toEqual([]);
+    expect(out.types).toEqual([
+      expect.objectContaining({
+        type: 'OtpSender',
+        implementations: [expect.objectContaining({ name: 'sms', status: 'active', priority: 10, chosen: true }), expect.objectContaining({ name: 'email', status: 'reserve', chosen: false })],
+      }),
+    ]);
+  });
+
+  test('list prints a table, without colour when stdout is not a terminal', () => {
+    const result = cli(db, ['list']);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/NAME\s+VERSION\s+STATUS\s+PRIORITY\s+ENTITIES/);
+    expect(result.stdout).toMatch(/notify\s+2\.0\.0\s+active/);
+    expect(result.stdout).not.toContain('\u001b[');
+    // FORCE_COLOR stands in for a terminal.
+    expect(cli(db, ['list'], { env: { FORCE_COLOR: '1' } }).stdout).toContain('\u001b[');
+  });
+
+  test('explain: the ordered chain with priority and the rule that placed each hook', () => {
+    const out = json(cli(db, ['explain', 'Article', '--event', 'beforeCreate', '--json']));
+    expect(out.chains).toHaveLength(1);
+    expect(out.chains[0].hooks.map((h: any) => [h.plugin, h.method, h.priority, h.rule])).toEqual([
+      ['timestamp', 'stampCreate', -100, 'priority'],
+      ['permalink', 'fill', -10, 'priority'],
+      // Priority -20 would run it before permalink; its `after: ['permalink']` holds it back.
+      ['wordCount', 'count', -20, 'constraint'],
+    ]);
+    expect(out.chains[0].hooks[2].reason).toContain("wordCount declares after: ['permalink']");
+    const text = cli(db, ['explain', 'Article', '--event', 'beforeCreate']);
+    expect(text.status).toBe(0);
+    expect(text.stdout).toContain('3. wordCount.count [beforeSave]  priority -20  rule: constraint');
+  });
+
+  test('explain without an entity covers every entity and event; --format mermaid is a flowchart', () => {
+    const all = json(cli(db, ['explain', '--format', 'json']));
+    const pairs = all.chains.map((c: any) => `${c.entity}.${c.event}`);
+    expect(pairs).toEqual(expect.arrayContaining(['Article.beforeCreate', 'Article.afterChange', 'Article.queryFilter', 'Author.beforeCreate', 'Author.afterChange']));
+    const mermaid = cli(db, ['explain', 'Article', '--event', 'beforeCreate', '--format', 'mermaid']);
+    expect(mermaid.status).toBe(0);
+    expect(mermaid.stdout.split('\n')[0]).toBe('flowchart LR');
+    expect(mermaid.stdout).toContain('subgraph Article_beforeCreate["Article · beforeCreate"]');
+    expect(mermaid.stdout).toContain('Article_beforeCreate_2 -->|constraint| Article_beforeCreate_3');
+  });
+
+  test('errors: unknown entity exits 1; a usage error exits 2 with the usage', () => {
+    const unknown = cli(db, ['explain', 'Nope']);
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toContain("'Nope' is not a discovered entity");
+    const usage = cli(db, ['frobnicate']);
+    expect(usage.status).toBe(2);
+    expect(usage.stderr).toContain("unknown command 'frobnicate'");
+    expect(usage.stderr).toContain('Usage: mikro-orm-plugins');
+    expect(cli(db, ['priority', 'notify', 'high']).status).toBe(2);
+    expect(json(cli(db, ['explain', 'Nope', '--json']))).toMatchObject({ ok: false, error: { code: 'MOP_UNKNOWN_ENTITY' } });
+  });
+
+  test('sync, then enable/disable/priority change what explain shows; sync is idempotent and prunes unless --no-prune', () => {
+    const first = json(cli(db, ['sync', '--json']));
+    const again = json(cli(db, ['sync', '--json']));
+    expect(first.inserted.length).toBeGreaterThan(10);
+    expect(again).toMatchObject({ inserted: [], updated: [], pruned: [] });
+
+    expect(cli(db, ['disable', 'permalink', '--entity', 'Article']).stdout).toContain('permalink on Article: disabled');
+    expect(cli(db, ['priority', 'wordCount', '-200', '--entity', 'Article']).status).toBe(0);
+    const chain = json(cli(db, ['explain', 'Article', '--event', 'beforeCreate', '--json'])).chains[0].hooks;
+    expect(chain.map((h: any) => `${h.plugin}:${h.priority}:${h.prioritySource}`)).toEqual(['wordCount:-200:stored', 'timestamp:-100:code']);
+    const listed = json(cli(db, ['list', '--json'])).plugins.find((p: any) => p.name === 'permalink');
+    expect(listed.entities[0]).toMatchObject({ entity: 'Article', status: 'disabled' });
+
+    // `create` never overwrites an operator's change; `update` refreshes priorities from code.
+    expect(json(cli(db, ['sync', '--json'])).updated).toEqual([]);
+    expect(json(cli(db, ['explain', 'Article', '--event', 'beforeCreate', '--json'])).chains[0].hooks[0].priority).toBe(-200);
+    expect(json(cli(db, ['sync', '--mode', 'update', '--json'])).updated).toContain('wordCount @ Article');
+    const updated = json(cli(db, ['explain', 'Article', '--event', 'beforeCreate', '--json'])).chains[0].hooks;
+    expect(updated.map((h: any) => `${h.plugin}:${h.priority}:${h.prioritySource}`)).toEqual(['timestamp:-100:code', 'wordCount:-20:code']);
+    expect(cli(db, ['enable', 'permalink', '--entity', 'Article']).status).toBe(0);
+    expect(json(cli(db, ['explain', 'Article', '--event', 'beforeCreate', '--json'])).chains[0].hooks).toHaveLength(3);
+
+    // Plugin-type implementations are switched the same way.
+    expect(cli(db, ['disable', 'OtpSender:sms']).status).toBe(0);
+    const types = json(cli(db, ['list', '--json'])).types[0].implementations;
+    expect(types.find((i: any) => i.chosen).name).toBe('email');
+    expect(cli(db, ['enable', 'OtpSender:sms']).status).toBe(0);
+
+    // A stale row: kept by --no-prune, removed by a plain sync.
+    sql(db, `insert into plugin_state (plugin, entity, status, updated_at) values ('ghost', '*', 'active', '2024-01-01 00:00:00')`);
+    expect(json(cli(db, ['sync', '--no-prune', '--json'])).pruned).toEqual([]);
+    expect(json(cli(db, ['sync', '--json'])).pruned).toEqual(['ghost']);
+    const failing = cli(db, ['disable', 'ghost']);
+    expect(failing.status).toBe(1);
+    expect(failing.stderr).toContain("No plugin or implementation named 'ghost'");
+  });
+
+  test('doctor: health checks and connection tests pass, the unused registration is reported, exit 0', () => {
+    const result = cli(db, ['doctor']);
+    expect(result.status, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toContain('notify: healthy');
+    expect(result.stdout).toContain("notify: connection test passed with Article's options");
+    expect(result.stdout).toContain('legacyExport is registered but no entity uses it');
+    const report = json(cli(db, ['doctor', '--json']));
+    expect(report.ok).toBe(true);
+    expect(report.findings.filter((f: any) => f.level === 'error')).toEqual([]);
+  });
+
+  test('doctor: a failing connection test, a disabled plugin and a missing column fail it with exit 1', () => {
+    cli(db, ['sync']);
+    expect(cli(db, ['disable', 'wordCount']).status).toBe(0);
+    const result = cli(db, ['doctor', '--json'], { env: { OPS_APP_FAIL_CONNECTION: '1' } });
+    expect(result.status).toBe(1);
+    const report = json(result);
+    expect(report.ok).toBe(false);
+    expect(report.findings).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ level: 'error', check: 'connection', plugin: 'notify' }),
+        expect.objectContaining({ level: 'warning', check: 'disabled', plugin: 'wordCount', message: 'wordCount is disabled' }),
+      ]),
+    );
+    expect(cli(db, ['enable', 'wordCount']).status).toBe(0);
+    // Drop a column a plugin added (timestamp's updated_at) behind the app's back.
+    sql(db, 'alter table article drop column updated_at');
+    const missing = json(cli(db, ['doctor', '--json']));
+    expect(missing.ok).toBe(false);
+    expect(missing.findings).toContainEqual(expect.objectContaining({ level: 'error', check: 'column', entity: 'Article', message: expect.stringContaining('updated_at') }));
+    setup(db);
+  });
+
+  test('a planted secret appears in no output of list, explain, doctor, sync, schema or an error, nor in plugin_state', () => {
+    const outputs: Result[] = [];
+    const run = (args: string[], env?: Record<string, string>) => {
+      const result = cli(db, args, { env });
+      outputs.push(result);
+      return result;
+    };
+    run(['sync']);
+    for (const args of [['list'], ['list', '--json'], ['explain'], ['explain', '--json'], ['explain', '--format', 'mermaid'], ['doctor'], ['doctor', '--json'], ['sync', '--mode', 'update', '--json'], ['schema', 'notify']]) {
+      run(args);
+    }
+    // The connection test's error quotes the key, as real provider clients do.
+    const failed = run(['doctor'], { OPS_APP_FAIL_CONNECTION: '1' });
+    expect(failed.stdout).toContain('invalid API key ***');
+    // A secret that fails its own rule: the start-up error names the option, never the value.
+    const bad = run(['list'], { OPS_APP_NOTIFY_KEY: 'Zq7!x' });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain("option 'apiKey' is invalid");
+    expect(bad.stderr).toContain('received "***"');
+    const badDoctor = run(['doctor', '--json'], { OPS_APP_NOTIFY_KEY: 'Zq7!x' });
+    expect(badDoctor.status).toBe(1);
+    const everything = outputs.map(o => o.stdout + o.stderr).join('\n');
+    expect(everything).toContain('***');
+    expect(everything).not.toContain(SECRET);
+    expect(everything).not.toContain('Zq7!x');
+
+    const dump = sql(db, 'select * from plugin_state');
+    expect(dump).toContain('notify');
+    expect(dump).toContain('https://notify.example.test');
+    expect(dump).not.toContain(SECRET);
+  });
+
+  test("finds the config as MikroORM's CLI does: --config, MIKRO_ORM_CLI_CONFIG, package.json configPaths; --context; not found", () => {
+    const elsewhere = join(tmp, `${db.name}-elsewhere`);
+    mkdirSync(elsewhere, { recursive: true });
+    const config = join(app, 'mikro-orm.config.js');
+    const notFound = cli(db, ['list'], { cwd: elsewhere });
+    expect(notFound.status).toBe(1);
+    expect(notFound.stderr).toContain('MikroORM config file not found in');
+    expect(notFound.stderr).toContain('./mikro-orm.config.js');
+    const explicit = cli(db, ['list', '--json', '--config', config], { cwd: elsewhere });
+    expect(json(explicit).config, explicit.stdout + explicit.stderr).toBe(config);
+    expect(json(cli(db, ['list', '--json'], { cwd: elsewhere, env: { MIKRO_ORM_CLI_CONFIG: config } })).config).toBe(config);
+    writeFileSync(join(elsewhere, 'package.json'), JSON.stringify({ name: 'elsewhere', 'mikro-orm': { configPaths: [config] } }));
+    mkdirSync(join(elsewhere, 'sub'), { recursive: true });
+    expect(json(cli(db, ['list', '--json'], { cwd: join(elsewhere, 'sub') })).config).toBe(config);
+    const context = cli(db, ['list', '--context', 'reporting'], { cwd: elsewhere });
+    expect(context.status).toBe(1);
+    expect(context.stderr).toContain("MikroORM config 'reporting' was not what the default export");
+  });
+
+  test('schema <plugin> prints the options as JSON Schema', () => {
+    const schema = json(cli(db, ['schema', 'notify']));
+    expect(schema).toMatchObject({
+      $schema: 'https://json-schema.org/draft/2020-12/schema',
+      title: 'notify',
+      type: 'object',
+      required: ['apiKey'],
+      properties: {
+        channel: { type: 'string', default: 'email', enum: ['email', 'sms'], 'x-group': 'delivery', 'x-order': 1 },
+        retries: { type: 'integer', default: 3, minimum: 0, maximum: 10 },
+        endpoint: { pattern: '^(?:https://.+)$' },
+        apiKey: { type: 'string', writeOnly: true, format: 'password', minLength: 8 },
+      },
+    });
+    expect(Object.keys(schema.properties)).toEqual(['channel', 'endpoint', 'retries', 'apiKey']);
+    expect(schema.properties.apiKey.default).toBeUndefined();
+  });
+});
