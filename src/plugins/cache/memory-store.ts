@@ -15,7 +15,7 @@ interface Entry {
 /**
  * The default store: an in-process LRU (`lru-cache`) bounded by `max` entries, with a TTL per entry.
  * Stamps come from one counter, so a key whose stamp was evicted gets a new value, never an old one.
- * Rows are cloned in and out (`structuredClone`), so no caller can change what another one reads.
+ * Rows are cloned in and out, so no caller can change what another one reads.
  */
 export function memoryStore(options: MemoryStoreOptions = {}): CacheStore {
   return new MemoryStore(options.max ?? 10_000);
@@ -46,7 +46,7 @@ class MemoryStore implements CacheStore {
   read(ns: string, id: string, variant: string): CacheRead {
     const stamp = this.#stampOf(ns, id);
     const entry = this.#entries.get(entryKey(ns, id, variant));
-    return { stamp, value: entry && entry.stamp === stamp ? structuredClone(entry.value) : undefined };
+    return { stamp, value: entry && entry.stamp === stamp ? copyRow(entry.value) : undefined };
   }
 
   fill(ns: string, id: string, variant: string, stamp: string, value: CachedRow, ttlMs: number): boolean {
@@ -106,3 +106,17 @@ class MemoryStore implements CacheStore {
 
 const keyOf = (ns: string, id: string) => `${ns}:${id}`;
 const entryKey = (ns: string, id: string, variant: string) => `${ns}:${id}\u0001${variant}`;
+
+/**
+ * A fresh copy of a cached row for each read. Rows are database-form snapshots, mostly primitives:
+ * copying those directly and cloning only the rest is several times cheaper than `structuredClone`
+ * of the whole row, which dominated a cache hit.
+ */
+function copyRow(row: CachedRow): CachedRow {
+  const copy: Record<string, unknown> = {};
+  for (const key in row) {
+    const value = (row as Record<string, unknown>)[key];
+    copy[key] = value === null || typeof value !== 'object' ? value : value instanceof Date ? new Date(value.getTime()) : structuredClone(value);
+  }
+  return copy as CachedRow;
+}
