@@ -59,7 +59,7 @@ export function pluginSystem(options: PluginSystemOptions = {}): PluginExtension
 
 /** The plugin runtime of an ORM or entity manager. */
 export function runtimeOf(ormOrEm: MikroORM | EntityManager): PluginRuntime {
-  const runtime = runtimes.get(ormOrEm.config);
+  const runtime = findRuntime(ormOrEm);
   if (!runtime) {
     throw new PluginError('MOP_NOT_INSTALLED', 'mikro-orm-plugins is not installed on this ORM: add pluginSystem() to the `extensions` option');
   }

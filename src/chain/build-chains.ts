@@ -75,7 +75,7 @@ export function buildEntityChains(entity: string, plugins: readonly AttachedPlug
 
 export type BuiltInChainName = Exclude<keyof EntityChains, 'custom'>;
 
-export const BUILT_IN_CHAINS: ReadonlySet<string> = new Set<BuiltInChainName>([
+export const BUILT_IN_CHAINS: ReadonlySet<string> = new Set<string>([
   'beforeCreate',
   'afterCreate',
   'beforeUpdate',
@@ -86,12 +86,7 @@ export const BUILT_IN_CHAINS: ReadonlySet<string> = new Set<BuiltInChainName>([
   'afterCommit',
   'afterLoad',
   'beforeUpsert',
-  'beforeBulkUpdate',
-  'afterBulkUpdate',
-  'beforeBulkDelete',
-  'afterBulkDelete',
-  'afterBulkInsert',
-  'afterBulkUpsert',
+  ...BULK_EVENTS,
 ]);
 
 function buildChain<V extends boolean>(entity: string, event: DispatchedEvent, plugins: readonly AttachedPlugin[]): Chain<V> | null {
