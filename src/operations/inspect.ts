@@ -3,7 +3,7 @@ import { runtimeOf } from '../bridge/extension.js';
 import { PluginConfigError } from '../errors.js';
 import type { HealthCheckResult, Plugin } from '../plugin-api.js';
 import { AuditPlugin } from '../plugins/audit/index.js';
-import { SoftDeletePlugin } from '../plugins/soft-delete.js';
+import { SoftDeletePlugin } from '../plugins/soft-delete/index.js';
 import { TimestampPlugin } from '../plugins/timestamp.js';
 import { ValidationPlugin } from '../plugins/validation.js';
 import type { PluginRegistry } from '../registry/plugin-registry.js';

@@ -1,32 +1,23 @@
 import { p, type EntityManager, type EntityMetadata, type FilterQuery } from '@mikro-orm/core';
-import { emit } from '../bridge/emit.js';
-import { pluginOptions } from '../bridge/inspect.js';
-import { withoutPlugins } from '../bridge/scope.js';
-import { PluginConfigError } from '../errors.js';
-import type { HookContext, QueryFilterContext } from '../events.js';
-import type { Plugin, SetupContext } from '../plugin-api.js';
-import { hook } from '../registry/hook-decorator.js';
-import { plugin } from '../registry/plugin-decorator.js';
-import { addScalarProperty } from './add-property.js';
+import { emit } from '../../bridge/emit.js';
+import { pluginOptions } from '../../bridge/inspect.js';
+import { withoutPlugins } from '../../bridge/scope.js';
+import { PluginConfigError } from '../../errors.js';
+import type { HookContext, QueryFilterContext } from '../../events.js';
+import type { Plugin, SetupContext } from '../../plugin-api.js';
+import { hook } from '../../registry/hook-decorator.js';
+import { plugin } from '../../registry/plugin-decorator.js';
+import { addScalarProperty } from '../add-property.js';
 import { addLiveUnique } from './live-unique.js';
+import { SOFT_DELETE_DEFAULTS, validateSoftDeleteOptions, type SoftDeleteOptions } from './options.js';
 
-export interface SoftDeleteOptions {
-  /** Property holding the deletion time; `null` means live. Default `deletedAt`. */
-  field: string;
-  /**
-   * Unique constraints that ignore soft-deleted rows: `['email']` or `[['tenant', 'slug']]`.
-   * A partial index on PostgreSQL and SQLite; on MariaDB, which has none, a generated column.
-   */
-  unique: readonly (string | readonly string[])[];
-}
-
-declare module '../plugin-api.js' {
+declare module '../../plugin-api.js' {
   interface PluginOptionsMap {
     softDelete: Partial<SoftDeleteOptions>;
   }
 }
 
-declare module '../events.js' {
+declare module '../../events.js' {
   interface CustomHookEvents {
     beforeSoftDelete: undefined;
     afterSoftDelete: undefined;
@@ -46,15 +37,7 @@ type Row = Record<string, unknown>;
   name: 'softDelete',
   version: '1.0.0',
   description: 'em.remove() sets deletedAt; reads hide deleted rows; restore() brings them back.',
-  options: {
-    defaults: { field: 'deletedAt', unique: [] },
-    validate: (o: SoftDeleteOptions) => [
-      ...(typeof o.field === 'string' && o.field !== '' ? [] : [{ option: 'field', expected: 'a property name' }]),
-      ...(Array.isArray(o.unique) && o.unique.every(u => typeof u === 'string' || (Array.isArray(u) && u.length > 0 && u.every(c => typeof c === 'string')))
-        ? []
-        : [{ option: 'unique', expected: "a list of property names or of lists of them, e.g. ['email'] or [['tenant', 'slug']]" }]),
-    ],
-  },
+  options: { defaults: SOFT_DELETE_DEFAULTS, validate: validateSoftDeleteOptions },
 })
 export class SoftDeletePlugin implements Plugin<SoftDeleteOptions> {
   readonly #deleting = new WeakSet<object>();

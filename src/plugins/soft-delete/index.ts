@@ -1,0 +1,2 @@
+export { SoftDeletePlugin, hardDelete, onlyDeleted, restore, softDeleteProperties, withDeleted } from './plugin.js';
+export type { DeletePolicy, DeletedTargetMode, SoftDeleteOptions } from './options.js';

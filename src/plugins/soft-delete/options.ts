@@ -1,0 +1,74 @@
+import type { OptionIssue } from '../../plugin-api.js';
+
+/** What `em.remove()` (and `em.nativeDelete`) does to an entity using the softDelete plugin, after django-safedelete. */
+export type DeletePolicy = 'soft' | 'softCascade' | 'hard' | 'noDelete';
+
+/** What a read shows for a relation whose target row is soft-deleted. */
+export type DeletedTargetMode = 'null' | 'hide';
+
+export interface SoftDeleteOptions {
+  /** Property holding the deletion time; `null` means live. Default `deletedAt`. */
+  field: string;
+  /**
+   * Unique constraints that ignore soft-deleted rows: `['email']` or `[['tenant', 'slug']]`.
+   * A partial index on PostgreSQL and SQLite; on MariaDB, which has none, a generated column.
+   */
+  unique: readonly (string | readonly string[])[];
+  /**
+   * - `soft` (default): the row stays, with `field` set;
+   * - `softCascade`: also soft-deletes the relations named in `cascade` (or, when it is empty, those marked `Cascade.Remove`), in the same batch;
+   * - `hard`: the row is really deleted; hooks still fire;
+   * - `noDelete`: every delete is refused with `DeleteRefusedError`.
+   */
+  policy: DeletePolicy;
+  /** `softCascade`: the to-many or to-one relations to soft-delete with the entity. Empty means those with `Cascade.Remove`. */
+  cascade: readonly string[];
+  /** Property holding the id of the deletion batch (one soft delete and what it cascaded to). Default `deletionBatch`. */
+  batchField: string;
+  /** Property holding the actor (`runWithContext({ actor })`) who soft-deleted the row, or `false` for none. Default `false`. */
+  deletedBy: string | false;
+  /**
+   * How reads of this entity treat each relation whose target is soft-deleted, by relation name:
+   * `null` keeps this row and hydrates the relation to null (the default, for nullable and NOT NULL
+   * foreign keys alike); `hide` leaves this row out (MikroORM's `strict` filters).
+   */
+  deletedTargets: Readonly<Record<string, DeletedTargetMode>>;
+}
+
+const POLICIES: readonly DeletePolicy[] = ['soft', 'softCascade', 'hard', 'noDelete'];
+const TARGET_MODES: readonly DeletedTargetMode[] = ['null', 'hide'];
+
+export const SOFT_DELETE_DEFAULTS: SoftDeleteOptions = {
+  field: 'deletedAt',
+  unique: [],
+  policy: 'soft',
+  cascade: [],
+  batchField: 'deletionBatch',
+  deletedBy: false,
+  deletedTargets: {},
+};
+
+const isName = (value: unknown): value is string => typeof value === 'string' && value !== '';
+const isNameList = (value: unknown): value is readonly string[] => Array.isArray(value) && value.every(isName);
+
+/** Shape checks; the relation names are checked against the entity in `setupEntity`, where its metadata is known. */
+export function validateSoftDeleteOptions(o: SoftDeleteOptions): OptionIssue[] {
+  const issues: OptionIssue[] = [];
+  if (!isName(o.field)) issues.push({ option: 'field', expected: 'a property name' });
+  if (!(Array.isArray(o.unique) && o.unique.every(u => isName(u) || (isNameList(u) && u.length > 0)))) {
+    issues.push({ option: 'unique', expected: "a list of property names or of lists of them, e.g. ['email'] or [['tenant', 'slug']]" });
+  }
+  if (!POLICIES.includes(o.policy)) issues.push({ option: 'policy', expected: `one of ${POLICIES.map(p => `'${p}'`).join(', ')}` });
+  if (!isNameList(o.cascade)) issues.push({ option: 'cascade', expected: "a list of relation names, e.g. ['books']" });
+  if (!isName(o.batchField)) issues.push({ option: 'batchField', expected: 'a property name' });
+  if (o.deletedBy !== false && !isName(o.deletedBy)) issues.push({ option: 'deletedBy', expected: "a property name, e.g. 'deletedBy', or false" });
+  const targets = o.deletedTargets as unknown;
+  if (targets === null || typeof targets !== 'object' || Array.isArray(targets)) {
+    issues.push({ option: 'deletedTargets', expected: "an object of relation name to 'null' or 'hide'" });
+  } else {
+    for (const [relation, mode] of Object.entries(targets)) {
+      if (!TARGET_MODES.includes(mode as DeletedTargetMode)) issues.push({ option: `deletedTargets.${relation}`, expected: "'null' or 'hide'" });
+    }
+  }
+  return issues;
+}
