@@ -10,6 +10,8 @@ const latest = JSON.parse(readFileSync(join(resultsDir, 'latest.json'), 'utf8'))
 const S = latest.scenarios ?? {};
 const x3 = v => (v === null || v === undefined ? '—' : `${v.toFixed(3)}×`);
 const num = v => (v === null || v === undefined ? '—' : v < 10 ? v.toFixed(2) : v < 100 ? v.toFixed(1) : v.toFixed(0));
+// Cache figures are a hit's time ÷ the database's (c/b); shown as a speed-up, its inverse.
+const speedup = ratio => (ratio ? `${(1 / ratio).toFixed(1)}×` : '—');
 const DB = { 'sqlite-memory': 'SQLite mem', 'sqlite-file': 'SQLite file', postgresql: 'PostgreSQL' };
 const MODE = { 'one-flush': 'one flush', batches: 'batches' };
 
@@ -62,6 +64,12 @@ if (S.peers) {
       range: '',
       met: t.met,
     });
+  }
+}
+if (S.cache) {
+  for (const r of S.cache.results) {
+    const t = r.targets['c/b'];
+    targets.push({ scenario: 'cache', what: `${DB[r.db]}, findOne by id: hit ÷ database (b ÷ c)`, target: `≥ ${speedup(t.target)}`, measured: speedup(r.ratios['c/b'].median), range: `${speedup(r.ratios['c/b'].max)}–${speedup(r.ratios['c/b'].min)}`, met: t.met });
   }
 }
 if (S.dispatch) {
@@ -138,6 +146,15 @@ if (S.scale) {
     md.push(`| ${f.orm.replace(/^E(\d+).*/, '$1')} | ${f.k} | ${f.orm.endsWith('x20') ? 20 : 1} | ${num(f.value.median)} | ${num(d.value.median)} |`);
   }
 }
+if (S.cache) {
+  md.push('', `## Cache: \`findOne\` by primary key (${S.cache.settings.rows} rows; µs per call)`, '');
+  md.push('| database | a: no cache plugin | b: plugin switched off | c: hit, memory store | d: hit, Redis store | speed-up b÷c | target |');
+  md.push('|---|---|---|---|---|---|---|');
+  for (const r of S.cache.results) {
+    const f = k => num(r.figures[k].value.median);
+    md.push(`| ${DB[r.db]} | ${f('a')} | ${f('b')} | ${f('c')} | ${f('d')} | ${speedup(r.ratios['c/b'].median)} | ≥ ${speedup(r.targets['c/b'].target)} |`);
+  }
+}
 md.push('', '![Overhead ratios](overhead.svg)', '');
 writeFileSync(join(resultsDir, 'summary.md'), md.join('\n'));
 
@@ -150,6 +167,7 @@ const COLORS = {
   sequelize: '#d4760b',
   typeorm: '#bf3989',
   scale: '#6e40c9',
+  cache: '#0a7d6e',
 };
 const LEGEND = [
   ['ours', 'our plugins ÷ hand-written MikroORM hooks (c/b); peers: MikroORM + our plugins ÷ bare'],
@@ -158,6 +176,7 @@ const LEGEND = [
   ['sequelize', 'Sequelize with hooks ÷ without'],
   ['typeorm', 'TypeORM with subscriber ÷ without'],
   ['scale', 'scale: cost ratio (see labels)'],
+  ['cache', 'cache: a hit’s speed-up over the database (its own axis)'],
 ];
 const sections = [];
 const flushBars = (name, title) => {
@@ -278,11 +297,36 @@ for (const section of sections) {
   }
   y += 26;
 }
+const overheadBottom = y - 20;
+// The cache panel has its own axis: a speed-up (higher is better), from 0.
+if (S.cache) {
+  const results = S.cache.results;
+  const top = Math.max(...results.flatMap(r => [1 / r.ratios['c/b'].min, 1 / r.targets['c/b'].target]));
+  const max = Math.ceil(top / 5) * 5;
+  const sp = v => LEFT + (Math.min(v, max) / max) * plotW;
+  body.push(`<text x="16" y="${y}" class="h">${esc(`cache: findOne by primary key, a hit's speed-up over the database (higher is better; dashed: target)`)}</text>`);
+  y += 26;
+  for (let v = 0; v <= max; v += 5) {
+    body.push(`<line x1="${sp(v).toFixed(1)}" x2="${sp(v).toFixed(1)}" y1="${y - 8}" y2="${y + results.length * (BAR + 11)}" class="grid"/>`);
+    body.push(`<text x="${sp(v).toFixed(1)}" y="${y - 12}" class="t" text-anchor="middle">${v}×</text>`);
+  }
+  for (const r of results) {
+    const value = 1 / r.ratios['c/b'].median;
+    body.push(`<text x="${LEFT - 8}" y="${y + BAR - 2}" class="l" text-anchor="end">${esc(`${DB[r.db]} · memory store`)}</text>`);
+    body.push(`<rect x="${LEFT}" y="${y}" width="${Math.max(1, sp(value) - LEFT).toFixed(1)}" height="${BAR}" fill="${COLORS.cache}"/>`);
+    body.push(`<line x1="${sp(1 / r.ratios['c/b'].max).toFixed(1)}" x2="${sp(1 / r.ratios['c/b'].min).toFixed(1)}" y1="${y + BAR / 2}" y2="${y + BAR / 2}" class="range"/>`);
+    body.push(`<text x="${(sp(value) + 4).toFixed(1)}" y="${y + BAR - 3}" class="v">${esc(`${value.toFixed(1)}×`)}</text>`);
+    const target = sp(1 / r.targets['c/b'].target);
+    body.push(`<line x1="${target.toFixed(1)}" x2="${target.toFixed(1)}" y1="${y - 2}" y2="${y + BAR + 2}" class="target"/>`);
+    y += BAR + 11;
+  }
+  y += 26;
+}
 const H = y + 20 + LEGEND.length * 18;
 const grid = [];
 for (let v = Math.ceil(lo * 10) / 10; v <= hi + 1e-9; v = Math.round((v + 0.1) * 10) / 10) {
   const major = Math.abs(v - 1) < 1e-9;
-  grid.push(`<line x1="${sx(v).toFixed(1)}" x2="${sx(v).toFixed(1)}" y1="52" y2="${y - 20}" class="${major ? 'one' : 'grid'}"/>`);
+  grid.push(`<line x1="${sx(v).toFixed(1)}" x2="${sx(v).toFixed(1)}" y1="52" y2="${overheadBottom}" class="${major ? 'one' : 'grid'}"/>`);
   if (Math.round(v * 10) % (hi - lo > 1.6 ? 4 : 2) === 0 || major) grid.push(`<text x="${sx(v).toFixed(1)}" y="48" class="t" text-anchor="middle">${v.toFixed(1)}×</text>`);
 }
 const legend = LEGEND.map(

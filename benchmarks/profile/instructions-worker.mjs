@@ -1,0 +1,39 @@
+// One process of the instructions scenario, run under `valgrind --tool=callgrind`:
+//   node instructions-worker.mjs <workload> <variant> <rows> <flush: 0|1>
+// It opens one variant's ORM on SQLite in memory, warms it up with one untimed round of the workload, then
+// prepares `rows` more (em.create, or loads and changes or removes them) and flushes them only when asked.
+// The lead process runs it with and without the flush: the difference in instructions is what the flush cost.
+import { itemData, seed, variantOrm } from '../lib/mikro.mjs';
+
+const BEHAVIOUR = {
+  'flush-insert': { timestamps: true, validation: true },
+  'flush-update': { timestamps: true, validation: true },
+  remove: { timestamps: true, validation: true, softDelete: true },
+};
+
+const [workload, variant, rowsArg, flushArg] = process.argv.slice(2);
+const rows = Number(rowsArg);
+const flush = flushArg === '1';
+const v = await variantOrm({ scenario: `instr-${workload}`, db: 'sqlite-memory', variant, behaviour: BEHAVIOUR[workload] });
+
+/** Prepares rows first+1…first+rows in a fresh fork; returns the fork, ready to flush. */
+async function prepare(first) {
+  const em = v.orm.em.fork();
+  if (workload === 'flush-insert') {
+    for (let i = first; i < first + rows; i++) em.create(v.entity, itemData(i + 1));
+    return em;
+  }
+  const items = await em.find(v.entity, { id: { $gt: first, $lte: first + rows } });
+  for (const item of items) {
+    if (workload === 'remove') em.remove(item);
+    else item.name = `${item.name} changed`;
+  }
+  return em;
+}
+
+if (workload !== 'flush-insert') await seed(v.orm, v.entity, 2 * rows);
+// Warm-up: one full round, flushed in both runs, so the JIT has compiled the flush path before the measured part.
+await (await prepare(0)).flush();
+const em = await prepare(rows);
+if (flush) await em.flush();
+await v.close();
