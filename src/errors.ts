@@ -19,7 +19,13 @@ export type PluginErrorCode =
   | 'MOP_CONFIG_LOAD_FAILED'
   | 'MOP_INVALID_IMPLEMENTATION'
   | 'MOP_NO_IMPLEMENTATION'
-  | 'MOP_STATE_UNAVAILABLE';
+  | 'MOP_STATE_UNAVAILABLE'
+  // Soft delete policies (src/plugins/soft-delete):
+  | 'MOP_DELETE_REFUSED'
+  // Soft delete reads and the QueryBuilder (src/plugins/soft-delete/find-options.ts, src/bridge/plugin-query-builder.ts):
+  | 'MOP_CONFLICTING_OPTIONS'
+  | 'MOP_QB_UNSUPPORTED'
+  | 'MOP_QB_RENDERED';
 
 export interface PluginErrorDetails {
   plugin?: string;
@@ -97,6 +103,19 @@ export class HookError extends PluginError {
 export interface FieldIssue {
   field: string;
   message: string;
+}
+
+/**
+ * A delete the softDelete plugin's policy forbids: any delete of a `noDelete` entity, or a bulk
+ * `nativeDelete` of a `softCascade` entity (a bulk write cannot cascade through the children's hooks).
+ * Raised before anything is written.
+ */
+export class DeleteRefusedError extends PluginError {
+  override name = 'DeleteRefusedError';
+
+  constructor(entity: string, reason: string) {
+    super('MOP_DELETE_REFUSED', `Entity '${entity}', plugin 'softDelete': ${reason}`, { entity, plugin: 'softDelete' });
+  }
 }
 
 /** The validation plugin rejected an entity. Lists every failing field. */

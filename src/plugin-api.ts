@@ -1,4 +1,4 @@
-import type { EntityMetadata, EntitySchema, MikroORM, Platform } from '@mikro-orm/core';
+import type { EntityManager, EntityMetadata, EntitySchema, FilterQuery, FindOneOptions, MikroORM, Platform } from '@mikro-orm/core';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 
 /**
@@ -101,6 +101,30 @@ export interface Plugin<O = any> {
   healthCheck?(): HealthCheckResult | Promise<HealthCheckResult>;
   /** Run by `doctor` once per distinct options an entity gives this plugin. */
   testConnection?(options: O): HealthCheckResult | Promise<HealthCheckResult>;
+  /**
+   * Around `em.findOne` (so also `findOneOrFail`, `wrap(ref).init()` and `ref.load()`, which call it)
+   * on the entities the plugin is attached to: return what findOne would (the entity or null), or
+   * `call.load()` to leave the call to the next plugin's interceptor and then to MikroORM. Several
+   * plugins nest in declaration order. Not called while the plugin is switched off or inactive.
+   * The cache plugin answers loads by primary key from its store this way.
+   */
+  interceptFindOne?(call: FindOneCall<O>): Promise<unknown>;
+}
+
+/** One `em.findOne` call as `Plugin.interceptFindOne` sees it. It lives for one call; do not keep it. */
+export interface FindOneCall<O = any, E extends object = any> {
+  readonly plugin: string;
+  /** This plugin's options for the entity, as hooks get them. */
+  readonly options: O;
+  /** The entity manager the call was made on (a fork, or the global one). */
+  readonly em: EntityManager;
+  readonly meta: EntityMetadata<E>;
+  /** As given: a primary key, a where-condition, or (reference loads) the uninitialized reference itself. */
+  readonly where: FilterQuery<E>;
+  /** The caller's findOne options (an empty object when none were given). */
+  readonly findOptions: Readonly<FindOneOptions<E, any, any, any>>;
+  /** The rest of the call: the next plugin's interceptor, then MikroORM's own findOne. */
+  load(): Promise<E | null>;
 }
 
 /** `true`/nothing is healthy; `false` or `{ ok: false }` is not. */

@@ -56,6 +56,25 @@ function setup(db: Database): void {
   if (result.status !== 0) throw new Error(`setup failed: ${result.stderr}`);
 }
 
+/** Creates an Article in a fresh instance of the app (a child process, reading plugin_state at start); prints what the outbox sink got. */
+function createArticle(db: Database, title: string): Result {
+  const script = [
+    `import config from ${JSON.stringify(join(app, 'mikro-orm.config.js'))};`,
+    `import { outbox } from ${JSON.stringify(join(app, 'audit-sinks.js'))};`,
+    `import { Article } from ${JSON.stringify(join(app, 'entities.js'))};`,
+    `import { MikroORM } from '@mikro-orm/core';`,
+    `const orm = await MikroORM.init(config);`,
+    `const em = orm.em.fork();`,
+    `em.create(Article, { title: ${JSON.stringify(title)}, body: 'audited words' });`,
+    `await em.flush();`,
+    `console.log('outbox=' + JSON.stringify(outbox));`,
+    `await orm.close(true);`,
+  ].join('\n');
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: app, env: envFor(db), encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`creating an Article failed: ${result.stderr}`);
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
 /** Runs one SQL statement on the app's database (through its own config, in a child process); returns the rows as JSON. */
 function sql(db: Database, statement: string): string {
   const script = [
@@ -85,11 +104,16 @@ describeEachDatabase('CLI', db => {
     expect(notify).toMatchObject({ version: '2.0.0', status: 'active' });
     expect(notify.entities.map((e: { entity: string }) => e.entity)).toEqual(['Article', 'Author']);
     expect(out.plugins.find((p: { name: string }) => p.name === 'legacyExport').entities).toEqual([]);
-    expect(out.types).toEqual([
-      expect.objectContaining({
-        type: 'OtpSender',
-        implementations: [expect.objectContaining({ name: 'sms', status: 'active', priority: 10, chosen: true }), expect.objectContaining({ name: 'email', status: 'reserve', chosen: false })],
-      }),
+    const type = (name: string) => out.types.find((t: { type: string }) => t.type === name);
+    expect(type('OtpSender').implementations).toEqual([
+      expect.objectContaining({ name: 'sms', status: 'active', priority: 10, chosen: true }),
+      expect.objectContaining({ name: 'email', status: 'reserve', chosen: false }),
+    ]);
+    // The package's own plugin type, with the app's implementations.
+    expect(type('AuditSink')).toMatchObject({ methods: ['write'] });
+    expect(type('AuditSink').implementations.map((i: any) => [i.key, i.status, i.priority, i.chosen])).toEqual([
+      ['AuditSink:outbox', 'active', 10, true],
+      ['AuditSink:console', 'reserve', 20, false],
     ]);
   });
 
@@ -165,7 +189,7 @@ describeEachDatabase('CLI', db => {
 
     // Plugin-type implementations are switched the same way.
     expect(cli(db, ['disable', 'OtpSender:sms']).status).toBe(0);
-    const types = json(cli(db, ['list', '--json'])).types[0].implementations;
+    const types = json(cli(db, ['list', '--json'])).types.find((t: any) => t.type === 'OtpSender').implementations;
     expect(types.find((i: any) => i.chosen).name).toBe('email');
     expect(cli(db, ['enable', 'OtpSender:sms']).status).toBe(0);
 
@@ -176,6 +200,63 @@ describeEachDatabase('CLI', db => {
     const failing = cli(db, ['disable', 'ghost']);
     expect(failing.status).toBe(1);
     expect(failing.stderr).toContain("No plugin or implementation named 'ghost'");
+  });
+
+  test('operators switch the audit sink with the CLI: the next instance sends its records to the reserve one', () => {
+    expect(cli(db, ['sync']).status).toBe(0);
+    const before = createArticle(db, 'to the outbox');
+    expect(before.stdout).toMatch(/outbox=\["create Article \d+"\]/);
+    expect(before.stdout).not.toContain('[audit]');
+
+    expect(cli(db, ['disable', 'AuditSink:outbox']).stdout).toContain('AuditSink:outbox: disabled');
+    const sinks = json(cli(db, ['list', '--json'])).types.find((t: any) => t.type === 'AuditSink').implementations;
+    expect(sinks.map((i: any) => [i.name, i.status, i.chosen])).toEqual([
+      ['outbox', 'disabled', false],
+      ['console', 'reserve', true],
+    ]);
+    const after = createArticle(db, 'to the console');
+    expect(after.stdout).toContain('outbox=[]');
+    expect(after.stdout).toMatch(/\[audit\] create Article \d+/);
+
+    // Back to the outbox, by priority this time: the reserve one stays in reserve.
+    expect(cli(db, ['enable', 'AuditSink:outbox']).status).toBe(0);
+    expect(cli(db, ['priority', 'AuditSink:console', '1']).status).toBe(0);
+    const again = createArticle(db, 'outbox again');
+    expect(again.stdout).toMatch(/outbox=\["create Article \d+"\]/);
+    expect(again.stdout).not.toContain('[audit]');
+  });
+
+  test('doctor lists every invalid option of every entity, naming entity, plugin and option, secrets as ***', () => {
+    const config = join(app, 'misconfigured.config.js');
+    expect(cli(db, ['sync']).status).toBe(0);
+    const env = { OPS_APP_NOTIFY_KEY: 'Zq7!x' };
+    // A normal start stops at the first bad option and points to doctor.
+    const list = cli(db, ['list', '--config', config], { env });
+    expect(list.status).toBe(1);
+    expect(list.stderr).toContain('is invalid');
+    expect(list.stderr).toContain('`mikro-orm-plugins doctor` lists every invalid option');
+
+    const result = cli(db, ['doctor', '--json', '--config', config], { env });
+    expect(result.status).toBe(1);
+    const report = json(result);
+    expect(report).toMatchObject({ ok: false, config });
+    const invalid = report.findings.filter((f: any) => f.check === 'options' && f.level === 'error');
+    expect(invalid.map((f: any) => `${f.entity}.${f.plugin}.${f.option}`).sort()).toEqual(['Article.notify.apiKey', 'Article.notify.retries', 'Author.notify.apiKey', 'Author.notify.endpoint']);
+    expect(invalid.every((f: any) => f.code === 'MOP_INVALID_OPTIONS')).toBe(true);
+    const message = (entity: string, option: string) => invalid.find((f: any) => f.entity === entity && f.option === option).message;
+    expect(message('Author', 'endpoint')).toBe(`Entity 'Author', plugin 'notify': option 'endpoint' is invalid: expected a string matching /https://.+/, received "http://notify.example.test"`);
+    expect(message('Article', 'retries')).toBe(`Entity 'Article', plugin 'notify': option 'retries' is invalid: expected an integer <= 10, received 99`);
+    for (const entity of ['Article', 'Author']) expect(message(entity, 'apiKey')).toContain(`option 'apiKey' is invalid: expected a string of at least 8 characters, received "***"`);
+    // The other checks still ran; rows of the entities that failed are not called stale.
+    expect(report.findings).toContainEqual(expect.objectContaining({ level: 'ok', check: 'health', plugin: 'notify' }));
+    expect(report.findings.filter((f: any) => f.check === 'state' && f.level !== 'ok')).toEqual([]);
+    expect(report.findings.filter((f: any) => f.level === 'error')).toHaveLength(4);
+
+    const text = cli(db, ['doctor', '--config', config], { env });
+    expect(text.status).toBe(1);
+    for (const f of invalid) expect(text.stdout).toContain(`FAIL options    ${f.message}`);
+    expect(text.stdout).toContain('4 failure(s)');
+    expect(list.stderr + result.stdout + text.stdout).not.toContain('Zq7!x');
   });
 
   test('doctor: health checks and connection tests pass, the unused registration is reported, exit 0', () => {

@@ -134,10 +134,10 @@ describeEachDatabase('option schemas', db => {
   });
 
   test.each([
-    [{ port: 0 }, 'port', 'a integer >= 1'],
-    [{ port: 70000 }, 'port', 'a integer <= 65535'],
+    [{ port: 0 }, 'port', 'an integer >= 1'],
+    [{ port: 70000 }, 'port', 'an integer <= 65535'],
     [{ port: 25.5 }, 'port', 'an integer'],
-    [{ port: '25' }, 'port', 'a integer'],
+    [{ port: '25' }, 'port', 'an integer'],
     [{ mode: 'ssl' }, 'mode', 'one of "tls", "plain"'],
     [{ tags: ['a', 'b', 'c'] }, 'tags', 'an array of at most 2 items'],
     [{ host: 7 }, 'host', 'a string'],
@@ -161,7 +161,7 @@ describeEachDatabase('option schemas', db => {
 
   test('existing forms keep working next to fields: schema first, then fields, then validate', async () => {
     await expect(start(db, [{ opsMixed: { size: 500 } }])).rejects.toMatchObject({ option: 'size', message: expect.stringContaining('received 500') });
-    await expect(start(db, [{ opsMixed: { size: 1 } }])).rejects.toMatchObject({ option: 'size', message: expect.stringContaining('a integer >= 2') });
+    await expect(start(db, [{ opsMixed: { size: 1 } }])).rejects.toMatchObject({ option: 'size', message: expect.stringContaining('an integer >= 2') });
     await expect(start(db, [{ opsMixed: { label: 'bad' } }])).rejects.toMatchObject({ option: 'label', message: expect.stringContaining('not bad') });
     const orm = await start(db, [{ opsMixed: true }]);
     try {

@@ -32,6 +32,8 @@ const Senders = definePluginType<OpsSender>('OpsSender', { methods: ['send'], de
 Senders.register('sms', sender('sms'), { priority: 10 });
 Senders.register('email', sender('email'), { priority: 20 });
 Senders.register('pigeon', sender('pigeon'), { priority: 5, status: 'reserve' });
+// Declared, never implemented: nothing to list or switch.
+const Unimplemented = definePluginType<OpsSender>('OpsUnimplemented', { methods: ['send'] });
 
 describe('plugin types (no database)', () => {
   test('registration checks the interface and fails loudly, naming the missing methods', () => {
@@ -102,7 +104,7 @@ async function start(db: Database, pollInterval: number | false = false): Promis
     dirs.push(dir);
     connection.dbName = join(dir, 'types.sqlite');
   }
-  const orm = await db.init({ ...connection, entities: [], discovery: { warnWhenNoEntities: false }, extensions: [pluginSystem({ registry: new PluginRegistry() }), pluginOperations({ types: [Senders], state: { pollInterval } })] });
+  const orm = await db.init({ ...connection, entities: [], discovery: { warnWhenNoEntities: false }, extensions: [pluginSystem({ registry: new PluginRegistry() }), pluginOperations({ types: [Senders, Unimplemented], state: { pollInterval } })] });
   await refreshPluginState(orm, { force: true });
   return orm;
 }
@@ -119,7 +121,7 @@ async function another(first: TestOrm, pollInterval: number): Promise<TestOrm> {
     allowGlobalContext: true,
     entities: [],
     discovery: { warnWhenNoEntities: false },
-    extensions: [pluginSystem({ registry: new PluginRegistry() }), pluginOperations({ types: [Senders], state: { pollInterval } })],
+    extensions: [pluginSystem({ registry: new PluginRegistry() }), pluginOperations({ types: [Senders, Unimplemented], state: { pollInterval } })],
   })) as TestOrm;
 }
 
@@ -136,6 +138,7 @@ describeEachDatabase('plugin types with stored state', db => {
         ['OpsSender:email', '*', 'active', 20],
         ['OpsSender:pigeon', '*', 'reserve', 5],
       ]);
+      expect(listPlugins(orm).types.map(t => t.type)).toEqual(['OpsSender']);
       expect(listPlugins(orm).types[0]!.implementations.find(i => i.chosen)!.name).toBe('sms');
     } finally {
       await orm.close();

@@ -157,19 +157,19 @@ describeEachDatabase('soft delete plugin', db => {
   describe('columns', () => {
     test('deletedAt is added as a nullable column when the entity lacks it', async () => {
       const orm = await init();
-      expect(await columnsOf(orm, SdAuthor)).toEqual(['deleted_at', 'id', 'name']);
+      expect(await columnsOf(orm, SdAuthor)).toEqual(['deleted_at', 'deletion_batch', 'id', 'name']);
       expect(orm.getMetadata().get(SdAuthor).properties.deletedAt!.nullable).toBe(true);
       expect(await columnsOf(orm, SdBook)).not.toContain('deleted_at');
     });
 
     test('a custom field (removedAt) gets its own column and no deleted_at', async () => {
       const orm = await init();
-      expect(await columnsOf(orm, SdMemo)).toEqual(['id', 'removed_at', 'text']);
+      expect(await columnsOf(orm, SdMemo)).toEqual(['deletion_batch', 'id', 'removed_at', 'text']);
     });
 
     test('an entity that declares deletedAt keeps its own column', async () => {
       const orm = await init();
-      expect(await columnsOf(orm, SdOwnColumn)).toEqual(['gone_at', 'id', 'label']);
+      expect(await columnsOf(orm, SdOwnColumn)).toEqual(['deletion_batch', 'gone_at', 'id', 'label']);
     });
   });
 
@@ -372,7 +372,7 @@ describeEachDatabase('soft delete plugin', db => {
       const { goneId } = await liveAndDeleted(orm);
       const em = orm.em.fork();
       const gone = await em.findOneOrFail(SdAuthor, goneId, withDeleted());
-      restore(em, gone);
+      await restore(em, gone);
       await em.flush();
       expect((await rowById(orm, SdAuthor, goneId))!.deleted_at).toBeNull();
       expect(await orm.em.fork().count(SdAuthor, {})).toBe(2);
@@ -385,7 +385,7 @@ describeEachDatabase('soft delete plugin', db => {
       await em.flush();
       em.remove(memo);
       await em.flush();
-      restore(em, memo);
+      await restore(em, memo);
       await em.flush();
       expect((await rowById(orm, SdMemo, memo.id))!.removed_at).toBeNull();
       expect(await orm.em.fork().count(SdMemo, {})).toBe(1);
@@ -432,7 +432,7 @@ describeEachDatabase('soft delete plugin', db => {
     expect(seen[0]!.deletedAt ?? null).toBeNull(); // not yet stamped
     expect(seen[1]!.deletedAt).toBeInstanceOf(Date);
 
-    restore(em, author);
+    await restore(em, author);
     await em.flush();
     expect(seen.map(s => s.event)).toEqual(['beforeSoftDelete', 'afterSoftDelete', 'beforeRestore', 'afterRestore']);
     for (const s of seen) expect(s.entity).toBe(author);
@@ -498,7 +498,7 @@ describeEachDatabase('soft delete plugin', db => {
       for (const book of books) expect(book.author?.id).toBe(annId);
 
       const em2 = orm.em.fork();
-      restore(em2, await em2.findOneOrFail(SdAuthor, annId, withDeleted()));
+      await restore(em2, await em2.findOneOrFail(SdAuthor, annId, withDeleted()));
       await em2.flush();
 
       expect(await links(orm)).toEqual(expectedLinks(annId, bobId));
@@ -517,7 +517,7 @@ describeEachDatabase('soft delete plugin', db => {
       await em.flush();
       expect(await links(orm)).toEqual(expectedLinks(annId, bobId));
 
-      restore(em, ann);
+      await restore(em, ann);
       await em.flush();
       // Flushing again must not write the stripped references either.
       await em.flush();
@@ -552,7 +552,7 @@ describeEachDatabase('soft delete plugin', db => {
       em.remove(ann);
       await em.flush();
       expect(await links(orm)).toEqual(expectedLinks(annId, bobId));
-      restore(em, ann);
+      await restore(em, ann);
       await em.flush();
       expect(await links(orm)).toEqual(expectedLinks(annId, bobId));
       expect(await orm.em.fork().count(SdReview, { author: annId })).toBe(2);

@@ -1,7 +1,8 @@
 // The cache plugin: findOne by primary key from an in-process LRU (or Redis), dropped after each commit.
 import { connect } from 'node:net';
 import { defineEntity, MikroORM, p } from '@mikro-orm/sqlite';
-import { cacheMetrics, pluginSystem, redisStore, softDeleteProperties, usePlugins, type CacheStore } from 'mikro-orm-plugins';
+import { CacheStore, cacheMetrics, doctor, memoryStore, pluginSystem, redisStore, softDeleteProperties, usePlugins } from 'mikro-orm-plugins';
+import { DbReadsPlugin } from './db-reads.js';
 
 function userEntity(store: CacheStore | 'memory') {
   return usePlugins(
@@ -47,6 +48,27 @@ function redisAnswers(port: number): Promise<boolean> {
 }
 
 await demo('memory', 'memory');
+
+// Stores as a plugin type: entities whose options name no store use the implementation CacheStore
+// selects (lowest priority `active`, else `reserve`; with pluginOperations() plugin_state decides).
+CacheStore.register('local', memoryStore({ max: 50_000 }), { priority: 1 });
+{
+  const Product = usePlugins(
+    defineEntity({ name: 'Product', properties: { id: p.integer().primary(), name: p.string() } }),
+    [{ cache: { prefix: 'product' } }, 'dbReads'],
+  );
+  const orm = await MikroORM.init({ dbName: ':memory:', entities: [Product], extensions: [pluginSystem()] });
+  await orm.schema.create();
+  const em = orm.em.fork();
+  const lamp = em.create(Product, { name: 'lamp' });
+  await em.flush();
+  for (let i = 0; i < 3; i++) await orm.em.fork().findOneOrFail(Product, lamp.id);
+  console.log(`type: 3 reads, ${DbReadsPlugin.counted.get('Product')} from the database`, cacheMetrics(orm, Product));
+  // `doctor` runs the cache plugin's health check (Redis: PING) and a connection test per store option.
+  const report = await doctor(orm);
+  console.log('type: doctor says', report.findings.filter(f => f.plugin === 'cache').map(f => f.message));
+  await orm.close();
+}
 
 if (await redisAnswers(6379)) {
   const store = redisStore({ url: 'redis://127.0.0.1:6379', keyPrefix: 'mop-example:cache:' });

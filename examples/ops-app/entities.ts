@@ -1,7 +1,7 @@
 import { Entity, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { withPlugins } from 'mikro-orm-plugins';
 
-@withPlugins(['timestamp', 'softDelete', 'permalink', 'wordCount', 'notify'])
+@withPlugins(['timestamp', 'softDelete', 'permalink', 'wordCount', 'notify', 'audit'])
 @Entity()
 export class Article {
   @PrimaryKey({ type: 'integer' })

@@ -15,6 +15,7 @@ import {
 } from 'mikro-orm-plugins';
 import config from './mikro-orm.config.js';
 import { Article } from './entities.js';
+import { outbox } from './audit-sinks.js';
 import { OtpSenders } from './otp.js';
 
 // Run from the repository: a fresh SQLite file unless OPS_APP_DRIVER says otherwise.
@@ -51,11 +52,20 @@ await setPluginStatus(orm, 'OtpSender:sms', 'disabled');
 const after = getImplementation(OtpSenders, orm).send('ada', '123456');
 console.log(`5. ${before} | after disabling sms: ${after}`);
 
-// 6. Secrets stay secret: the inventory masks them, the JSON Schema marks them write-only.
+// 6. The audit sink is a plugin type too: records go to the chosen implementation; disabling it hands over to the reserve one.
+const audited = orm.em.fork();
+audited.create(Article, { title: 'Audited', body: 'one two' });
+await audited.flush();
+await setPluginStatus(orm, 'AuditSink:outbox', 'disabled');
+audited.create(Article, { title: 'Audited again', body: 'three' });
+await audited.flush();
+console.log(`6. the outbox sink got: ${outbox.join('; ')}; then the console one took over`);
+
+// 7. Secrets stay secret: the inventory masks them, the JSON Schema marks them write-only.
 const notify = listPlugins(orm).plugins.find(p => p.name === 'notify')!;
 const schema = optionsJsonSchema(orm, 'notify');
-console.log(`6. Article.notify options: ${JSON.stringify(notify.entities[0]!.options)}; apiKey schema: ${JSON.stringify(schema.properties.apiKey)}`);
+console.log(`7. Article.notify options: ${JSON.stringify(notify.entities[0]!.options)}; apiKey schema: ${JSON.stringify(schema.properties.apiKey)}`);
 
-// 7. Close: onUnload runs, in reverse order.
+// 8. Close: onUnload runs, in reverse order.
 await orm.close();
-console.log('7. closed');
+console.log('8. closed');

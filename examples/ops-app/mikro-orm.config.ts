@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { defineConfig, type Options } from '@mikro-orm/core';
-import { loadPluginConfig, pluginOperations, pluginSystem } from 'mikro-orm-plugins';
+import { auditLog, loadPluginConfig, pluginOperations, pluginSystem } from 'mikro-orm-plugins';
 import { Article, Author } from './entities.js';
+import './audit-sinks.js';
 import './otp.js';
 
 // The ORM config MikroORM's CLI and `mikro-orm-plugins` both find. The plugin modules load before
@@ -35,6 +36,7 @@ export default defineConfig({
         Author: [{ notify: { apiKey: process.env.OPS_APP_NOTIFY_KEY ?? 'sk-demo-0000', channel: 'sms' } }],
       },
     }),
+    auditLog(),
     pluginOperations({ state: { pollInterval: 500 } }),
   ],
 });

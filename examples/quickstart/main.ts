@@ -49,7 +49,7 @@ const [row] = await orm.em.getConnection().execute<{ author_id: number }[]>('sel
 console.log(`5. soft-deleted Ada: visible=${visible} deleted=${deleted} article.author_id=${row!.author_id}`);
 
 // 6. Restore brings her back.
-restore(em2, author);
+await restore(em2, author);
 await em2.flush();
 console.log(`6. restored: visible=${await orm.em.fork().count(Author)}`);
 

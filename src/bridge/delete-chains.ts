@@ -12,7 +12,10 @@ type AnyChangeSet = ChangeSet<any>;
  * foreign keys MikroORM nulled in `em.remove()` are put back, so children keep their parent.
  */
 export function runDeleteChains(runtime: PluginRuntime, args: FlushEventArgs): void | Promise<void> {
-  const deletes = args.uow.getChangeSets().filter(cs => cs.type === ChangeSetType.DELETE || cs.type === ChangeSetType.DELETE_EARLY);
+  const done = new Set<AnyChangeSet>();
+  // A hook may schedule more deletes (a cascading soft delete loads the children): those run too, until none is left.
+  const pending = () => args.uow.getChangeSets().filter(cs => (cs.type === ChangeSetType.DELETE || cs.type === ChangeSetType.DELETE_EARLY) && !done.has(cs));
+  let deletes = pending();
   if (deletes.length === 0) return;
   const vetoed: AnyChangeSet[] = [];
   const skip = switchedOffPlugins();
@@ -20,6 +23,7 @@ export function runDeleteChains(runtime: PluginRuntime, args: FlushEventArgs): v
   const runFrom = (start: number): void | Promise<void> => {
     for (let i = start; i < deletes.length; i++) {
       const cs = deletes[i]!;
+      done.add(cs);
       const chains = runtime.chainsOf(cs.meta);
       if (!chains) continue;
       // MikroORM drops the snapshot of deleted entities; afterChange and afterDelete still want it.
@@ -34,6 +38,8 @@ export function runDeleteChains(runtime: PluginRuntime, args: FlushEventArgs): v
         });
       }
     }
+    deletes = pending();
+    if (deletes.length > 0) return runFrom(0);
     keepVetoed(args, vetoed);
   };
   return runFrom(0);

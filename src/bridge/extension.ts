@@ -72,10 +72,11 @@ export function findRuntime(ormOrEm: MikroORM | EntityManager): PluginRuntime | 
 }
 
 /**
- * Cache plugin (additive): runs `fn` after the outermost transaction `em` is in commits, with the
- * `afterCommit` hooks; never after a rollback. Outside a transaction the write already stands, so it
- * runs now. Errors go to `pluginSystem({ onError })`. Needs some attached plugin to hook `afterCommit`
- * (otherwise the transaction events are not subscribed and `fn` runs now).
+ * Public, for plugins (the cache plugin uses it for native bulk writes): runs `fn` after the
+ * outermost transaction `em` is in commits, with the `afterCommit` hooks; never after a rollback.
+ * Outside a transaction the write already stands, so it runs now. Errors go to
+ * `pluginSystem({ onError })`. Needs some attached plugin to hook `afterCommit` (otherwise the
+ * transaction events are not subscribed and `fn` runs now).
  */
 export async function onCommit(em: EntityManager, fn: () => unknown): Promise<void> {
   const found = commitQueues.get(em.config);

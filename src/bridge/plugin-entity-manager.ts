@@ -5,6 +5,9 @@ import type { EntityChains } from '../chain/build-chains.js';
 import { PluginError } from '../errors.js';
 import type { DispatchedEvent, UpsertControl } from '../events.js';
 import { findRuntime } from './extension.js';
+import { findOneInterceptors, interceptFindOne } from './find-one-hook.js';
+import { withPluginQueryBuilder } from './plugin-query-builder.js';
+import { withSoftDeleteReading } from '../plugins/soft-delete/reading-entity-manager.js';
 import type { PluginRuntime } from './plugin-runtime.js';
 import { switchedOffPlugins, withoutPlugins } from './scope.js';
 
@@ -51,18 +54,6 @@ type AnyOptions = Record<string, any>;
 
 const MIXED = Symbol.for('mikro-orm-plugins:entity-manager');
 
-/**
- * Cache plugin (additive, src/plugins/cache/find-by-id.ts): a reader that may answer `em.findOne`
- * itself (and so `findOneOrFail` and reference loads, which call it); `load` is MikroORM's own findOne.
- */
-export type FindOneInterceptor = (em: EntityManager, entityName: unknown, where: unknown, options: AnyOptions | undefined, load: () => Promise<any>) => Promise<any>;
-let findOneInterceptor: FindOneInterceptor | undefined;
-
-/** Cache plugin (additive): installs the `findOne` reader; one per process, it checks per entity whether it applies. */
-export function setFindOneInterceptor(interceptor: FindOneInterceptor | undefined): void {
-  findOneInterceptor = interceptor;
-}
-
 /** Whether a class already carries the plugin overrides. */
 export function isPluginEntityManagerClass(cls: unknown): boolean {
   return typeof cls === 'function' && (cls as unknown as Record<symbol, unknown>)[MIXED] === true;
@@ -79,13 +70,15 @@ export function withPluginEntityManager<T extends EntityManagerClass>(Base: T): 
   // `abstract new` keeps abstract bases assignable; the mixin itself is concrete.
   const Concrete = Base as unknown as new (...args: any[]) => EntityManager;
 
-  class PluginEntityManager extends Concrete {
+  // Layers under it: QueryBuilders that run the plugins, and soft-delete reads (withDeleted, identity map, deletedTargets).
+  class PluginEntityManager extends withPluginQueryBuilder(withSoftDeleteReading(Concrete)) {
     static readonly [MIXED] = true;
 
-    // Cache plugin (additive): findOne, findOneOrFail and reference loads by primary key may be answered from the cache.
+    // Plugins' `interceptFindOne` (the cache plugin's) may answer findOne, findOneOrFail and reference loads; one lookup when none does.
     override findOne(entityName: any, where: any, options?: any): Promise<any> {
-      const load = () => super.findOne(entityName, where, options);
-      return findOneInterceptor ? findOneInterceptor(this, entityName, where, options, load) : load();
+      const table = findOneInterceptors(this);
+      if (table === null) return super.findOne(entityName, where, options);
+      return interceptFindOne(this, table, entityName, where, options, () => super.findOne(entityName, where, options));
     }
 
     override async insert(entityNameOrEntity: any, data?: any, options: AnyOptions = {}): Promise<any> {

@@ -64,9 +64,8 @@ export class PluginRuntime {
   async setupEntity(meta: EntityMetadata, platform: Platform): Promise<void> {
     if (meta.embeddable || meta.virtual || meta.abstract) return;
     const entity = meta.className;
-    const lists = [this.#options.global ?? [], ...declaredPluginLists(meta.class), this.#options.entities?.[entity] ?? []];
     const attached: AttachedPlugin[] = [];
-    for (const [name, setting] of mergePluginLists(lists, entity)) {
+    for (const [name, setting] of this.pluginSettingsOf(meta)) {
       if (setting === false) continue;
       const definition = this.#definition(name, entity);
       const options = await resolvePluginOptions(definition, setting, entity);
@@ -128,6 +127,15 @@ export class PluginRuntime {
   }
 
   // --- Operations issue (src/operations): additive hooks for stored state, inspection and lifecycle. ---
+
+  /**
+   * An entity's plugin settings as named (global list, class lists, `entities` option, merged), before any
+   * option is checked: what `doctor` validates to report every invalid option, not only the first.
+   */
+  pluginSettingsOf(meta: EntityMetadata): ReadonlyMap<string, unknown> {
+    const lists = [this.#options.global ?? [], ...declaredPluginLists(meta.class), this.#options.entities?.[meta.className] ?? []];
+    return mergePluginLists(lists, meta.className);
+  }
 
   /** Installs (or removes) the stored-state overrides; chains are rebuilt on the next operation. */
   setStateOverrides(overrides: ChainStateOverrides | undefined): void {

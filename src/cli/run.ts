@@ -5,7 +5,8 @@ import { MikroORM, type Options } from '@mikro-orm/core';
 import { PluginError } from '../errors.js';
 import { pluginOperations, setOperationsCliMode } from '../operations/extension.js';
 import { explainChains, formatExplainMermaid, formatExplainText } from '../operations/explain.js';
-import { doctor, listPlugins, optionsJsonSchema, secretsOf, type DoctorFinding, type PluginInventory } from '../operations/inspect.js';
+import { doctorConfig } from '../operations/doctor-config.js';
+import { listPlugins, optionsJsonSchema, secretsOf, type DoctorFinding, type PluginInventory } from '../operations/inspect.js';
 import { setPluginPriority, setPluginStatus, syncPluginState } from '../operations/index.js';
 import { STATUSES, type PluginStatus } from '../operations/state/entities.js';
 import { findMikroOrmConfig } from './find-config.js';
@@ -17,8 +18,9 @@ Commands:
   list                                    plugins, versions, status and the entities each applies to; plugin types
   explain [Entity] [--event e] [--format text|json|mermaid]
                                           the ordered chain per entity and event, with the rule that placed each hook
-  doctor                                  health checks, connection tests, options, missing columns,
-                                          disabled plugins, unused registrations; exits 1 on a failure
+  doctor                                  health checks, connection tests, every invalid option of every
+                                          entity, missing columns, disabled plugins, unused registrations;
+                                          exits 1 on a failure
   sync [--mode create|update] [--no-prune]
                                           bring plugin_state in line with the code
   enable <plugin> [--entity E]            status active (a plugin, or a plugin-type implementation Type:name)
@@ -88,8 +90,10 @@ export async function run(argv: readonly string[], context: RunContext = {}): Pr
   const json = values.json === true || values.format === 'json';
   const fail = (error: unknown, code = 1) => {
     const message = (error as Error)?.message ?? String(error);
+    // A start stops at the first invalid option; doctor starts the app for inspection and lists them all.
+    const hint = error instanceof UsageError ? `\n\n${USAGE}` : (error as PluginError)?.code === 'MOP_INVALID_OPTIONS' ? '\n(`mikro-orm-plugins doctor` lists every invalid option)' : '';
     if (json) out.json({ ok: false, error: { code: (error as PluginError)?.code ?? (error instanceof UsageError ? 'USAGE' : 'ERROR'), message } });
-    else out.error(`${out.paint('red', 'error')}: ${message}${error instanceof UsageError ? `\n\n${USAGE}` : ''}`);
+    else out.error(`${out.paint('red', 'error')}: ${message}${hint}`);
     return code;
   };
   let orm: MikroORM | undefined;
@@ -97,18 +101,15 @@ export async function run(argv: readonly string[], context: RunContext = {}): Pr
     if (!COMMANDS.has(command)) throw new UsageError(`unknown command '${command}'`);
     checkArguments(command, rest, values);
     const found = await findMikroOrmConfig(cwd, { config: values.config, contextName: values.context });
-    setOperationsCliMode(true);
-    try {
-      orm = await MikroORM.init(prepare(found.options));
-    } catch (error) {
-      if (command === 'doctor') {
-        const finding: DoctorFinding = { level: 'error', check: 'options', message: `the ORM does not start: ${(error as Error)?.message ?? error}` };
-        if (json) out.json({ ok: false, config: found.path, findings: [finding] });
-        else printFindings(out, [finding]);
-        return 1;
-      }
-      throw error;
+    if (command === 'doctor') {
+      // Started for inspection: every entity's invalid options are reported, where a normal start stops at the first.
+      const report = await doctorConfig(prepare(found.options));
+      if (json) out.json({ config: found.path, ...report });
+      else printFindings(out, report.findings);
+      return report.ok ? 0 : 1;
     }
+    setOperationsCliMode(true);
+    orm = await MikroORM.init(prepare(found.options));
     out.addSecrets(secretsOf(orm));
     return await execute(command, rest, values, orm, out, json, found.path);
   } catch (error) {
@@ -155,12 +156,6 @@ async function execute(command: string, rest: string[], values: Values, orm: Mik
       else if (format === 'mermaid') out.line(formatExplainMermaid(chains));
       else out.line(formatExplainText(chains));
       return 0;
-    }
-    case 'doctor': {
-      const report = await doctor(orm);
-      if (json) out.json({ config: configPath, ...report });
-      else printFindings(out, report.findings);
-      return report.ok ? 0 : 1;
     }
     case 'sync': {
       const report = await syncPluginState(orm, { mode: (values.mode as 'create' | 'update' | undefined) ?? 'create', prune: values.prune !== false });
@@ -227,7 +222,7 @@ function printInventory(out: Output, inventory: PluginInventory): void {
     out.line(out.paint('bold', 'Plugin types'));
     for (const type of inventory.types) {
       const impls = type.implementations.map(i => `${i.chosen ? out.paint('green', `${i.name}*`) : i.name} (${i.status}, ${i.priority})`);
-      out.line(`  ${type.type}: ${impls.join(', ') || out.paint('dim', '(no implementations)')}`);
+      out.line(`  ${type.type}: ${impls.join(', ')}`);
     }
     out.line(out.paint('dim', '  * the implementation getImplementation() returns'));
   }

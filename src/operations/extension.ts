@@ -51,8 +51,10 @@ setImplementationStateLookup(ormOrEm => contexts.get(ormOrEm.config)?.store);
  * @internal The CLI inspects an app without starting it: no start-up sync, no polling, no
  * `onLoad`/`onUnload`, whatever the app's config says.
  */
-export function setOperationsCliMode(on: boolean): void {
+export function setOperationsCliMode(on: boolean): boolean {
+  const previous = cliMode;
   cliMode = on;
+  return previous;
 }
 
 /**

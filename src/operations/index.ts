@@ -23,7 +23,11 @@ export {
   type DoctorReport,
   type DoctorFinding,
   type DoctorOptions,
+  type FindingCheck,
+  type FindingLevel,
 } from './inspect.js';
+export { doctorConfig } from './doctor-config.js';
+export { reportStartupIssue } from './startup-inspection.js';
 export {
   PluginType,
   definePluginType,

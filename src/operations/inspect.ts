@@ -1,6 +1,6 @@
 import { ReferenceKind, type EntityManager, type EntityMetadata, type MikroORM } from '@mikro-orm/core';
 import { runtimeOf } from '../bridge/extension.js';
-import { PluginConfigError } from '../errors.js';
+import { PluginConfigError, type PluginError, type PluginErrorCode } from '../errors.js';
 import type { HealthCheckResult, Plugin } from '../plugin-api.js';
 import { AuditPlugin } from '../plugins/audit/index.js';
 import { SoftDeletePlugin } from '../plugins/soft-delete/index.js';
@@ -10,6 +10,7 @@ import type { PluginRegistry } from '../registry/plugin-registry.js';
 import { findOperations } from './extension.js';
 import { maskOptions, scrub, secretValues, stripSecrets, toJsonSchema, type JsonSchema } from './option-schema.js';
 import { GLOBAL, type PluginStatus } from './state/entities.js';
+import { startupInspectionOf, type StartupInspection } from './startup-inspection.js';
 import { jsonSafe } from './state/store.js';
 
 const BUILT_IN = new Set<Function>([TimestampPlugin, SoftDeletePlugin, ValidationPlugin, AuditPlugin]);
@@ -99,17 +100,20 @@ export function listPlugins(ormOrEm: MikroORM | EntityManager): PluginInventory 
       entities,
     };
   });
-  const types = (ops?.types() ?? []).map((type): TypeListing => {
-    let chosen: unknown;
+  // A type nothing implements has nothing to show or switch (the package's own AuditSink type, in an app without sinks).
+  const types = (ops?.types() ?? []).filter(type => type.implementations().length > 0).map((type): TypeListing => {
+    let chosen: string | undefined;
     try {
-      chosen = type.find(store);
+      chosen = type.chosen(store)?.key;
     } catch {
+      // A custom selector that throws: nothing is marked chosen.
       chosen = undefined;
     }
     return {
       type: type.name,
       methods: type.methods,
-      implementations: type.implementations(store).map(i => ({ name: i.name, key: i.key, status: i.status, priority: i.priority, chosen: chosen !== undefined && i.implementation === chosen })),
+      // By key, not by instance: reading `implementation` would instantiate every class implementation.
+      implementations: type.implementations(store).map(i => ({ name: i.name, key: i.key, status: i.status, priority: i.priority, chosen: i.key === chosen })),
     };
   });
   return {
@@ -137,13 +141,17 @@ export function secretsOf(ormOrEm: MikroORM | EntityManager): string[] {
 }
 
 export type FindingLevel = 'error' | 'warning' | 'ok';
-export type FindingCheck = 'health' | 'connection' | 'options' | 'column' | 'disabled' | 'unused' | 'state';
+export type FindingCheck = 'startup' | 'health' | 'connection' | 'options' | 'column' | 'disabled' | 'unused' | 'state';
 
 export interface DoctorFinding {
   readonly level: FindingLevel;
   readonly check: FindingCheck;
   readonly plugin?: string;
   readonly entity?: string;
+  /** The option at fault (dotted path, `''` for the whole options object), for an invalid option. */
+  readonly option?: string;
+  /** The error code start-up would have thrown, for a start-up problem. */
+  readonly code?: PluginErrorCode;
   readonly message: string;
 }
 
@@ -167,7 +175,8 @@ export async function doctor(orm: MikroORM, options: DoctorOptions = {}): Promis
   const registry = runtime.registry;
   const store = findOperations(orm)?.store;
   const attachments = runtime.attachments();
-  const secrets = secretsOf(orm);
+  const inspection = startupInspectionOf(orm);
+  const secrets = [...secretsOf(orm), ...(inspection?.secrets ?? [])];
   const timeout = options.timeout ?? 10_000;
   const findings: DoctorFinding[] = [];
   const add = (finding: DoctorFinding) => findings.push({ ...finding, message: scrub(finding.message, secrets) });
@@ -200,7 +209,10 @@ export async function doctor(orm: MikroORM, options: DoctorOptions = {}): Promis
     }
   }
 
-  // Options: validated at start-up (a bad option fails MikroORM.init, and the CLI reports that); here, drift from the stored copy.
+  // Options: every start-up problem, when the ORM was started for inspection (`doctorConfig`, the CLI); a normal start throws the first.
+  const invalid = startupFindings(inspection);
+  for (const finding of invalid) add(finding);
+  // Then drift from the stored copy.
   for (const [entity, list] of attachments) {
     for (const { plugin, options: given } of list) {
       const row = store?.row(plugin, entity);
@@ -212,7 +224,9 @@ export async function doctor(orm: MikroORM, options: DoctorOptions = {}): Promis
     }
   }
   const optionCount = [...attachments.values()].reduce((n, l) => n + l.length, 0);
-  add({ level: 'ok', check: 'options', message: `${optionCount} plugin option set${optionCount === 1 ? '' : 's'} on ${attachments.size} entit${attachments.size === 1 ? 'y' : 'ies'} valid` });
+  if (invalid.length === 0) {
+    add({ level: 'ok', check: 'options', message: `${optionCount} plugin option set${optionCount === 1 ? '' : 's'} on ${attachments.size} entit${attachments.size === 1 ? 'y' : 'ies'} valid` });
+  }
 
   // Columns: every column an entity with plugins maps (plugins add theirs at discovery) must exist.
   const em = orm.em.fork();
@@ -240,7 +254,8 @@ export async function doctor(orm: MikroORM, options: DoctorOptions = {}): Promis
   }
 
   // Unused registrations: registered, used by no entity, no lifecycle, not built in.
-  const used = new Set([...attachments.values()].flatMap(l => l.map(p => p.plugin)));
+  // A plugin named by an entity whose options are invalid is in use, though not attached.
+  const used = new Set([...attachments.values()].flatMap(l => l.map(p => p.plugin)).concat([...(inspection?.namedPlugins() ?? [])]));
   for (const name of registry.names()) {
     const definition = registry.definition(name)!;
     if (used.has(name) || BUILT_IN.has(definition.pluginClass)) continue;
@@ -255,7 +270,8 @@ export async function doctor(orm: MikroORM, options: DoctorOptions = {}): Promis
     else {
       const known = new Set<string>(registry.names());
       for (const type of findOperations(orm)?.types() ?? []) for (const impl of type.implementations()) known.add(impl.key);
-      const stale = store.rows().filter(r => !known.has(r.plugin) || (r.entity !== GLOBAL && !attachments.get(r.entity)?.some(p => p.plugin === r.plugin)));
+      const attached = (r: { plugin: string; entity: string }) => attachments.get(r.entity)?.some(p => p.plugin === r.plugin) || inspection?.names(r.entity, r.plugin);
+      const stale = store.rows().filter(r => !known.has(r.plugin) || (r.entity !== GLOBAL && !attached(r)));
       if (stale.length > 0) add({ level: 'warning', check: 'state', message: `${stale.length} stored row(s) for plugins that no longer exist: ${stale.map(r => (r.entity === GLOBAL ? r.plugin : `${r.plugin} @ ${r.entity}`)).join(', ')}; run \`sync\` (it prunes)` });
       const missing = registry.names().filter(n => !store.row(n, GLOBAL));
       if (missing.length > 0) add({ level: 'warning', check: 'state', message: `no stored row for ${missing.join(', ')}; run \`sync\`` });
@@ -263,6 +279,25 @@ export async function doctor(orm: MikroORM, options: DoctorOptions = {}): Promis
     }
   }
   return { ok: !findings.some(f => f.level === 'error'), findings };
+}
+
+/** One finding per start-up problem the inspection collected: entity, plugin and option named, secrets already masked. */
+export function startupFindings(inspection: StartupInspection | undefined): DoctorFinding[] {
+  return (inspection?.errors ?? []).map(error => startupFinding(error, error.code === 'MOP_INVALID_OPTIONS' ? 'options' : 'startup'));
+}
+
+/** A start-up error as a finding; the message without its `[code]` prefix (the code has a field of its own). */
+export function startupFinding(error: PluginError, check: FindingCheck, prefix = ''): DoctorFinding {
+  const message = prefix + error.message.replace(/^\[[A-Z_]+\] /, '');
+  return {
+    level: 'error',
+    check,
+    code: error.code,
+    ...(error.entity !== undefined ? { entity: error.entity } : {}),
+    ...(error.plugin !== undefined ? { plugin: error.plugin } : {}),
+    ...(error.option !== undefined ? { option: error.option } : {}),
+    message,
+  };
 }
 
 async function runCheck(check: () => HealthCheckResult | Promise<HealthCheckResult>, timeout: number): Promise<{ ok: boolean; message: string }> {

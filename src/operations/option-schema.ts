@@ -23,7 +23,7 @@ export function validateFields(fields: Fields | undefined, options: unknown): Op
   for (const [name, field] of sortedFields(fields)) {
     const value = values[name];
     if (value === undefined || value === null) {
-      if (field.required) issues.push({ option: name, expected: `a ${describeType(field)} (required)` });
+      if (field.required) issues.push({ option: name, expected: `${describeType(field)} (required)` });
       continue;
     }
     const issue = checkField(field, value);
@@ -36,17 +36,17 @@ function checkField(field: OptionField, value: unknown): string | undefined {
   const type = describeType(field);
   switch (field.type) {
     case 'string':
-      if (typeof value !== 'string') return `a ${type}`;
+      if (typeof value !== 'string') return type;
       if (field.min !== undefined && value.length < field.min) return `a string of at least ${field.min} characters`;
       if (field.max !== undefined && value.length > field.max) return `a string of at most ${field.max} characters`;
       if (field.pattern !== undefined && !new RegExp(`^(?:${field.pattern})$`, 'u').test(value)) return `a string matching /${field.pattern}/`;
       break;
     case 'number':
     case 'integer':
-      if (typeof value !== 'number' || !Number.isFinite(value)) return `a ${type}`;
+      if (typeof value !== 'number' || !Number.isFinite(value)) return type;
       if (field.type === 'integer' && !Number.isInteger(value)) return 'an integer';
-      if (field.min !== undefined && value < field.min) return `a ${type} >= ${field.min}`;
-      if (field.max !== undefined && value > field.max) return `a ${type} <= ${field.max}`;
+      if (field.min !== undefined && value < field.min) return `${type} >= ${field.min}`;
+      if (field.max !== undefined && value > field.max) return `${type} <= ${field.max}`;
       break;
     case 'boolean':
       if (typeof value !== 'boolean') return 'a boolean';
@@ -66,8 +66,9 @@ function checkField(field: OptionField, value: unknown): string | undefined {
   return undefined;
 }
 
+/** The type with its article: `a string`, `an integer`, `an array`. */
 function describeType(field: OptionField): string {
-  return field.type === 'integer' ? 'integer' : field.type;
+  return `${/^[aeiou]/.test(field.type) ? 'an' : 'a'} ${field.type}`;
 }
 
 /** Fields in form order: by group (first appearance), then `order`, then declaration. */

@@ -127,15 +127,20 @@ export class PluginType<T extends object = object> {
 
   /** The chosen implementation, or undefined. Cached until a registration or the stored state changes. */
   find(source?: ImplementationStateSource | MikroORM | EntityManager): T | undefined {
+    return this.chosen(source)?.implementation;
+  }
+
+  /** The chosen implementation with its name, key and effective state, or undefined. Only the chosen class is instantiated (on reading `implementation`). */
+  chosen(source?: ImplementationStateSource | MikroORM | EntityManager): ImplementationInfo<T> | undefined {
     const state = resolveSource(source);
     const cacheKey = state ?? this;
     const cached = this.#cache.get(cacheKey);
     const changes = state?.changes ?? 0;
-    if (cached && cached.version === this.#version && cached.changes === changes) return cached.choice?.implementation;
+    if (cached && cached.version === this.#version && cached.changes === changes) return cached.choice;
     const candidates = this.implementations(state);
     const choice = (this.#selector ?? defaultSelector)(candidates);
     this.#cache.set(cacheKey, { version: this.#version, changes, choice });
-    return choice?.implementation;
+    return choice;
   }
 
   /** The chosen implementation; throws `MOP_NO_IMPLEMENTATION` when none is active or in reserve. */

@@ -1,9 +1,10 @@
-import { wrap, type EntityMetadata } from '@mikro-orm/core';
+import { wrap, type EntityManager, type EntityMetadata } from '@mikro-orm/core';
 import { onCommit } from '../../bridge/extension.js';
 import { pluginOptions } from '../../bridge/inspect.js';
 import { currentContext } from '../../context/actor-context.js';
 import type { EntityChanges, HookContext } from '../../events.js';
 import type { Plugin, SetupContext } from '../../plugin-api.js';
+import type { ImplementationInfo } from '../../operations/plugin-types.js';
 import { hook } from '../../registry/hook-decorator.js';
 import { plugin } from '../../registry/plugin-decorator.js';
 import { buildRecord } from './build-record.js';
@@ -14,7 +15,7 @@ import { AuditNotInstalledError, AuditSinkError, type SinkFailure } from './erro
 import { bulkFlushIdOf, flushIdOf } from './flush-tracker.js';
 import { auditDefaults, validateAuditOptions, type AuditOptions } from './options.js';
 import { auditSettings, type AuditSettings } from './settings.js';
-import type { AuditRecord, BulkAuditOperation, BulkAuditRecord } from './types.js';
+import type { AuditRecord, AuditSink, BulkAuditOperation, BulkAuditRecord } from './types.js';
 
 /**
  * Writes one audit row per create, update, delete, soft delete and restore of an entity, and one
@@ -66,7 +67,7 @@ export class AuditPlugin implements Plugin<AuditOptions> {
       recordedAt: auditClock(),
     });
     if (!record) return;
-    if (settings.sinks.length > 0) this.#forSinks.set(changes, record);
+    if (hasSinks(settings, ctx.em)) this.#forSinks.set(changes, record);
     if (settings.table) return insertRow(ctx, settings, record);
   }
 
@@ -100,22 +101,47 @@ export class AuditPlugin implements Plugin<AuditOptions> {
     const record = this.#forSinks.get(changes);
     if (!record) return;
     this.#forSinks.delete(changes);
-    await publishToSinks(auditSettings(ctx.em.config)!, record);
+    await publishToSinks(auditSettings(ctx.em.config)!, ctx.em, record);
   }
 }
 
-/** Hands a committed record to every sink in order; failures are collected and reported together. */
-async function publishToSinks(settings: AuditSettings, record: AuditRecord | BulkAuditRecord): Promise<void> {
+/** Whether a record has anywhere to go besides the table: given sinks, or a chosen registered one. */
+function hasSinks(settings: AuditSettings, em: EntityManager): boolean {
+  if (settings.sinks.length > 0) return true;
+  try {
+    return settings.sinkType?.chosen(em) !== undefined;
+  } catch {
+    // A type's own selector threw: the publish reports it after the commit; the write itself must not fail.
+    return true;
+  }
+}
+
+/**
+ * Hands a committed record to every given sink in order, then to the registered one chosen now (so a
+ * switch in the stored state takes effect from the next commit); failures are collected and reported together.
+ */
+async function publishToSinks(settings: AuditSettings, em: EntityManager, record: AuditRecord | BulkAuditRecord): Promise<void> {
   // One sink must not change what the next one sees.
   Object.freeze(record.changes);
   Object.freeze(record);
   const failures: SinkFailure[] = [];
-  for (const sink of settings.sinks) {
+  // `sink` is read inside the try: a registered class is instantiated on first use, and its constructor may throw.
+  const write = async (name: string, sink: () => AuditSink) => {
     try {
-      await sink.write(record);
+      await sink().write(record);
     } catch (error) {
-      failures.push({ sink: sink.name, error });
+      failures.push({ sink: name, error });
     }
+  };
+  for (const [i, sink] of settings.sinks.entries()) await write(sink.name ?? `sinks[${i}]`, () => sink);
+  if (settings.sinkType) {
+    let chosen: ImplementationInfo<AuditSink> | undefined;
+    try {
+      chosen = settings.sinkType.chosen(em);
+    } catch (error) {
+      failures.push({ sink: settings.sinkType.name, error });
+    }
+    if (chosen) await write(chosen.key, () => chosen.implementation);
   }
   if (failures.length > 0) throw new AuditSinkError(record.entity, record.entityId, record.operation, failures);
 }
@@ -139,7 +165,7 @@ function recordBulk(ctx: HookContext<AuditOptions>, operation: BulkAuditOperatio
   });
   if (!record) return;
   // Sinks see it once the operation's transaction committed, like per-entity records; never after a rollback.
-  if (settings.sinks.length > 0) void onCommit(ctx.em, () => publishToSinks(settings, record));
+  if (hasSinks(settings, ctx.em)) void onCommit(ctx.em, () => publishToSinks(settings, ctx.em, record));
   if (settings.table) return insertRow(ctx, settings, record);
 }
 

@@ -1,22 +1,34 @@
-import type { MetadataStorage, MikroORM } from '@mikro-orm/core';
+import type { Configuration, MetadataStorage, MikroORM } from '@mikro-orm/core';
 import { runtimeOf, type PluginExtension } from '../../bridge/extension.js';
 import { PluginOptionsError } from '../../errors.js';
+import type { PluginType } from '../../operations/plugin-types.js';
+import { reportStartupIssue } from '../../operations/startup-inspection.js';
 import { defineAuditLog, type AuditLogSchema } from './audit-log-entity.js';
 import { FlushTracker } from './flush-tracker.js';
 import { FIELD_OPTIONS } from './options.js';
 import { setAuditSettings, type AuditSettings } from './settings.js';
+import { AuditSinkType } from './sink-type.js';
 import type { AuditSink } from './types.js';
 
 export interface AuditLogOptions {
   /** The audit table's name, or `false` to keep no table (then sinks are the only output). Default `audit_log`. */
   table?: string | false;
-  /** Run after each commit, once per audit record, in this order. The table is written regardless (inside the transaction). */
+  /**
+   * Sinks that always run after each commit, once per audit record, in this order, before the chosen
+   * registered one. The table is written regardless (inside the transaction).
+   */
   sinks?: readonly AuditSink[];
+  /**
+   * The plugin type whose chosen implementation (`getImplementation(type, orm)`, from this ORM's
+   * `plugin_state`) gets each record after the `sinks`. Default `AuditSinkType`; `false`: only `sinks`.
+   */
+  sinkType?: PluginType<AuditSink> | false;
 }
 
 /**
  * The audit plugin's half at the ORM level, next to `pluginSystem()` in `extensions`: adds the
- * `AuditLog` entity (so the schema generator and migrations create its table) and holds the sinks.
+ * `AuditLog` entity (so the schema generator and migrations create its table) and holds the sinks:
+ * the `sinks` given here always run; then the `AuditSinkType` implementation chosen for this ORM, if any.
  * Entities then opt in with `'audit'` in their plugin list.
  */
 export function auditLog(options: AuditLogOptions = {}): PluginExtension {
@@ -25,7 +37,8 @@ export function auditLog(options: AuditLogOptions = {}): PluginExtension {
     register(orm) {
       const config = orm.config;
       const table = options.table === false ? undefined : defineAuditLog(options.table ?? 'audit_log');
-      const settings: AuditSettings = { table, sinks: [...(options.sinks ?? [])], audited: new Map() };
+      const sinkType = options.sinkType === false ? undefined : (options.sinkType ?? AuditSinkType);
+      const settings: AuditSettings = { table, sinks: [...(options.sinks ?? [])], sinkType, audited: new Map() };
       setAuditSettings(config, settings);
       if (table) {
         keepPluginsOff(table, orm);
@@ -36,7 +49,7 @@ export function auditLog(options: AuditLogOptions = {}): PluginExtension {
       const { afterDiscovered } = discovery;
       discovery.afterDiscovered = async (storage, platform) => {
         await afterDiscovered?.(storage, platform);
-        checkPropertyNames(settings, storage);
+        checkPropertyNames(settings, storage, config);
       };
     },
   };
@@ -52,15 +65,19 @@ function keepPluginsOff(table: AuditLogSchema, orm: MikroORM): void {
   });
 }
 
-/** A misspelt `redact` would leak what it meant to hide: every named property must exist. */
-function checkPropertyNames(settings: AuditSettings, storage: MetadataStorage): void {
+/**
+ * A misspelt `redact` would leak what it meant to hide: every named property must exist. The first
+ * miss fails start-up; `doctor` collects every one.
+ */
+function checkPropertyNames(settings: AuditSettings, storage: MetadataStorage, config: Configuration): void {
   for (const [entity, options] of settings.audited) {
     const meta = storage.getByClassName(entity, false);
     if (!meta) continue;
     for (const option of FIELD_OPTIONS) {
-      const missing = options[option]?.find(field => !meta.properties[field as never]);
-      if (missing !== undefined) {
-        throw new PluginOptionsError({ plugin: 'audit', entity, option, expected: `properties of ${entity}`, received: missing });
+      const missing = options[option]?.filter(field => !meta.properties[field as never]) ?? [];
+      if (missing.length > 0) {
+        const received = missing.length === 1 ? missing[0] : missing;
+        reportStartupIssue(config, new PluginOptionsError({ plugin: 'audit', entity, option, expected: `properties of ${entity}`, received }));
       }
     }
   }

@@ -1,5 +1,6 @@
 export { AuditPlugin } from './audit-plugin.js';
 export { auditLog, type AuditLogOptions } from './extension.js';
+export { AuditSinkType } from './sink-type.js';
 export { AUDIT_LOG_ENTITY, type AuditLogRow } from './audit-log-entity.js';
 export { auditTable, bulkHistory, history, type HistoryFilter } from './history.js';
 export { stateAt } from './state-at.js';

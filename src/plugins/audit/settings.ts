@@ -1,4 +1,5 @@
 import type { Configuration } from '@mikro-orm/core';
+import type { PluginType } from '../../operations/plugin-types.js';
 import type { AuditLogSchema } from './audit-log-entity.js';
 import type { AuditOptions } from './options.js';
 import type { AuditSink } from './types.js';
@@ -7,7 +8,10 @@ import type { AuditSink } from './types.js';
 export interface AuditSettings {
   /** The audit table's schema, or undefined when the table is off. */
   readonly table: AuditLogSchema | undefined;
+  /** Sinks that always run, in order. */
   readonly sinks: readonly AuditSink[];
+  /** The plugin type whose chosen implementation also runs, after them; undefined for none. */
+  readonly sinkType: PluginType<AuditSink> | undefined;
   /** Audited entities and their options, collected at discovery to check property names once metadata is final. */
   readonly audited: Map<string, AuditOptions>;
 }

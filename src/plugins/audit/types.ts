@@ -58,10 +58,13 @@ export interface BulkAuditRecord extends Omit<AuditRecord, 'operation' | 'change
   changes: BulkAuditChanges;
 }
 
-/** Where audit records go besides the table: a logger, a queue… */
+/**
+ * Where audit records go besides the table: a logger, a queue… Given to `auditLog({ sinks })`, or
+ * registered against `AuditSinkType` to be chosen (and switched) through the plugin state.
+ */
 export interface AuditSink {
-  /** Names the sink in error reports. */
-  readonly name: string;
+  /** Names the sink in error reports; a registered implementation is named by its key (`AuditSink:kafka`) instead. */
+  readonly name?: string;
   /**
    * Called once per record, in write order, after the transaction that wrote the change committed;
    * never for a rolled-back change. A throw is reported to `pluginSystem({ onError })` and never

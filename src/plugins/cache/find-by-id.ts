@@ -1,85 +1,122 @@
-import { helper, ReferenceKind, Utils, type EntityManager, type EntityMetadata } from '@mikro-orm/core';
-import { findRuntime } from '../../bridge/extension.js';
-import { setFindOneInterceptor } from '../../bridge/plugin-entity-manager.js';
-import { CachePlugin, serializeId } from './plugin.js';
-import type { CachedRow } from './store.js';
+import { EventType, helper, Utils, type EntityManager, type EntityMetadata } from '@mikro-orm/core';
+import type { FindOneCall } from '../../plugin-api.js';
+import { serializeId, type CachedEntity } from './cached-entity.js';
+import { copyRow } from './memory-store.js';
+import { filterVariant } from './filter-variant.js';
+import type { CacheOptions } from './options.js';
+import type { StoreAccess } from './store-access.js';
+import type { StoreChoice } from './store-choice.js';
+import type { CachedRow, CacheRead, CacheStore } from './store.js';
 
 type AnyOptions = Record<string, any>;
 
 /** findOne options that do not change what a load by primary key returns. Anything else set skips the cache. */
 const HARMLESS = new Set(['filters', 'schema', 'failHandler', 'flushMode', 'logging', 'loggerContext', 'connectionType', 'refresh', 'populate', 'strict']);
 
+interface Flight {
+  readonly stamp: string;
+  readonly row: Promise<CachedRow | null | undefined>;
+}
+
 /** Misses in flight per store and key: concurrent misses wait for one database read (single-flight). */
-const inFlight = new Map<string, { stamp: string; row: Promise<CachedRow | null | undefined> }>();
+const inFlight = new WeakMap<CacheStore, Map<string, Flight>>();
 
 /**
- * `em.findOne(Entity, pk)`: from the cache when the entity uses the cache plugin and the read is a
- * plain load by primary key; otherwise MikroORM's own findOne (`load`). A hit is hydrated through
- * MikroORM's entity factory (merged into the identity map, managed, `onLoad`/`afterLoad` fired).
+ * `em.findOne(Entity, pk)` of a cached entity: from the store when the read is a plain load by
+ * primary key; otherwise `call.load()` (MikroORM's own findOne). A hit is hydrated through MikroORM's
+ * entity factory (merged into the identity map, managed, `onLoad`/`afterLoad` fired). A hit awaits
+ * MikroORM's filter resolution and nothing else on a sync store (memory): each later step goes on
+ * synchronously when it can.
  */
-async function cachedFindOne(em: EntityManager, entityName: unknown, where: unknown, options: AnyOptions | undefined, load: () => Promise<any>): Promise<any> {
-  const runtime = findRuntime(em);
-  if (!runtime || entityName == null) return load();
-  const meta = em.getMetadata().find(entityName as never);
-  const instance = meta && runtime.optionsFor(meta.className, 'cache') !== undefined ? runtime.instanceOf('cache') : undefined;
-  const plugin = instance instanceof CachePlugin ? instance : undefined;
-  const cached = plugin?.entity(meta!.className);
-  if (!cached || !runtime.isActive('cache', meta!.className)) return load();
-
-  const opts = options ?? {};
-  const target = primaryKeyTarget(meta!, where, opts);
-  if (target === undefined) return load(); // not a load by primary key: not ours to count
-  const ctx = em.getContext();
-  if (!cacheable(ctx, opts, target)) {
+export function findById(call: FindOneCall<CacheOptions>, cached: CachedEntity, access: StoreAccess, choice: StoreChoice): Promise<unknown> {
+  const { meta, where } = call;
+  const opts = call.findOptions as AnyOptions;
+  const target = primaryKeyTarget(meta, where, opts);
+  if (target === undefined) return call.load(); // not a load by primary key: not ours to count
+  const em = call.em.getContext();
+  if (!cacheable(em, opts, target)) {
     cached.metrics.bypasses++;
-    return load();
+    return call.load();
   }
-  const { id } = target;
   // Already in the identity map: MikroORM answers (or, for a bare reference, loads into it).
-  const existing = target.reference ?? ctx.getUnitOfWork().tryGetById(meta!.class, where as never, opts.schema);
-  if (existing && helper(existing).__initialized) return load();
-  const reference = existing ?? undefined;
-  const variant = await filterVariant(ctx, meta!, opts);
+  const existing = target.reference ?? em.getUnitOfWork().tryGetById(meta.class, where as never, opts.schema);
+  if (existing && helper(existing).__initialized) return call.load();
+  const read: Read = { call, em, cached, access, choice, id: target.id, reference: existing ?? undefined };
+  return filterVariant(em, meta, opts).then(variant => withVariant(read, variant));
+}
+
+/** One load by primary key on its way through the cache. */
+interface Read {
+  readonly call: FindOneCall<CacheOptions>;
+  /** The em's context (the fork in use). */
+  readonly em: EntityManager;
+  readonly cached: CachedEntity;
+  readonly access: StoreAccess;
+  readonly choice: StoreChoice;
+  readonly id: string;
+  /** The uninitialized reference being loaded, if that is the call. */
+  readonly reference: object | undefined;
+}
+
+function withVariant(read: Read, variant: string | undefined): Promise<unknown> {
+  const { call, em, cached } = read;
   if (variant === undefined) {
     cached.metrics.bypasses++;
-    return load();
+    return call.load();
+  }
+  const store = read.choice.forRead(cached, em);
+  if (store === undefined) {
+    cached.metrics.bypasses++; // no store selectable, or switching stores: straight to the database
+    return call.load();
   }
   // Reference loads name the schema the entity came from (`public` on PostgreSQL): the default one is no schema.
-  const schema = opts.schema && opts.schema !== (meta!.schema ?? ctx.config.get('schema') ?? ctx.getPlatform().getDefaultSchemaName()) ? opts.schema : undefined;
-  const variantKey = schema ? `${variant}@${schema}` : variant;
-  const found = await plugin!.read(cached, id, variantKey);
-  if (found === undefined) return load(); // store unavailable: straight to the database
-  if (found.value !== undefined) {
-    cached.metrics.hits++;
-    return hydrate(ctx, meta!, found.value, opts, reference);
-  }
-  cached.metrics.misses++;
+  const schema = (call.findOptions as AnyOptions).schema;
+  const variantKey = schema && schema !== (call.meta.schema ?? em.config.get('schema') ?? em.getPlatform().getDefaultSchemaName()) ? `${variant}@${schema}` : variant;
+  const found = read.access.read(store, cached.ns, read.id, variantKey, cached.metrics);
+  return found instanceof Promise ? found.then(f => withEntry(read, store, variantKey, f)) : withEntry(read, store, variantKey, found);
+}
 
-  // Single-flight: join a read of the same key that started under the same stamp (no commit in between).
-  const flightKey = `${cached.store.name}\u0000${cached.ns}\u0000${id}\u0000${variantKey}`;
-  const flight = inFlight.get(flightKey);
+function withEntry(read: Read, store: CacheStore, variantKey: string, found: CacheRead | undefined): Promise<unknown> {
+  const { call, cached } = read;
+  if (found === undefined) return call.load(); // store unavailable: straight to the database
+  if (found.value === undefined) {
+    cached.metrics.misses++;
+    return loadAndFill(read, store, variantKey, found);
+  }
+  cached.metrics.hits++;
+  return hydrate(read.em, call.meta, found.value, call.findOptions as AnyOptions, read.reference);
+}
+
+/** A miss: one database read per key and stamp in this process (single-flight), its snapshot stored if the stamp still holds. */
+async function loadAndFill(read: Read, store: CacheStore, variantKey: string, found: CacheRead): Promise<unknown> {
+  const { call, em, cached, access, id, reference } = read;
+  let flights = inFlight.get(store);
+  if (!flights) inFlight.set(store, (flights = new Map()));
+  const flightKey = `${cached.ns}\u0000${id}\u0000${variantKey}`;
+  const flight = flights.get(flightKey);
   if (flight && flight.stamp === found.stamp) {
     const row = await flight.row;
     if (row === null) return null;
-    if (row !== undefined) return hydrate(ctx, meta!, row, opts, reference);
-    return load(); // the leader failed or could not snapshot: read for ourselves
+    // The leader's snapshot stays the leader's: a copy of its own for this entity.
+    if (row !== undefined) return hydrate(em, call.meta, copyRow(row), call.findOptions as AnyOptions, reference);
+    return call.load(); // the leader failed or could not snapshot: read for ourselves
   }
   let entity: any;
   const row = (async () => {
-    entity = await load();
+    entity = await call.load();
     if (entity == null) return null;
-    const snapshot = ctx.getUnitOfWork().getOriginalEntityData(entity) as CachedRow | undefined;
+    const snapshot = em.getUnitOfWork().getOriginalEntityData(entity) as CachedRow | undefined;
     if (!snapshot || !helper(entity).__initialized) return undefined;
-    await plugin!.fill(cached, id, variantKey, found.stamp, snapshot);
+    if (await access.fill(store, cached.ns, id, variantKey, found.stamp, snapshot, cached.ttlMs, cached.metrics)) cached.metrics.sets++;
     return snapshot;
   })();
   const mine = { stamp: found.stamp, row: row.catch(() => undefined) };
-  inFlight.set(flightKey, mine);
+  flights.set(flightKey, mine);
   try {
     await row;
     return entity;
   } finally {
-    if (inFlight.get(flightKey) === mine) inFlight.delete(flightKey);
+    if (flights.get(flightKey) === mine) flights.delete(flightKey);
   }
 }
 
@@ -96,7 +133,7 @@ function primaryKeyTarget(meta: EntityMetadata, where: unknown, options: AnyOpti
     // Reference loads call findOne(Entity, reference, { refresh: true }); an initialized entity is a refresh: not ours.
     const wrapped = helper(where as object);
     if (wrapped.__initialized || options.refresh !== true || wrapped.__meta.className !== meta.className) return undefined;
-    const id = serializeId(keys.map(k => (where as Record<string, unknown>)[k]), meta);
+    const id = serializeId(keys.map(k => (where as Record<string, unknown>)[k]), keys.length);
     return id === undefined ? undefined : { id, reference: where };
   }
   let values: unknown[];
@@ -106,7 +143,7 @@ function primaryKeyTarget(meta: EntityMetadata, where: unknown, options: AnyOpti
     if (props.length !== keys.length || !keys.every(k => props.includes(k)) || Object.getOwnPropertySymbols(where).length > 0) return undefined;
     values = keys.map(k => (where as Record<string, unknown>)[k]);
   } else values = [where];
-  const id = serializeId(values, meta);
+  const id = serializeId(values, keys.length);
   return id === undefined ? undefined : { id, reference: undefined };
 }
 
@@ -123,59 +160,20 @@ function cacheable(em: EntityManager, options: AnyOptions, target: Target): bool
 }
 
 /**
- * The query filters that would apply to the read, resolved with their parameters, as a stable key:
- * entries read under other filters (another tenant, soft-deleted rows visible) are different entries.
- * Undefined (skip the cache) when a filter resolves to something that cannot be keyed faithfully,
- * or when a to-one relation's target is filtered: MikroORM then joins it, so whether the row is
- * visible depends on another row, whose writes do not drop this entry.
+ * Makes a cached row a managed entity of `em`, as a database load would (identity map, snapshot,
+ * onLoad). The row is the store's fresh copy, so the factory may keep it as the entity's snapshot.
+ * `onLoad` is dispatched only when something listens for this entity; otherwise the entity just
+ * leaves the pending list, as a dispatch would leave it, with nothing to await.
  */
-async function filterVariant(em: EntityManager, meta: EntityMetadata, options: AnyOptions): Promise<string | undefined> {
-  const filters = options.filters ?? {};
-  const own = await em.applyFilters(meta.class, {}, filters, 'read', options as never);
-  if (em.config.get('filtersOnRelations') && em.config.get('autoJoinRefsForFilters')) {
-    for (const prop of meta.relations) {
-      const toOne = prop.kind === ReferenceKind.MANY_TO_ONE || (prop.kind === ReferenceKind.ONE_TO_ONE && prop.owner);
-      if (!toOne || !prop.targetMeta) continue;
-      const cond = await em.applyFilters(prop.targetMeta.class, {}, filters, 'read', options as never);
-      if (cond && (Object.keys(cond).length > 0 || Object.getOwnPropertySymbols(cond).length > 0)) return undefined;
-    }
-  }
-  return stableKey(own ?? {});
-}
-
-function stableKey(value: unknown): string | undefined {
-  if (value === null || typeof value === 'boolean' || typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : undefined;
-  if (typeof value === 'bigint') return `${value}n`;
-  if (value instanceof Date) return `D${value.getTime()}`;
-  if (Array.isArray(value)) {
-    const parts = value.map(stableKey);
-    return parts.includes(undefined) ? undefined : `[${parts.join(',')}]`;
-  }
-  if (Utils.isPlainObject(value)) {
-    if (Object.getOwnPropertySymbols(value).length > 0) return undefined; // raw SQL fragments
-    const parts: string[] = [];
-    for (const key of Object.keys(value).sort()) {
-      const part = stableKey((value as Record<string, unknown>)[key]);
-      if (part === undefined) return undefined;
-      parts.push(`${JSON.stringify(key)}:${part}`);
-    }
-    return `{${parts.join(',')}}`;
-  }
-  return undefined; // raw fragments, class instances, functions
-}
-
-/** Makes a cached row a managed entity of `em`, as a database load would (identity map, snapshot, onLoad). */
-async function hydrate(em: EntityManager, meta: EntityMetadata, row: CachedRow, options: AnyOptions, reference: object | undefined): Promise<any> {
-  const entity = em.getEntityFactory().create(meta.class, { ...row } as never, {
+function hydrate(em: EntityManager, meta: EntityMetadata, row: CachedRow, options: AnyOptions, reference: object | undefined): Promise<any> {
+  const entity = em.getEntityFactory().create(meta.class, row as never, {
     merge: true,
     refresh: reference !== undefined,
     schema: options.schema,
     convertCustomTypes: true,
-    recomputeSnapshot: true,
   });
-  await em.getUnitOfWork().dispatchOnLoadEvent();
-  return entity;
+  const uow = em.getUnitOfWork();
+  if (em.getEventManager().hasListeners(EventType.onLoad, meta)) return uow.dispatchOnLoadEvent().then(() => entity);
+  uow.unmarkAsLoaded(entity);
+  return Promise.resolve(entity);
 }
-
-setFindOneInterceptor(cachedFindOne);

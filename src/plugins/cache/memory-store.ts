@@ -26,8 +26,10 @@ class MemoryStore implements CacheStore {
   onEvict: ((ns: string) => void) | undefined;
   #clock = 0;
   readonly #entries: LRUCache<string, Entry>;
-  /** Stamp of each key and of each namespace (`ns\0`); four times the entries so live ones keep theirs. */
+  /** Stamp of each key; four times the entries so live ones keep theirs. */
   readonly #stamps: LRUCache<string, number>;
+  /** Stamp of each namespace (entity type): few, never evicted. */
+  readonly #namespaceStamps = new Map<string, number>();
   /** Variants stored per key, so an invalidation deletes them. */
   readonly #variants = new Map<string, Set<string>>();
 
@@ -73,7 +75,7 @@ class MemoryStore implements CacheStore {
 
   invalidateAll(ns: string): void {
     // Entries of the namespace become unreachable (their stamp no longer matches) and age out of the LRU.
-    this.#stamps.set(`${ns}\0`, ++this.#clock);
+    this.#namespaceStamps.set(ns, ++this.#clock);
   }
 
   clear(): void {
@@ -82,11 +84,14 @@ class MemoryStore implements CacheStore {
     // Stamps stay (and move on), so a fill that started before the clear cannot land.
     this.#clock++;
     this.#stamps.clear();
+    this.#namespaceStamps.clear();
   }
 
   /** `<namespace stamp>.<key stamp>`, each created from the clock when absent. */
   #stampOf(ns: string, id: string): string {
-    return `${this.#get(`${ns}\0`)}.${this.#get(keyOf(ns, id))}`;
+    let namespace = this.#namespaceStamps.get(ns);
+    if (namespace === undefined) this.#namespaceStamps.set(ns, (namespace = ++this.#clock));
+    return `${namespace}.${this.#get(keyOf(ns, id))}`;
   }
 
   #get(key: string): number {
@@ -112,7 +117,7 @@ const entryKey = (ns: string, id: string, variant: string) => `${ns}:${id}\u0001
  * copying those directly and cloning only the rest is several times cheaper than `structuredClone`
  * of the whole row, which dominated a cache hit.
  */
-function copyRow(row: CachedRow): CachedRow {
+export function copyRow(row: CachedRow): CachedRow {
   const copy: Record<string, unknown> = {};
   for (const key in row) {
     const value = (row as Record<string, unknown>)[key];

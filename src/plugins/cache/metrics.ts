@@ -10,7 +10,7 @@ export interface CacheMetrics {
   evictions: number;
   /** Keys (or, for bulk writes, whole entity types) dropped after a commit. */
   invalidations: number;
-  /** Reads by primary key that skipped the cache: in a transaction, with populate/fields/locks, filtered relations… */
+  /** Reads by primary key that skipped the cache: in a transaction, with populate/fields/locks, filtered relations, no store selectable… */
   bypasses: number;
   /** Store calls that failed (the read or write went to the database instead). */
   errors: number;

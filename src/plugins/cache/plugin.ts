@@ -1,77 +1,75 @@
-import { type EntityManager, type EntityMetadata, type MikroORM } from '@mikro-orm/core';
-import { onCommit, runtimeOf } from '../../bridge/extension.js';
+import type { Configuration, EntityManager, EntityMetadata, MikroORM } from '@mikro-orm/core';
+import { onCommit } from '../../bridge/extension.js';
 import { PluginConfigError } from '../../errors.js';
 import type { EntityChanges, HookContext } from '../../events.js';
-import type { Plugin, SetupContext } from '../../plugin-api.js';
+import type { FindOneCall, HealthCheckResult, Plugin, SetupContext } from '../../plugin-api.js';
 import { hook } from '../../registry/hook-decorator.js';
 import { plugin } from '../../registry/plugin-decorator.js';
+import { serializeId, type CachedEntity } from './cached-entity.js';
+import { findById } from './find-by-id.js';
+import { checkStores, connectionOf, healthOf, testStoreUrl } from './health.js';
 import { memoryStore } from './memory-store.js';
 import { emptyMetrics, type CacheMetrics } from './metrics.js';
 import { cacheDefaults, validateCacheOptions, type CacheOptions } from './options.js';
 import { redisStore } from './redis-store.js';
-import type { CachedRow, CacheRead, CacheStore } from './store.js';
+import { StoreAccess } from './store-access.js';
+import { StoreChoice } from './store-choice.js';
+import type { CacheStore } from './store.js';
 
-/** What the plugin keeps per cached entity. */
-export interface CachedEntity {
-  readonly entity: string;
-  readonly ns: string;
-  readonly ttlMs: number;
-  readonly store: CacheStore;
-  readonly metrics: CacheMetrics;
-}
+/** The cache plugin of each ORM (keyed by its configuration), set when its first cached entity is discovered. */
+const plugins = new WeakMap<Configuration, CachePlugin>();
 
 /**
  * A second-level entity cache: `em.findOne(Entity, pk)`, `findOneOrFail` and reference loads by
- * primary key are answered from the store (src/plugins/cache/find-by-id.ts); writes drop the entry
- * after they commit (`afterCommit`, and `onCommit` for native bulk writes), and every entry carries
- * the generation stamp its read started under, so a fill that raced a write is never served.
+ * primary key are answered from the store (`interceptFindOne`, src/plugins/cache/find-by-id.ts);
+ * writes drop the entry after they commit (`afterCommit`, and `onCommit` for native bulk writes),
+ * and every entry carries the generation stamp its read started under, so a fill that raced a write
+ * is never served. Written against the public plugin API only, like every built-in plugin.
  */
 @plugin({
   name: 'cache',
-  version: '1.0.0',
+  version: '1.1.0',
   description: 'Second-level entity cache for findOne by primary key: memory LRU or Redis, dropped after each commit.',
   options: { defaults: cacheDefaults, validate: validateCacheOptions },
 })
 export class CachePlugin implements Plugin<CacheOptions> {
   readonly #entities = new Map<string, CachedEntity>();
-  readonly #stores = new Map<string, CacheStore>();
-  /** Per store: namespace → entity, so two entities never share keys; and namespace → metrics for evictions. */
-  readonly #namespaces = new Map<CacheStore, Map<string, CachedEntity>>();
-  /** Stores that failed and have not answered since: warned once per outage. */
-  readonly #down = new Set<CacheStore>();
-  /** Invalidations a failing store missed, replayed before it is trusted again (`true`: the whole namespace). */
-  readonly #missed = new Map<CacheStore, Map<string, Set<string> | true>>();
+  /** Stores the plugin created from names (`'memory'`, URLs): closed with the plugin. */
+  readonly #named = new Map<string, CacheStore>();
+  /** Namespace → entity, so two entities never share keys, and evictions are counted on the right one. */
+  readonly #namespaces = new Map<string, CachedEntity>();
+  readonly #access = new StoreAccess(message => this.warn(message));
+  readonly #choice = new StoreChoice(
+    this.#access,
+    () => [...this.#entities.values()].filter(c => c.fixed === undefined),
+    () => this.#storeNamed('memory'),
+    store => this.#countEvictions(store),
+  );
   /** Where the one warning per outage goes. */
   warn: (message: string) => void = message => console.warn(message);
 
-  setupEntity(meta: EntityMetadata, { options }: SetupContext<CacheOptions>): void {
+  setupEntity(meta: EntityMetadata, { options, platform }: SetupContext<CacheOptions>): void {
     const entity = meta.className;
-    const store = this.#storeOf(options.store);
     const ns = options.prefix ?? entity;
-    let namespaces = this.#namespaces.get(store);
-    if (!namespaces) {
-      this.#namespaces.set(store, (namespaces = new Map()));
-      store.onEvict = evicted => {
-        const owner = namespaces!.get(evicted);
-        if (owner) owner.metrics.evictions++;
-      };
-    }
-    const taken = namespaces.get(ns);
+    const taken = this.#namespaces.get(ns);
     if (taken && taken.entity !== entity) {
-      throw new PluginConfigError('MOP_CACHE_PREFIX_TAKEN', `Entities '${taken.entity}' and '${entity}' use the same cache prefix '${ns}' in one store; give each its own`, {
+      throw new PluginConfigError('MOP_CACHE_PREFIX_TAKEN', `Entities '${taken.entity}' and '${entity}' use the same cache prefix '${ns}'; give each its own`, {
         plugin: 'cache',
         entity,
         option: 'prefix',
       });
     }
-    const cached: CachedEntity = { entity, ns, ttlMs: Math.round(options.ttl * 1000), store, metrics: taken?.metrics ?? emptyMetrics() };
-    namespaces.set(ns, cached);
+    const fixed = options.store === undefined ? undefined : typeof options.store === 'string' ? this.#storeNamed(options.store) : options.store;
+    const cached: CachedEntity = { entity, ns, ttlMs: Math.round(options.ttl * 1000), fixed, metrics: taken?.metrics ?? emptyMetrics() };
+    this.#namespaces.set(ns, cached);
     this.#entities.set(entity, cached);
+    if (fixed) this.#countEvictions(fixed);
+    plugins.set(platform.getConfig(), this);
   }
 
-  /** The cache settings of an entity, or undefined when it does not use the plugin. */
-  entity(className: string): CachedEntity | undefined {
-    return this.#entities.get(className);
+  interceptFindOne(call: FindOneCall<CacheOptions>): Promise<unknown> {
+    const cached = this.#entities.get(call.meta.className);
+    return cached ? findById(call, cached, this.#access, this.#choice) : call.load();
   }
 
   /** A snapshot of every cached entity's counters, by entity name. */
@@ -81,13 +79,33 @@ export class CachePlugin implements Plugin<CacheOptions> {
 
   /** Empties every store this ORM's entities use. */
   async clear(): Promise<void> {
-    for (const store of new Set([...this.#entities.values()].map(c => c.store))) await this.#call(store, () => store.clear(), undefined);
+    for (const store of this.#stores()) await this.#access.clear(store);
   }
 
-  /** Closes the stores the plugin created from names (`'memory'`, URLs); stores you passed stay yours. */
+  /** Closes the stores the plugin created from names (`'memory'`, URLs); stores you passed or registered stay yours. */
   async close(): Promise<void> {
-    for (const store of this.#stores.values()) await store.close?.();
-    this.#stores.clear();
+    for (const store of this.#named.values()) await store.close?.();
+    this.#named.clear();
+  }
+
+  /** With `pluginOperations()`: `orm.close()` closes the stores the plugin created. */
+  onUnload(): Promise<void> {
+    return this.close();
+  }
+
+  /** Run by `doctor`: every store the ORM's cached entities may use answers (Redis: PING). */
+  healthCheck(): Promise<HealthCheckResult> {
+    if (this.#entities.size === 0) return Promise.resolve({ ok: true, message: 'no entity uses the cache' });
+    return checkStores(this.#stores(), healthOf);
+  }
+
+  /** Run by `doctor` per distinct options: the store they name connects (a Redis URL: a new client, PING, closed). */
+  testConnection(options: CacheOptions): Promise<HealthCheckResult> {
+    const store = options.store;
+    if (store === undefined) return checkStores(this.#choice.candidates(), connectionOf);
+    if (store === 'memory') return Promise.resolve({ ok: true, message: 'memory store' });
+    if (typeof store === 'string') return testStoreUrl(store);
+    return checkStores([store], connectionOf);
   }
 
   @hook('afterCommit')
@@ -95,8 +113,8 @@ export class CachePlugin implements Plugin<CacheOptions> {
     if (changes.kind === 'create') return;
     const cached = this.#entities.get(ctx.meta.className);
     if (!cached) return;
-    const id = serializeId(ctx.meta.primaryKeys.map(k => (entity as Record<string, unknown>)[k]), ctx.meta);
-    return id === undefined ? this.invalidateAll(cached) : this.invalidate(cached, [id]);
+    const id = serializeId(ctx.meta.primaryKeys.map(k => (entity as Record<string, unknown>)[k]), ctx.meta.primaryKeys.length);
+    return id === undefined ? this.#invalidateAll(cached, ctx.em) : this.#invalidate(cached, [id], ctx.em);
   }
 
   /** `em.nativeUpdate` (and soft deletes by `em.nativeDelete`): any row may have changed, so the whole entity type goes, after the commit. */
@@ -118,100 +136,47 @@ export class CachePlugin implements Plugin<CacheOptions> {
 
   #dropAllOnCommit(ctx: HookContext<CacheOptions>): Promise<void> | void {
     const cached = this.#entities.get(ctx.meta.className);
-    if (cached) return onCommit(ctx.em, () => this.invalidateAll(cached));
+    if (cached) return onCommit(ctx.em, () => this.#invalidateAll(cached, ctx.em));
   }
 
-  async invalidate(cached: CachedEntity, ids: readonly string[]): Promise<void> {
+  async #invalidate(cached: CachedEntity, ids: readonly string[], em: EntityManager): Promise<void> {
     cached.metrics.invalidations += ids.length;
-    const { store, ns } = cached;
-    const done = await this.#call(store, () => store.invalidate(ns, ids), cached);
-    if (!done.ok) this.#remember(store, ns, ids);
+    await Promise.all(this.#choice.forInvalidation(cached, em).map(store => this.#access.invalidate(store, cached.ns, ids, cached.metrics)));
   }
 
-  async invalidateAll(cached: CachedEntity): Promise<void> {
+  async #invalidateAll(cached: CachedEntity, em: EntityManager): Promise<void> {
     cached.metrics.invalidations++;
-    const { store, ns } = cached;
-    const done = await this.#call(store, () => store.invalidateAll(ns), cached);
-    if (!done.ok) this.#remember(store, ns, true);
+    await Promise.all(this.#choice.forInvalidation(cached, em).map(store => this.#access.invalidateAll(store, cached.ns, cached.metrics)));
   }
 
-  /** The stamp and entry, or undefined when the store cannot be trusted now (down, or missed invalidations not yet replayed). */
-  async read(cached: CachedEntity, id: string, variant: string): Promise<CacheRead | undefined> {
-    const { store, ns } = cached;
-    if (this.#missed.has(store) && !(await this.#replay(store))) return undefined;
-    const done = await this.#call(store, () => store.read(ns, id, variant), cached);
-    return done.ok ? done.value : undefined;
-  }
-
-  async fill(cached: CachedEntity, id: string, variant: string, stamp: string, row: CachedRow): Promise<void> {
-    const { store, ns } = cached;
-    const done = await this.#call(store, () => store.fill(ns, id, variant, stamp, row, cached.ttlMs), cached);
-    if (done.ok && done.value) cached.metrics.sets++;
-  }
-
-  /** Runs a store call; a failure is counted and warned about once per outage, never thrown. */
-  async #call<T>(store: CacheStore, fn: () => T | Promise<T>, cached?: CachedEntity): Promise<{ ok: true; value: T } | { ok: false }> {
-    try {
-      const value = await fn();
-      this.#down.delete(store);
-      return { ok: true, value };
-    } catch (error) {
-      if (cached) cached.metrics.errors++;
-      if (!this.#down.has(store)) {
-        this.#down.add(store);
-        this.warn(`mikro-orm-plugins: cache store '${store.name}' failed (${(error as Error)?.message ?? error}); reading from the database until it answers again`);
-      }
-      return { ok: false };
+  /** Every store the ORM's entities use or may use now. */
+  #stores(): CacheStore[] {
+    const stores = new Set<CacheStore>();
+    let selected = false;
+    for (const cached of this.#entities.values()) {
+      if (cached.fixed) stores.add(cached.fixed);
+      else selected = true;
     }
+    if (selected) for (const store of this.#choice.candidates()) stores.add(store);
+    return [...stores];
   }
 
-  #remember(store: CacheStore, ns: string, ids: readonly string[] | true): void {
-    let missed = this.#missed.get(store);
-    if (!missed) this.#missed.set(store, (missed = new Map()));
-    const known = missed.get(ns);
-    if (ids === true || known === true || (known?.size ?? 0) + ids.length > 1000) missed.set(ns, true);
-    else missed.set(ns, new Set([...(known ?? []), ...ids]));
-  }
-
-  /** Replays the invalidations a store missed; true when it is clean again. */
-  async #replay(store: CacheStore): Promise<boolean> {
-    const missed = this.#missed.get(store);
-    if (!missed) return true;
-    try {
-      for (const [ns, ids] of missed) {
-        await (ids === true ? store.invalidateAll(ns) : store.invalidate(ns, [...ids]));
-        missed.delete(ns);
-      }
-      this.#missed.delete(store);
-      this.#down.delete(store);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
-  #storeOf(setting: CacheOptions['store']): CacheStore {
-    if (typeof setting !== 'string') return setting;
-    let store = this.#stores.get(setting);
-    if (!store) this.#stores.set(setting, (store = setting === 'memory' ? memoryStore() : redisStore({ url: setting })));
+  #storeNamed(name: string): CacheStore {
+    let store = this.#named.get(name);
+    if (!store) this.#named.set(name, (store = name === 'memory' ? memoryStore() : redisStore({ url: name })));
     return store;
   }
-}
 
-/** The serialized primary key: the value itself for one column, a JSON array for composite keys; undefined for anything else. */
-export function serializeId(values: readonly unknown[], meta: EntityMetadata): string | undefined {
-  if (values.length !== meta.primaryKeys.length || values.length === 0) return undefined;
-  const parts: string[] = [];
-  for (const value of values) {
-    if (typeof value === 'number' || typeof value === 'bigint') parts.push(String(value));
-    else if (typeof value === 'string') parts.push(value);
-    else return undefined;
+  /** Evictions of a store count on the entity whose namespace lost the entry (a store shared by ORMs counts for the last one). */
+  #countEvictions(store: CacheStore): void {
+    store.onEvict = ns => {
+      const owner = this.#namespaces.get(ns);
+      if (owner) owner.metrics.evictions++;
+    };
   }
-  return parts.length === 1 ? parts[0] : JSON.stringify(parts);
 }
 
 /** The cache plugin of an ORM or entity manager, or undefined when no entity uses it. */
 export function cachePluginOf(ormOrEm: MikroORM | EntityManager): CachePlugin | undefined {
-  const instance = runtimeOf(ormOrEm).instanceOf('cache');
-  return instance instanceof CachePlugin ? instance : undefined;
+  return plugins.get(ormOrEm.config);
 }

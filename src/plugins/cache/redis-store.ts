@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { deserialize, serialize } from 'node:v8';
 import type { Redis, RedisOptions } from 'ioredis';
+import { ping, publicRedisUrl, scrubRedisMessage, testRedisConnection, withTimeout, type HealthReport } from './redis-health.js';
 import type { CachedRow, CacheRead, CacheStore } from './store.js';
 
 export interface RedisStoreOptions {
@@ -15,6 +16,8 @@ export interface RedisStoreOptions {
   timeoutMs?: number;
   /** More ioredis options for the client the store creates from `url`. */
   redisOptions?: RedisOptions;
+  /** Most milliseconds `healthCheck()` and `testConnection()` wait for Redis. Default 2000. */
+  healthTimeoutMs?: number;
 }
 
 // Stamps: `<namespace stamp>.<key stamp>`, each taken from one counter per key prefix that never runs
@@ -82,11 +85,21 @@ interface Commands {
  * whose read started before a commit's invalidation is refused. Calls that fail or take longer than
  * `timeoutMs` throw; the plugin then uses the database, warns once, and comes back by itself.
  */
-export function redisStore(options: RedisStoreOptions = {}): CacheStore {
-  return new RedisStore(options);
+export function redisStore(options: RedisStoreOptions = {}): RedisStore {
+  return new RedisCacheStore(options);
 }
 
-class RedisStore implements CacheStore {
+/** Where `testConnection` connects: a URL and client options, by default the store's own. */
+export type RedisConnectionOptions = Pick<RedisStoreOptions, 'url' | 'redisOptions' | 'healthTimeoutMs'>;
+
+/** A Redis store, with the health checks `doctor` runs through the cache plugin. */
+export interface RedisStore extends CacheStore {
+  healthCheck(): Promise<HealthReport>;
+  testConnection(options?: RedisConnectionOptions): Promise<HealthReport>;
+  close(): Promise<void>;
+}
+
+class RedisCacheStore implements RedisStore {
   readonly name: string;
   onEvict: undefined;
   readonly #options: RedisStoreOptions;
@@ -102,7 +115,40 @@ class RedisStore implements CacheStore {
     this.#prefix = options.keyPrefix ?? 'mop:cache:';
     this.#timeoutMs = options.timeoutMs ?? 500;
     this.#owned = options.client === undefined;
-    this.name = `redis(${options.client ? 'client' : (options.url ?? 'redis://127.0.0.1:6379').replace(/\/\/[^@]*@/, '//')})`;
+    this.name = `redis(${options.client ? 'client' : publicRedisUrl(options.url ?? DEFAULT_URL)})`;
+  }
+
+  /**
+   * PING on the store's client (a short-lived one when the store has not connected yet), within
+   * `healthTimeoutMs`. Run by `doctor` through the cache plugin's `healthCheck`.
+   */
+  async healthCheck(): Promise<HealthReport> {
+    const client = this.#client ?? this.#options.client;
+    if (!client) return this.testConnection();
+    const timeoutMs = this.#options.healthTimeoutMs ?? 2000;
+    try {
+      if (client.status !== 'ready') {
+        let onReady!: () => void;
+        const ready = new Promise<void>(resolve => client.once('ready', (onReady = resolve)));
+        await withTimeout(ready, timeoutMs, `not connected within ${timeoutMs} ms (${client.status})`).finally(() => client.off('ready', onReady));
+      }
+      await ping(client, timeoutMs);
+      return { ok: true, message: `${this.name} answered PING` };
+    } catch (error) {
+      return { ok: false, message: `${this.name}: ${scrubRedisMessage((error as Error)?.message ?? String(error), this.#options.url)}` };
+    }
+  }
+
+  /**
+   * Connects a new client with these options (default: the store's own `url` and `redisOptions`),
+   * sends PING and disconnects. A store built on your `client` pings that client instead. Messages
+   * name the server without credentials.
+   */
+  async testConnection(options: RedisConnectionOptions = this.#options): Promise<HealthReport> {
+    const timeoutMs = options.healthTimeoutMs ?? this.#options.healthTimeoutMs ?? 2000;
+    const own = options === this.#options;
+    if (own && this.#options.client) return this.healthCheck();
+    return testRedisConnection(options.url ?? DEFAULT_URL, options.redisOptions, timeoutMs, own ? this.name : undefined);
   }
 
   async read(ns: string, id: string, variant: string): Promise<CacheRead> {
@@ -183,7 +229,7 @@ class RedisStore implements CacheStore {
     if (!client) {
       // ioredis is loaded only when a Redis store is used.
       const { Redis: RedisClient } = createRequire(import.meta.url)('ioredis') as typeof import('ioredis');
-      client = new RedisClient(this.#options.url ?? 'redis://127.0.0.1:6379', {
+      client = new RedisClient(this.#options.url ?? DEFAULT_URL, {
         enableOfflineQueue: false,
         maxRetriesPerRequest: 1,
         connectTimeout: 2000,
@@ -208,6 +254,8 @@ class RedisStore implements CacheStore {
     return (this.#client = commands);
   }
 }
+
+const DEFAULT_URL = 'redis://127.0.0.1:6379';
 
 function escapeGlob(text: string): string {
   return text.replace(/[*?[\]\\]/g, m => `\\${m}`);

@@ -1,2 +1,8 @@
-export { SoftDeletePlugin, hardDelete, onlyDeleted, restore, softDeleteProperties, withDeleted } from './plugin.js';
+export { SoftDeletePlugin, onlyDeleted, withDeleted } from './plugin.js';
+// Delete policies: restore (with cascade), hard delete, the typed columns.
+export { restore, type RestoreOptions } from './restore.js';
+export { hardDelete } from './hard-delete.js';
+export { softDeleteProperties } from './properties.js';
 export type { DeletePolicy, DeletedTargetMode, SoftDeleteOptions } from './options.js';
+// Reading: withDeleted/onlyDeleted find options (module augmentation), their conflict error.
+export { ConflictingOptionsError } from './find-options.js';

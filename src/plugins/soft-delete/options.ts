@@ -15,13 +15,19 @@ export interface SoftDeleteOptions {
    */
   unique: readonly (string | readonly string[])[];
   /**
-   * - `soft` (default): the row stays, with `field` set;
-   * - `softCascade`: also soft-deletes the relations named in `cascade` (or, when it is empty, those marked `Cascade.Remove`), in the same batch;
-   * - `hard`: the row is really deleted; hooks still fire;
+   * - `soft` (default): the row stays, with `field` set; rows MikroORM cascades `em.remove()` to
+   *   (loaded, `Cascade.Remove`) join its batch;
+   * - `softCascade`: also soft-deletes the live rows of the cascade relations, loaded or not, in
+   *   the same batch; each follows its own policy (a `softCascade` child cascades further);
+   * - `hard`: the row is really deleted, with the rows of its cascade relations (soft-deleted ones
+   *   included); hooks still fire;
    * - `noDelete`: every delete is refused with `DeleteRefusedError`.
    */
   policy: DeletePolicy;
-  /** `softCascade`: the to-many or to-one relations to soft-delete with the entity. Empty means those with `Cascade.Remove`. */
+  /**
+   * 1:m, 1:1 or m:1 relations a delete follows besides those marked `Cascade.Remove` (which it
+   * always follows, as MikroORM does): soft cascade, batch restore and hard cascade. Checked at start-up.
+   */
   cascade: readonly string[];
   /** Property holding the id of the deletion batch (one soft delete and what it cascaded to). Default `deletionBatch`. */
   batchField: string;

@@ -1,15 +1,21 @@
-import { p, type EntityManager, type EntityMetadata, type FilterQuery } from '@mikro-orm/core';
+import type { EntityMetadata, FilterQuery } from '@mikro-orm/core';
 import { emit } from '../../bridge/emit.js';
-import { pluginOptions } from '../../bridge/inspect.js';
-import { withoutPlugins } from '../../bridge/scope.js';
-import { PluginConfigError } from '../../errors.js';
+import type { AnyQueryBuilder } from '../../bridge/plugin-query-builder.js';
 import type { HookContext, QueryFilterContext } from '../../events.js';
 import type { Plugin, SetupContext } from '../../plugin-api.js';
 import { hook } from '../../registry/hook-decorator.js';
 import { plugin } from '../../registry/plugin-decorator.js';
 import { addScalarProperty } from '../add-property.js';
+import { hardDeleteCascade, parentDeletion, softDeleteCascade } from './cascade-delete.js';
+import { markOf } from './cascade-marks.js';
+import { checkCascadeOption } from './cascade-relations.js';
+import { deletedRowsOf } from './deleted-rows-builder.js';
+import { checkDeletedTargets } from './deleted-targets.js';
+import { clearedValues, newStamp, stampValues, type DeletionStamp } from './deletion-stamp.js';
+import { isHardDeleting } from './hard-delete.js';
 import { addLiveUnique } from './live-unique.js';
 import { SOFT_DELETE_DEFAULTS, validateSoftDeleteOptions, type SoftDeleteOptions } from './options.js';
+import { refuseBulkCascade, refuseNoDelete } from './refusals.js';
 
 declare module '../../plugin-api.js' {
   interface PluginOptionsMap {
@@ -28,10 +34,15 @@ declare module '../../events.js' {
 
 type Row = Record<string, unknown>;
 
+// Put in the data of a vetoed `nativeDelete` of a softCascade entity: the UPDATE it becomes is refused.
+// A symbol, so it never reaches the SQL; with `{ hard: true }` the veto and its data are dropped.
+const BULK_CASCADE = Symbol('softDelete:bulkCascade');
+
 /**
  * `em.remove()` + flush sets `deletedAt` instead of deleting: the `beforeDelete` hook vetoes the
  * delete after stamping the entity, and the plugin system saves it as an update with every
- * foreign key kept. Reads hide deleted rows through a `queryFilter`.
+ * foreign key kept. Reads hide deleted rows through a `queryFilter`. The `policy` option decides
+ * whether a delete is soft, cascades softly, is really done, or is refused.
  */
 @plugin({
   name: 'softDelete',
@@ -45,7 +56,11 @@ export class SoftDeletePlugin implements Plugin<SoftDeleteOptions> {
 
   setupEntity(meta: EntityMetadata, { options, platform }: SetupContext<SoftDeleteOptions>): void {
     addScalarProperty(meta, options.field, { type: 'Date', nullable: true, index: true });
+    addScalarProperty(meta, options.batchField, { type: 'string', nullable: true });
+    if (options.deletedBy !== false) addScalarProperty(meta, options.deletedBy, { type: 'string', nullable: true });
+    checkCascadeOption(meta, options);
     for (const unique of options.unique) addLiveUnique(meta, platform, options.field, typeof unique === 'string' ? [unique] : unique);
+    checkDeletedTargets(meta, options.deletedTargets);
   }
 
   @hook('queryFilter')
@@ -53,34 +68,59 @@ export class SoftDeletePlugin implements Plugin<SoftDeleteOptions> {
     return { [options.field]: args?.only === true ? { $ne: null } : null };
   }
 
+  /**
+   * Runs in the flush for each entity being deleted, cascaded ones included (a parent marks them
+   * with its batch, or as hard). `false` vetoes the DELETE: the stamped entity is saved as an update.
+   */
   @hook('beforeDelete')
-  softDelete(entity: Row, ctx: HookContext<SoftDeleteOptions>): false | Promise<false> {
-    const { field } = ctx.options;
-    if (entity[field] != null) return false; // already deleted: keep it that way
-    const stamp = (): false => {
-      entity[field] = new Date();
-      this.#deleting.add(entity);
-      return false;
-    };
-    const pending = emit(ctx.em, 'beforeSoftDelete', entity);
-    return pending ? pending.then(stamp) : stamp();
+  softDelete(entity: Row, ctx: HookContext<SoftDeleteOptions>): void | false | Promise<void | false> {
+    const { options, em, meta } = ctx;
+    if (options.policy === 'noDelete') throw refuseNoDelete(meta.className);
+    const mark = markOf(ctx.changeSet);
+    if (options.policy === 'hard' || mark?.kind === 'hard' || isHardDeleting(entity)) return hardDeleteCascade(em, entity, meta, options);
+    // Already deleted (as loaded; a stamp left by a failed flush does not count): keep it so, in its own batch.
+    if (((em.getUnitOfWork().getOriginalEntityData(entity) as Row | undefined) ?? entity)[options.field] != null) return false;
+    const parent = mark ? undefined : parentDeletion(em, entity, meta);
+    if (parent === 'alreadyDeleted') return false; // removing a deleted row changes nothing below it either
+    const stamp = mark?.stamp ?? parent?.stamp ?? newStamp(em);
+    const pending = emit(em, 'beforeSoftDelete', entity);
+    return pending ? pending.then(() => this.#stamp(entity, ctx, stamp)) : this.#stamp(entity, ctx, stamp);
+  }
+
+  #stamp(entity: Row, { options, em, meta }: HookContext<SoftDeleteOptions>, stamp: DeletionStamp): false | Promise<false> {
+    Object.assign(entity, stampValues(options, stamp));
+    this.#deleting.add(entity);
+    return options.policy === 'softCascade' ? softDeleteCascade(em, entity, meta, options, stamp).then(() => false) : false;
   }
 
   /**
-   * `em.nativeDelete`: vetoes the DELETE and asks for an UPDATE setting the field instead (rows the
-   * filter hides, already deleted, are not touched). `{ hard: true }` deletes for real.
+   * `em.nativeDelete`: vetoes the DELETE and asks for an UPDATE setting the field, one batch id for
+   * the call (and `deletedBy`) instead; rows the filter hides, already deleted, are not touched.
+   * `{ hard: true }` deletes for real, as the `hard` policy always does; `noDelete` refuses.
    */
   @hook('beforeBulkDelete')
-  softDeleteMany(_entityName: string, _where: unknown, data: Row, { options }: HookContext<SoftDeleteOptions>): false {
-    data[options.field] = new Date();
+  softDeleteMany(_entityName: string, _where: unknown, data: Row, { options, em, meta }: HookContext<SoftDeleteOptions>): void | false {
+    if (options.policy === 'noDelete') throw refuseNoDelete(meta.className);
+    if (options.policy === 'hard') return;
+    Object.assign(data, stampValues(options, newStamp(em)));
+    if (options.policy === 'softCascade') data[BULK_CASCADE as never] = true;
     return false;
   }
 
+  /** `nativeUpdate`: refuses the soft update a softCascade `nativeDelete` became; clearing the field clears the batch and `deletedBy` too. */
+  @hook('beforeBulkUpdate')
+  bulkUpdate(_entityName: string, _where: unknown, data: Row, { options, meta }: HookContext<SoftDeleteOptions>): void {
+    if (data[BULK_CASCADE as never] === true) throw refuseBulkCascade(meta.className);
+    if (Object.hasOwn(data, options.field) && data[options.field] === null) Object.assign(data, clearedValues(options));
+  }
+
+  /** A restore (`restore()`, or the field set back to null): clears the batch and `deletedBy` too, and fires `beforeRestore`. */
   @hook('beforeUpdate')
   noticeRestore(entity: Row, ctx: HookContext<SoftDeleteOptions>): void | Promise<void> {
-    const { field } = ctx.options;
-    const wasDeleted = (ctx.changeSet?.originalEntity as Row | undefined)?.[field] != null;
-    if (!wasDeleted || entity[field] != null) return;
+    const { options } = ctx;
+    const wasDeleted = (ctx.changeSet?.originalEntity as Row | undefined)?.[options.field] != null;
+    if (!wasDeleted || entity[options.field] != null) return;
+    Object.assign(entity, clearedValues(options));
     this.#restoring.add(entity);
     return emit(ctx.em, 'beforeRestore', entity);
   }
@@ -92,39 +132,20 @@ export class SoftDeletePlugin implements Plugin<SoftDeleteOptions> {
   }
 }
 
-/** The typed `deletedAt` column for `defineEntity` entities: `properties: { ...softDeleteProperties() }`. */
-export function softDeleteProperties() {
-  return { deletedAt: p.datetime().nullable().index() };
+
+/**
+ * Filter options for one query: `em.find(User, {}, withDeleted())`. Given a QueryBuilder from the
+ * package's EntityManager, sets it on the builder and returns it: `withDeleted(em.qb(User))`.
+ */
+export function withDeleted(): { filters: { softDelete: false } };
+export function withDeleted<Q extends AnyQueryBuilder>(qb: Q): Q;
+export function withDeleted(qb?: AnyQueryBuilder): object {
+  return qb === undefined ? { filters: { softDelete: false } } : deletedRowsOf(qb, false);
 }
 
-/** Filter options for one query: `em.find(User, {}, withDeleted())`. */
-export function withDeleted(): { filters: { softDelete: false } } {
-  return { filters: { softDelete: false } };
-}
-
-/** Only soft-deleted rows: `em.find(User, {}, onlyDeleted())`. */
-export function onlyDeleted(): { filters: { softDelete: { only: true } } } {
-  return { filters: { softDelete: { only: true } } };
-}
-
-/** Marks a soft-deleted entity live again; `beforeRestore`/`afterRestore` fire on the next flush. */
-export function restore<T extends object>(em: EntityManager, entity: T): T {
-  (entity as Row)[softDeleteField(em, entity)] = null;
-  return entity;
-}
-
-/** Deletes the row for real (the user's own delete hooks still fire) and flushes. */
-export async function hardDelete(em: EntityManager, entity: object): Promise<void> {
-  await withoutPlugins(['softDelete'], () => em.remove(entity).flush());
-}
-
-function softDeleteField(em: EntityManager, entity: object): string {
-  const options = pluginOptions(em, entity, 'softDelete') as SoftDeleteOptions | undefined;
-  if (!options) {
-    throw new PluginConfigError('MOP_UNKNOWN_PLUGIN', `${entity.constructor.name} does not use the softDelete plugin`, {
-      plugin: 'softDelete',
-      entity: entity.constructor.name,
-    });
-  }
-  return options.field;
+/** Only soft-deleted rows: `em.find(User, {}, onlyDeleted())`, or `onlyDeleted(em.qb(User))` for a QueryBuilder. */
+export function onlyDeleted(): { filters: { softDelete: { only: true } } };
+export function onlyDeleted<Q extends AnyQueryBuilder>(qb: Q): Q;
+export function onlyDeleted(qb?: AnyQueryBuilder): object {
+  return qb === undefined ? { filters: { softDelete: { only: true } } } : deletedRowsOf(qb, true);
 }

@@ -1,0 +1,85 @@
+import { createRequire } from 'node:module';
+import type { Redis, RedisOptions } from 'ioredis';
+import type { HealthCheckResult } from '../../plugin-api.js';
+
+/** What a health check or connection test reports: never a password. */
+export type HealthReport = Exclude<HealthCheckResult, void | boolean>;
+
+/** A Redis URL as messages may show it: credentials removed; something that does not parse is not shown at all. */
+export function publicRedisUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.toString().replace(/\/$/, '');
+  } catch {
+    return 'the configured Redis URL';
+  }
+}
+
+/** Removes the URL's password (raw and decoded) and the URL itself from an error message. */
+export function scrubRedisMessage(message: string, url: string | undefined): string {
+  if (!url) return message;
+  let out = message.split(url).join(publicRedisUrl(url));
+  try {
+    const { password, username } = new URL(url);
+    for (const secret of new Set([password, safeDecode(password), username && password ? safeDecode(username) : ''])) {
+      if (secret) out = out.split(secret).join('***');
+    }
+  } catch {
+    // Not a URL: nothing more to take out than the URL itself.
+  }
+  return out;
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/** Sends PING on a client, failing after `timeoutMs`. */
+export async function ping(client: Redis, timeoutMs: number): Promise<void> {
+  const answer = await withTimeout(client.ping(), timeoutMs, `no answer to PING within ${timeoutMs} ms`);
+  if (answer !== 'PONG') throw new Error(`PING answered ${JSON.stringify(answer)}`);
+}
+
+/**
+ * Connects a new client with these settings, sends PING and disconnects: whether an application
+ * started with them would reach Redis. The message names the server without credentials.
+ */
+export async function testRedisConnection(url: string, redisOptions: RedisOptions | undefined, timeoutMs: number, label = publicRedisUrl(url)): Promise<HealthReport> {
+  const where = label;
+  const { Redis: RedisClient } = createRequire(import.meta.url)('ioredis') as typeof import('ioredis');
+  let client: Redis | undefined;
+  // The socket's own error (ECONNREFUSED, ETIMEDOUT, WRONGPASS) says more than the "Connection is closed." connect() rejects with.
+  let cause: Error | undefined;
+  try {
+    client = new RedisClient(url, {
+      ...redisOptions,
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      connectTimeout: timeoutMs,
+      retryStrategy: () => null,
+    });
+    client.on('error', (error: Error) => void (cause ??= error));
+    await withTimeout(client.connect(), timeoutMs, `could not connect within ${timeoutMs} ms`);
+    await ping(client, timeoutMs);
+    return { ok: true, message: `${where} answered PING` };
+  } catch (error) {
+    return { ok: false, message: `${where}: ${scrubRedisMessage((cause ?? (error as Error))?.message ?? String(error), url)}` };
+  } finally {
+    client?.disconnect();
+  }
+}
+
+export function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

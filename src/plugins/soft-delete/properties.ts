@@ -1,0 +1,15 @@
+import { p } from '@mikro-orm/core';
+
+const base = () => ({ deletedAt: p.datetime().nullable().index(), deletionBatch: p.string().nullable() });
+const withDeletedBy = () => ({ ...base(), deletedBy: p.string().nullable() });
+
+/**
+ * The typed soft-delete columns for `defineEntity` entities, under the default option names:
+ * `properties: { ...softDeleteProperties() }` gives `deletedAt` and `deletionBatch`;
+ * `softDeleteProperties({ deletedBy: true })` adds `deletedBy`, for `{ softDelete: { deletedBy: 'deletedBy' } }`.
+ */
+export function softDeleteProperties(options?: { deletedBy?: false }): ReturnType<typeof base>;
+export function softDeleteProperties(options: { deletedBy: true }): ReturnType<typeof withDeletedBy>;
+export function softDeleteProperties(options: { deletedBy?: boolean } = {}): object {
+  return options.deletedBy === true ? withDeletedBy() : base();
+}
