@@ -6,7 +6,8 @@
 // sample is one whole operation (one flush of 10,000 rows, say), timed by the scenario itself so
 // that only the part under test is timed (the flushes, not the em.create calls or the reseeding).
 // Before every timed operation the harness runs a full GC (--expose-gc), so garbage left by one
-// variant is not collected on another's clock.
+// variant is not collected on another's clock, then waits 100 ms: V8 finishes that collection in the
+// background, and an operation timed right after it ran up to 2× slower (a cache hit: 33 µs against 19 µs).
 //
 // A variant's figure is the median of its samples; the spread is min…max over rounds. A ratio
 // (c/b, say) is taken within each round, where both were timed a few hundred milliseconds apart,
@@ -30,7 +31,14 @@ export async function timed(fn) {
   return performance.now() - start;
 }
 
-const gc = () => globalThis.gc?.();
+const settle = () => new Promise(resolve => setTimeout(resolve, 100));
+
+/** A full collection, and time for its background work to finish, before the clock starts. */
+async function collect() {
+  if (!globalThis.gc) return;
+  globalThis.gc();
+  await settle();
+}
 
 /**
  * Runs `cases` for `warmup` untimed then `rounds` timed rounds.
@@ -51,7 +59,7 @@ export async function runRounds({ cases, rounds, warmup, name }) {
       for (const key of order) {
         const v = c.variants[key];
         await v.prepare?.();
-        gc();
+        await collect();
         const ms = await v.op();
         await v.cleanup?.();
         if (r > 0) samples.get(c.id)[key].push(ms);
