@@ -154,6 +154,17 @@ describeEachDatabase('cache plugin (memory store)', db => {
     expect(await orm.em.fork().findOne(Member, bob.id, withDeleted())).toBeNull();
   });
 
+  test('QueryBuilder update() and delete() drop the entity type after they commit', async () => {
+    await orm.em.fork().findOne(Member, ada);
+    await orm.em.fork().createQueryBuilder(Member).update({ score: 8 }).where({ id: ada }).execute();
+    const hitsBefore = cacheMetrics(orm, Member).hits;
+    expect((await orm.em.fork().findOneOrFail(Member, ada)).score).toBe(8);
+    expect(cacheMetrics(orm, Member).hits).toBe(hitsBefore);
+    await orm.em.fork().findOne(Member, ada);
+    await orm.em.fork().createQueryBuilder(Member).delete().where({ id: ada }).execute();
+    expect(await orm.em.fork().findOne(Member, ada)).toBeNull();
+  });
+
   test('em.upsert drops the entity type after it commits', async () => {
     await orm.em.fork().findOne(Member, ada);
     await orm.em.fork().upsert(Member, { id: ada, name: 'Upserted', score: 2, joinedAt: new Date('2024-05-06T07:08:09.000Z') });

@@ -778,7 +778,7 @@ describeEachDatabase('soft delete policies', db => {
       expect(await deletedOf(orm, PLedger)).toEqual({ l1: false });
     });
 
-    test('nativeDelete (also with hard: true and perRow) and hardDelete throw; withoutPlugins deletes', async () => {
+    test('nativeDelete (also with hard: true, perRow, or both) and hardDelete throw; withoutPlugins deletes', async () => {
       const orm = await init();
       const em = orm.em.fork();
       const ledger = em.create(PLedger, { name: 'l1' });
@@ -786,6 +786,7 @@ describeEachDatabase('soft delete policies', db => {
       await expect(em.nativeDelete(PLedger, {})).rejects.toBeInstanceOf(DeleteRefusedError);
       await expect(em.nativeDelete(PLedger, {}, { hard: true })).rejects.toBeInstanceOf(DeleteRefusedError);
       await expect(em.nativeDelete(PLedger, {}, { perRow: true })).rejects.toBeInstanceOf(DeleteRefusedError);
+      await expect(em.nativeDelete(PLedger, {}, { perRow: true, hard: true })).rejects.toBeInstanceOf(DeleteRefusedError);
       await expect(hardDelete(em, ledger)).rejects.toMatchObject({ code: 'MOP_DELETE_REFUSED' });
       expect(await deletedOf(orm, PLedger)).toEqual({ l1: false });
 

@@ -8,7 +8,7 @@
 //      (flush-audit adds the audit plugin to c and a hand-written audit subscriber to b)
 //   d  ours installed, no plugin on any entity: pluginSystem() and nothing else
 //
-// Every variant has the same columns (id, name, email, age, createdAt, updatedAt, deletedAt with an index),
+// Every variant has the same columns (id, name, email, age, createdAt, updatedAt, deletedAt with an index, deletionBatch),
 // so the four tables are alike and only the behaviour differs.
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -87,6 +87,8 @@ class SoftDeleteSubscriber {
     for (const cs of uow.getChangeSets()) {
       if (cs.type !== ChangeSetType.DELETE || cs.meta.className !== this.entityName) continue;
       cs.entity.deletedAt = new Date();
+      // The plugin's soft delete records a deletion batch (for cascade restores): the same work by hand.
+      cs.entity.deletionBatch = randomUUID();
       cs.type = ChangeSetType.UPDATE;
       cs.payload = {};
       uow.recomputeSingleChangeSet(cs.entity);
@@ -184,6 +186,7 @@ export function itemEntity(name, tableName, hooks = {}, filters = {}) {
       createdAt: { type: 'Date', nullable: true },
       updatedAt: { type: 'Date', nullable: true },
       deletedAt: { type: 'Date', nullable: true, index: true },
+      deletionBatch: { type: 'string', nullable: true },
     },
     hooks,
     filters,

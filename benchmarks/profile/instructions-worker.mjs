@@ -9,6 +9,8 @@ const BEHAVIOUR = {
   'flush-insert': { timestamps: true, validation: true },
   'flush-update': { timestamps: true, validation: true },
   remove: { timestamps: true, validation: true, softDelete: true },
+  // flush-audit's insert: b and c also write one audit row per entity (a and d have no audit).
+  'audit-insert': { timestamps: true, validation: true, softDelete: true, audit: true },
 };
 
 const [workload, variant, rowsArg, flushArg] = process.argv.slice(2);
@@ -19,7 +21,7 @@ const v = await variantOrm({ scenario: `instr-${workload}`, db: 'sqlite-memory',
 /** Prepares rows first+1…first+rows in a fresh fork; returns the fork, ready to flush. */
 async function prepare(first) {
   const em = v.orm.em.fork();
-  if (workload === 'flush-insert') {
+  if (workload === 'flush-insert' || workload === 'audit-insert') {
     for (let i = first; i < first + rows; i++) em.create(v.entity, itemData(i + 1));
     return em;
   }
@@ -31,7 +33,7 @@ async function prepare(first) {
   return em;
 }
 
-if (workload !== 'flush-insert') await seed(v.orm, v.entity, 2 * rows);
+if (workload === 'flush-update' || workload === 'remove') await seed(v.orm, v.entity, 2 * rows);
 // Warm-up: one full round, flushed in both runs, so the JIT has compiled the flush path before the measured part.
 await (await prepare(0)).flush();
 const em = await prepare(rows);

@@ -1,18 +1,20 @@
 // The flush targets (c/b ≤ 1.05, d/a ≤ 1.02) in instructions instead of seconds: valgrind's callgrind counts
 // the instructions a process executes, which other processes on the machine do not change, so a 2 % target can be
-// checked on a loaded 2-core VM where timings spread by 30 %.
-//   node benchmarks/profile/instructions.mjs [--rows=2000] [--workloads=flush-insert,remove] [--variants=a,b,c,d]
+// checked on a loaded 2-core VM where timings spread by 30 %. Node runs with V8's `--predictable` (no background
+// compiler or GC threads, fixed seeds): the same run then counts the same instructions to within a few thousand,
+// where without it two runs differed by 10 % (background threads' work lands on different sides of the flush).
+//   node benchmarks/profile/instructions.mjs [--rows=3000] [--workloads=flush-insert,flush-update,remove,audit-insert] [--variants=a,b,c,d]
 // Needs valgrind and dist/ (npm run build). Each variant runs twice (instructions-worker.mjs): with and without
-// the measured flush; the difference is what the flush cost. About a minute per run: 16 runs by default.
-import { execFileSync, spawnSync } from 'node:child_process';
+// the measured flush; the difference is what the flush cost. About a minute per run, two at a time.
+import { execFile, execFileSync } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { VARIANTS } from '../lib/mikro.mjs';
 import { gitCommit, machine, version, writeResults } from '../lib/results.mjs';
 
 const option = (name, fallback) => process.argv.find(a => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
-const rows = Number(option('rows', '2000'));
-const workloads = option('workloads', 'flush-insert,remove').split(',');
+const rows = Number(option('rows', '3000'));
+const workloads = option('workloads', 'flush-insert,flush-update,remove,audit-insert').split(',');
 const variants = option('variants', 'a,b,c,d').split(',');
 const worker = fileURLToPath(new URL('./instructions-worker.mjs', import.meta.url));
 
@@ -23,13 +25,18 @@ try {
   process.exit(1);
 }
 
+// The audit workload compares b and c only: a and d have no audit table.
+const variantsOf = workload => (workload === 'audit-insert' ? variants.filter(v => v === 'b' || v === 'c') : variants);
+
 function instructions(workload, variant, flush) {
-  const run = spawnSync('valgrind', ['--tool=callgrind', '--callgrind-out-file=/dev/null', process.execPath, worker, workload, variant, String(rows), flush ? '1' : '0'], {
-    encoding: 'utf8',
-  });
-  const match = /Collected : (\d+)/.exec(run.stderr);
-  if (run.status !== 0 || !match) throw new Error(`${workload} ${variant} flush=${flush} failed:\n${run.stderr.slice(-2000)}`);
-  return Number(match[1]);
+  const args = ['--tool=callgrind', '--callgrind-out-file=/dev/null', process.execPath, '--predictable', worker, workload, variant, String(rows), flush ? '1' : '0'];
+  return new Promise((resolve, reject) =>
+    execFile('valgrind', args, { maxBuffer: 64 * 1024 * 1024 }, (error, _stdout, stderr) => {
+      const match = /Collected : (\d+)/.exec(stderr);
+      if (error || !match) reject(new Error(`${workload} ${variant} flush=${flush} failed:\n${stderr.slice(-2000)}`));
+      else resolve(Number(match[1]));
+    }),
+  );
 }
 
 const loadBefore = os.loadavg();
@@ -37,9 +44,9 @@ const started = Date.now();
 const results = [];
 for (const workload of workloads) {
   const perRow = {};
-  for (const variant of variants) {
-    const without = instructions(workload, variant, false);
-    const withFlush = instructions(workload, variant, true);
+  for (const variant of variantsOf(workload)) {
+    // The two runs of a variant at once: one per core.
+    const [without, withFlush] = await Promise.all([instructions(workload, variant, false), instructions(workload, variant, true)]);
     perRow[variant] = (withFlush - without) / rows;
     console.log(`${workload} ${variant}: ${Math.round(perRow[variant]).toLocaleString('en')} instructions per flushed row`);
   }
@@ -52,10 +59,10 @@ const md = [
   `|---|${variants.map(() => '---').join('|')}|---|---|---|`,
   ...results.map(
     r =>
-      `| ${r.workload} | ${variants.map(v => Math.round(r.instructionsPerRow[v]).toLocaleString('en')).join(' | ')} | ${r.ratios['c/b'] ?? '—'}× | ${r.ratios['d/a'] ?? '—'}× | ${r.ratios['b/a'] ?? '—'}× |`,
+      `| ${r.workload} | ${variants.map(v => (r.instructionsPerRow[v] === undefined ? '—' : Math.round(r.instructionsPerRow[v]).toLocaleString('en'))).join(' | ')} | ${r.ratios['c/b'] ?? '—'}× | ${r.ratios['d/a'] ?? '—'}× | ${r.ratios['b/a'] ?? '—'}× |`,
   ),
   '',
-  `Instructions per flushed row (callgrind), SQLite in memory, ${rows.toLocaleString('en')} rows in one flush after one warm-up flush of as many.`,
+  `Instructions per flushed row (callgrind, node --predictable), SQLite in memory, ${rows.toLocaleString('en')} rows in one flush after one warm-up flush of as many; audit-insert adds one audit row per entity in b and c.`,
 ].join('\n');
 console.log(`\n${md}`);
 writeResults(

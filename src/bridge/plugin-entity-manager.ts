@@ -24,7 +24,10 @@ declare module '@mikro-orm/core' {
   interface DeleteOptions<T> {
     /** mikro-orm-plugins: delete the rows for real, even when a `beforeBulkDelete` hook (soft delete) vetoes. */
     hard?: boolean;
-    /** mikro-orm-plugins: load the matching rows (at most `rowLimit`) and remove them through a flush (per-entity hooks). */
+    /**
+     * mikro-orm-plugins: load the matching rows (at most `rowLimit`) and remove them through a flush (per-entity hooks).
+     * With `hard: true`, `beforeBulkDelete` runs first, as in bulk mode: a hook that throws refuses, a veto is overridden.
+     */
     perRow?: boolean;
     /** mikro-orm-plugins: most rows `perRow` may load. */
     rowLimit?: number;
@@ -168,7 +171,11 @@ export function withPluginEntityManager<T extends EntityManagerClass>(Base: T): 
       const em = this.getContext(false);
       const found = pluginsOf(em, entityName);
       if (!found) return super.nativeDelete(entityName, where, rest);
-      if (perRow === true) return deletePerRow(em, found, where, rest, rowLimit, hard === true);
+      if (perRow === true) {
+        // As in bulk mode, `hard` overrides a veto but not a refusal: a hook that throws (noDelete) still stops it.
+        if (hard === true) await runBulk(found.chains.beforeBulkDelete, 'beforeBulkDelete', em, found.meta, { where, data: {} });
+        return deletePerRow(em, found, where, rest, rowLimit, hard === true);
+      }
       const { meta, chains } = found;
       if (chains.beforeBulkDelete === null && chains.afterBulkDelete === null) return super.nativeDelete(entityName, where, rest);
       if (chains.afterBulkDelete !== null && needsTransaction(em, options)) return inOwnTransaction(em, options, inner => em.nativeDelete(entityName, where, inner));
