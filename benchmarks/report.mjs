@@ -32,6 +32,15 @@ if (S['flush-audit']) {
     targets.push({ scenario: 'flush-audit', what: `${DB[r.db]}, ${r.workload}: c/b`, target: `≤ ${r.targets[k].target}`, measured: x3(r.ratios[k].median), range: `${x3(r.ratios[k].min)}–${x3(r.ratios[k].max)}`, met: r.targets[k].met });
   }
 }
+if (S.instructions) {
+  // Instruction counts (callgrind, node --predictable): deterministic, so no per-round range.
+  for (const r of S.instructions.results) {
+    for (const [k, limit] of [['c/b', 1.05], ['d/a', 1.02]]) {
+      if (r.ratios[k] === null) continue;
+      targets.push({ scenario: 'instructions', what: `SQLite mem, ${r.workload}, one flush: ${k}`, target: `≤ ${limit}`, measured: x3(r.ratios[k]), range: '', met: r.ratios[k] <= limit });
+    }
+  }
+}
 if (S.read) {
   for (const r of S.read.results) {
     for (const k of ['c/b', 'd/a']) {
@@ -146,6 +155,17 @@ if (S.scale) {
     md.push(`| ${f.orm.replace(/^E(\d+).*/, '$1')} | ${f.k} | ${f.orm.endsWith('x20') ? 20 : 1} | ${num(f.value.median)} | ${num(d.value.median)} |`);
   }
 }
+if (S.instructions) {
+  const i = S.instructions;
+  md.push('', `## Flush cost in instructions (callgrind, \`node --predictable\`; SQLite in memory, ${i.settings.rows.toLocaleString('en')} rows in one flush)`, '');
+  md.push('Instructions per flushed row: the same count on every run, whatever else the machine does. `node benchmarks/profile/instructions.mjs` (about 15 minutes).', '');
+  md.push('| workload | a | b | c | d | c/b | d/a | b/a |');
+  md.push('|---|---|---|---|---|---|---|---|');
+  for (const r of i.results) {
+    const n = k => (r.instructionsPerRow[k] === undefined ? '—' : Math.round(r.instructionsPerRow[k]).toLocaleString('en'));
+    md.push(`| ${r.workload} | ${n('a')} | ${n('b')} | ${n('c')} | ${n('d')} | ${x3(r.ratios['c/b'])} | ${x3(r.ratios['d/a'])} | ${x3(r.ratios['b/a'])} |`);
+  }
+}
 if (S.cache) {
   md.push('', `## Cache: \`findOne\` by primary key (${S.cache.settings.rows} rows; µs per call)`, '');
   md.push('| database | a: no cache plugin | b: plugin switched off | c: hit, memory store | d: hit, Redis store | speed-up b÷c | target |');
@@ -198,6 +218,22 @@ const flushBars = (name, title) => {
 flushBars('flush-insert', `flush-insert (${(S['flush-insert']?.settings.rows ?? 0).toLocaleString('en')} rows; target c/b ≤ 1.05, d/a ≤ 1.02)`);
 flushBars('flush-update', `flush-update (${(S['flush-update']?.settings.rows ?? 0).toLocaleString('en')} rows)`);
 flushBars('remove', `remove (${(S.remove?.settings.rows ?? 0).toLocaleString('en')} rows; soft delete in b and c)`);
+if (S.instructions) {
+  sections.push({
+    title: 'flush cost in instructions (callgrind; SQLite in memory, one flush; deterministic, so no whiskers)',
+    groups: S.instructions.results.map(r => ({
+      label: `instructions · ${r.workload}`,
+      target: 1.05,
+      bars: [
+        ['ours', 'c/b'],
+        ['installed', 'd/a'],
+        ['hand', 'b/a'],
+      ]
+        .filter(([, k]) => r.ratios[k] !== null)
+        .map(([color, k]) => ({ color, value: r.ratios[k] })),
+    })),
+  });
+}
 if (S['flush-audit']) {
   sections.push({
     title: `flush-audit (${S['flush-audit'].settings.rows.toLocaleString('en')} rows in one flush, with audit rows in b and c)`,
