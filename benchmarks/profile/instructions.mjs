@@ -54,12 +54,13 @@ for (const workload of workloads) {
   results.push({ workload, instructionsPerRow: perRow, ratios: { 'c/b': ratio('c', 'b'), 'd/a': ratio('d', 'a'), 'b/a': ratio('b', 'a') } });
 }
 
+const times = ratio => (ratio === null ? '—' : `${ratio}×`);
 const md = [
   `| workload | ${variants.map(v => `${v}: ${VARIANTS[v]}`).join(' | ')} | c/b | d/a | b/a |`,
   `|---|${variants.map(() => '---').join('|')}|---|---|---|`,
   ...results.map(
     r =>
-      `| ${r.workload} | ${variants.map(v => (r.instructionsPerRow[v] === undefined ? '—' : Math.round(r.instructionsPerRow[v]).toLocaleString('en'))).join(' | ')} | ${r.ratios['c/b'] ?? '—'}× | ${r.ratios['d/a'] ?? '—'}× | ${r.ratios['b/a'] ?? '—'}× |`,
+      `| ${r.workload} | ${variants.map(v => (r.instructionsPerRow[v] === undefined ? '—' : Math.round(r.instructionsPerRow[v]).toLocaleString('en'))).join(' | ')} | ${times(r.ratios['c/b'])} | ${times(r.ratios['d/a'])} | ${times(r.ratios['b/a'])} |`,
   ),
   '',
   `Instructions per flushed row (callgrind, node --predictable), SQLite in memory, ${rows.toLocaleString('en')} rows in one flush after one warm-up flush of as many; audit-insert adds one audit row per entity in b and c.`,
