@@ -83,7 +83,34 @@ class SrPlain {
   @Property({ type: 'string' }) name!: string;
 }
 
-const entities = [SrPublisher, SrAuthor, SrTag, SrBook, SrChapter, SrHiddenBook, SrPlain];
+/** A target whose referrers are hidden by default (`referrers: 'hide'`). */
+@withPlugins([{ softDelete: { referrers: 'hide' } }])
+@Entity()
+class SrVault {
+  @PrimaryKey({ type: 'integer' }) id!: number;
+  @Property({ type: 'string' }) name!: string;
+  deletedAt?: Date | null;
+}
+
+/** No plugin of its own: follows the vault's `referrers`. */
+@Entity()
+class SrNote {
+  @PrimaryKey({ type: 'integer' }) id!: number;
+  @Property({ type: 'string' }) name!: string;
+  @ManyToOne({ entity: () => SrVault }) vault!: SrVault;
+}
+
+/** Its own `deletedTargets` wins over the vault's `referrers`. */
+@withPlugins([{ softDelete: { deletedTargets: { vault: 'null' } } }])
+@Entity()
+class SrMemo {
+  @PrimaryKey({ type: 'integer' }) id!: number;
+  @Property({ type: 'string' }) name!: string;
+  @ManyToOne({ entity: () => SrVault }) vault!: SrVault;
+  deletedAt?: Date | null;
+}
+
+const entities = [SrPublisher, SrAuthor, SrTag, SrBook, SrChapter, SrHiddenBook, SrPlain, SrVault, SrNote, SrMemo];
 const gone = new Date('2020-01-02T03:04:05.000Z');
 const strategies = ['select-in', 'joined'] as const;
 
@@ -415,6 +442,41 @@ describeEachDatabase('soft delete: reading', db => {
           ['no author', null, 'Live Press'],
         ]);
       }
+    });
+
+    test("referrers: 'hide' on the target hides the rows of owners that do not choose (owners without softDelete too); an owner's deletedTargets wins", async () => {
+      const o = await init();
+      const em = o.em.fork();
+      const open = em.create(SrVault, { name: 'open' });
+      const closed = em.create(SrVault, { name: 'closed', deletedAt: gone });
+      for (const vault of [open, closed]) {
+        em.create(SrNote, { name: `in ${vault.name}`, vault });
+        em.create(SrMemo, { name: `in ${vault.name}`, vault });
+      }
+      await em.flush();
+      expect(names(await o.em.fork().find(SrNote, {}))).toEqual(['in open']);
+      expect(await o.em.fork().count(SrNote)).toBe(1);
+      for (const strategy of strategies) {
+        const notes = await o.em.fork().find(SrNote, {}, { populate: ['vault'], strategy });
+        expect(notes.map(n => [n.name, n.vault.name])).toEqual([['in open', 'open']]);
+        const memos = await o.em.fork().find(SrMemo, {}, { populate: ['vault'], strategy, orderBy: { id: 'asc' } });
+        expect(memos.map(m => [m.name, m.vault?.name ?? null])).toEqual([
+          ['in open', 'open'],
+          ['in closed', null],
+        ]);
+      }
+      expect(names(await o.em.fork().find(SrNote, {}, withDeleted()))).toEqual(['in closed', 'in open']);
+    });
+
+    test('a referrers value other than null or hide fails at start-up with PluginOptionsError', async () => {
+      @withPlugins([{ softDelete: { referrers: 'drop' as never } }])
+      @Entity()
+      class SrBadReferrers {
+        @PrimaryKey({ type: 'integer' }) id!: number;
+      }
+      const error = await db.init({ entities: [SrBadReferrers], extensions: [pluginSystem({ registry })] }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PluginOptionsError);
+      expect(error).toMatchObject({ entity: 'SrBadReferrers', plugin: 'softDelete', option: 'referrers' });
     });
 
     test('withDeleted shows every row with its target, in both modes', async () => {

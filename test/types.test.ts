@@ -162,7 +162,7 @@ describe('types', () => {
 
       const options = pluginOptions(em, TypPost, 'softDelete');
       expectTypeOf(options).toEqualTypeOf<Partial<SoftDeleteOptions> | undefined>();
-      expect(options).toEqual({ field: 'removedAt', unique: [], policy: 'soft', cascade: [], batchField: 'deletionBatch', deletedBy: false, deletedTargets: {} });
+      expect(options).toEqual({ field: 'removedAt', unique: [], policy: 'soft', cascade: [], batchField: 'deletionBatch', deletedBy: false, deletedTargets: {}, referrers: 'null' });
       // @ts-expect-error pluginOptions takes plugin names only
       pluginOptions(em, TypPost, 'noSuchPlugin');
     } finally {

@@ -70,10 +70,15 @@ function targetRelations(runtime: PluginRuntime, meta: EntityMetadata): readonly
     const modes = (runtime.optionsFor(meta.className, SOFT_DELETE_FILTER) as SoftDeleteOptions | undefined)?.deletedTargets ?? {};
     found = meta.relations
       .filter(prop => TO_ONE.includes(prop.kind) && !prop.polymorphic && prop.targetMeta && softDeleteFieldOf(runtime, prop.targetMeta) !== null)
-      .map(prop => ({ prop, mode: modes[prop.name] ?? 'null' }));
+      .map(prop => ({ prop, mode: modes[prop.name] ?? referrersMode(runtime, prop.targetMeta!) }));
     relationsOf.set(meta, found);
   }
   return found;
+}
+
+/** The target's own `referrers` option: the mode for owners that do not choose one. */
+function referrersMode(runtime: PluginRuntime, target: EntityMetadata): DeletedTargetMode {
+  return (runtime.optionsFor(target.className, SOFT_DELETE_FILTER) as SoftDeleteOptions | undefined)?.referrers ?? 'null';
 }
 
 /** Whether this read applies the softDelete filter to the relation's target. */

@@ -39,6 +39,11 @@ export interface SoftDeleteOptions {
    * foreign keys alike); `hide` leaves this row out (MikroORM's `strict` filters).
    */
   deletedTargets: Readonly<Record<string, DeletedTargetMode>>;
+  /**
+   * The mode of every to-one relation that points at this entity, for owners that do not name it in
+   * their own `deletedTargets` (owners without softDelete included). Default `null`.
+   */
+  referrers: DeletedTargetMode;
 }
 
 const POLICIES: readonly DeletePolicy[] = ['soft', 'softCascade', 'hard', 'noDelete'];
@@ -52,6 +57,7 @@ export const SOFT_DELETE_DEFAULTS: SoftDeleteOptions = {
   batchField: 'deletionBatch',
   deletedBy: false,
   deletedTargets: {},
+  referrers: 'null',
 };
 
 const isName = (value: unknown): value is string => typeof value === 'string' && value !== '';
@@ -76,5 +82,6 @@ export function validateSoftDeleteOptions(o: SoftDeleteOptions): OptionIssue[] {
       if (!TARGET_MODES.includes(mode as DeletedTargetMode)) issues.push({ option: `deletedTargets.${relation}`, expected: "'null' or 'hide'" });
     }
   }
+  if (!TARGET_MODES.includes(o.referrers)) issues.push({ option: 'referrers', expected: "'null' or 'hide'" });
   return issues;
 }
