@@ -14,7 +14,7 @@ import { findRuntime } from '../../bridge/extension.js';
 import type { PluginRuntime } from '../../bridge/plugin-runtime.js';
 import { PluginOptionsError } from '../../errors.js';
 import { SOFT_DELETE_FILTER } from './find-options.js';
-import { softDeleteFieldOf } from './identity-map.js';
+import { softDeleteFieldOf, softDeleteOptionsOf } from './identity-map.js';
 import type { DeletedTargetMode, SoftDeleteOptions } from './options.js';
 
 // How a read treats a to-one relation whose target row is soft-deleted (the `deletedTargets` option).
@@ -67,18 +67,14 @@ const relationsOf = new WeakMap<EntityMetadata, readonly TargetRelation[]>();
 function targetRelations(runtime: PluginRuntime, meta: EntityMetadata): readonly TargetRelation[] {
   let found = relationsOf.get(meta);
   if (found === undefined) {
-    const modes = (runtime.optionsFor(meta.className, SOFT_DELETE_FILTER) as SoftDeleteOptions | undefined)?.deletedTargets ?? {};
+    const modes = softDeleteOptionsOf(runtime, meta)?.deletedTargets ?? {};
     found = meta.relations
       .filter(prop => TO_ONE.includes(prop.kind) && !prop.polymorphic && prop.targetMeta && softDeleteFieldOf(runtime, prop.targetMeta) !== null)
-      .map(prop => ({ prop, mode: modes[prop.name] ?? referrersMode(runtime, prop.targetMeta!) }));
+      // An owner's own choice, else the target's `referrers`.
+      .map(prop => ({ prop, mode: modes[prop.name] ?? softDeleteOptionsOf(runtime, prop.targetMeta!)?.referrers ?? 'null' }));
     relationsOf.set(meta, found);
   }
   return found;
-}
-
-/** The target's own `referrers` option: the mode for owners that do not choose one. */
-function referrersMode(runtime: PluginRuntime, target: EntityMetadata): DeletedTargetMode {
-  return (runtime.optionsFor(target.className, SOFT_DELETE_FILTER) as SoftDeleteOptions | undefined)?.referrers ?? 'null';
 }
 
 /** Whether this read applies the softDelete filter to the relation's target. */

@@ -4,6 +4,11 @@ import type { PluginRuntime } from '../../bridge/plugin-runtime.js';
 import { SOFT_DELETE_FILTER } from './find-options.js';
 import type { SoftDeleteOptions } from './options.js';
 
+/** The entity's softDelete options, or undefined when it does not use the plugin. */
+export function softDeleteOptionsOf(runtime: PluginRuntime, meta: EntityMetadata): SoftDeleteOptions | undefined {
+  return runtime.optionsFor(meta.className, SOFT_DELETE_FILTER) as SoftDeleteOptions | undefined;
+}
+
 /** Each entity's softDelete field, or null for entities without the plugin: looked up once per metadata. */
 const fields = new WeakMap<EntityMetadata, string | null>();
 
@@ -11,8 +16,7 @@ const fields = new WeakMap<EntityMetadata, string | null>();
 export function softDeleteFieldOf(runtime: PluginRuntime, meta: EntityMetadata): string | null {
   let field = fields.get(meta);
   if (field === undefined) {
-    const options = runtime.optionsFor(meta.className, SOFT_DELETE_FILTER) as SoftDeleteOptions | undefined;
-    field = options?.field ?? null;
+    field = softDeleteOptionsOf(runtime, meta)?.field ?? null;
     fields.set(meta, field);
   }
   return field;
