@@ -210,32 +210,45 @@ describeEachDatabase('QueryBuilder of the package EntityManager', db => {
         ['c', null],
       ]);
       expect(slugs(await fork(o).qb(QbDoc).where({ owner: { name: 'dead' } }).getResultList())).toEqual([]);
-      expect(slugs(await withDeleted(fork(o).qb(QbDoc).where({ owner: { name: 'dead' } })).getResultList())).toEqual(['c']);
+      expect(slugs(await withDeleted(fork(o).qb(QbDoc)).where({ owner: { name: 'dead' } }).getResultList())).toEqual(['c']);
+      // A relation's filter is added when the condition is given: options chosen after that are refused, not ignored.
+      expect(() => withDeleted(fork(o).qb(QbDoc).where({ owner: { name: 'dead' } }))).toThrow(expect.objectContaining({ code: 'MOP_QB_OPTIONS_LATE', entity: 'QbDoc' }));
+      expect(() => withDeleted(fork(o).qb(QbDoc, 'd').leftJoin('d.owner', 'o'))).toThrow(expect.objectContaining({ code: 'MOP_QB_OPTIONS_LATE' }));
+      // A condition on the relation's key alone joins nothing, so nothing is added: MikroORM's own SQL.
+      const byKey = fork(o).qb(QbDoc).where({ owner: { $ne: null } });
+      expect(byKey.getFormattedQuery()).not.toMatch(/join/i);
     });
 
-    test('applyFilters() lets a builder be rendered before it runs; rendering first throws QueryBuilderError (MOP_QB_RENDERED)', async () => {
+    test('a builder runs the SQL it renders: getQuery() before or after execute shows the plugin filter', async () => {
       const o = await init();
       await seed(o);
       const em = fork(o);
-      const filtered = em.qb(QbDoc);
-      await filtered.applyFilters();
-      expect(filtered.getFormattedQuery()).toMatch(/deleted_at[`"]? is null/);
-      expect(slugs(await filtered.getResultList())).toEqual(['a', 'b', 'c']);
-      const rendered = em.qb(QbDoc);
-      rendered.getFormattedQuery();
-      await expect(rendered.getResultList()).rejects.toBeInstanceOf(QueryBuilderError);
-      await expect(rendered.execute()).rejects.toMatchObject({ code: 'MOP_QB_RENDERED', entity: 'QbDoc' });
-      // getCount runs on a copy, which is filtered before it renders.
-      expect(await rendered.getCount()).toBe(3);
+      const rendered = em.qb(QbDoc).where({ hits: 1 });
+      const before = rendered.getFormattedQuery();
+      expect(before).toMatch(/deleted_at[`"]? is null/);
+      expect(slugs(await rendered.getResultList())).toEqual(['a', 'b']);
+      expect(rendered.getFormattedQuery()).toBe(before);
+      // A rendered builder used as a sub-query carries its filter too.
+      const live = em.qb(QbDoc, 'i').select('id');
+      expect(await withDeleted(em.qb(QbDoc)).where({ id: { $in: live.getNativeQuery() } }).getCount()).toBe(3);
+      // Counting a rendered builder adds no second filter.
+      expect(await rendered.getCount()).toBe(2);
+      // applyFilters() is MikroORM's: it adds the application's filters; the plugin's is not added twice.
+      const applied = em.qb(QbDoc);
+      await applied.applyFilters();
+      expect(applied.getFormattedQuery().match(/deleted_at[`"]? is null/g)).toHaveLength(1);
+      expect(slugs(await applied.getResultList())).toEqual(['a', 'b', 'c']);
     });
 
-    test('your own default filters apply to builder reads as to em.find; withQueryOptions lifts them', async () => {
+    test('your own default filters apply to builder reads only on applyFilters(), as with MikroORM’s own builder', async () => {
       const o = await init();
       const em = fork(o);
       await em.insertMany(QbFiltered, [{ title: 'shown' }, { title: 'hidden' }]);
       expect((await em.find(QbFiltered, {})).map(r => r.title)).toEqual(['shown']);
-      expect((await em.qb(QbFiltered).getResultList()).map(r => r.title)).toEqual(['shown']);
-      expect(await withQueryOptions(em.qb(QbFiltered), { filters: { notHidden: false } }).getCount()).toBe(2);
+      expect((await em.qb(QbFiltered).getResultList()).map(r => r.title).sort()).toEqual(['hidden', 'shown']);
+      const filtered = em.qb(QbFiltered);
+      await filtered.applyFilters();
+      expect((await filtered.getResultList()).map(r => r.title)).toEqual(['shown']);
     });
 
     test('an entity without plugins: reads and writes are MikroORM’s own', async () => {

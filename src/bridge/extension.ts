@@ -1,13 +1,15 @@
-import type { EntityManager, MikroORM } from '@mikro-orm/core';
+import type { EntityManager, MetadataStorage, MikroORM } from '@mikro-orm/core';
 import { PluginError } from '../errors.js';
-import { driverEntityManager, withPluginEntityManager } from './plugin-entity-manager.js';
+import { withPluginEntityManager } from './plugin-entity-manager.js';
 import { defaultRegistry } from '../registry/plugin-registry.js';
 import { PluginRuntime, type PluginSystemOptions } from './plugin-runtime.js';
 import { CommitQueue } from './commit-queue.js';
 import { createPluginSubscriber } from './plugin-subscriber.js';
+import { checkQueryBuilder, checkSupportedOrm, driverEntityManager } from './orm-internals.js';
+import { afterSettled, isSyncDiscovery } from './sync-discovery.js';
 
 const runtimes = new WeakMap<object, PluginRuntime>();
-/** Cache plugin (additive): each ORM's commit queue and error handler, for `onCommit`. */
+/** Each ORM's commit queue and error handler, for `onCommit`. */
 const commitQueues = new WeakMap<object, { queue: CommitQueue; aware: boolean; onError: (error: PluginError) => void }>();
 
 export interface PluginExtension {
@@ -17,44 +19,44 @@ export interface PluginExtension {
 
 /**
  * The MikroORM extension: `extensions: [pluginSystem({ global: ['timestamp'] })]`.
- * It runs before discovery, so it can add columns and filters and register the one subscriber.
- * It also puts the plugin overrides of native operations on the EntityManager class: on yours when
- * `entityManager` is configured, else on the driver's own.
+ * It runs before discovery, so plugins can add columns and filters. Only once discovery shows that some
+ * entity has a plugin does it change anything else (the EntityManager class, the one subscriber):
+ * installed with nothing attached, MikroORM runs exactly as without it.
+ * Works with `MikroORM.init()` and with the synchronous `new MikroORM()`.
  */
 export function pluginSystem(options: PluginSystemOptions = {}): PluginExtension {
   return {
     name: 'mikro-orm-plugins',
     register(orm) {
+      checkSupportedOrm(orm);
       const config = orm.config;
       const runtime = new PluginRuntime(options, options.registry ?? defaultRegistry);
       runtimes.set(config, runtime);
-      const Base = config.get('entityManager') ?? driverEntityManager(orm.driver);
-      if (!Base) {
-        throw new PluginError(
-          'MOP_NOT_INSTALLED',
-          `mikro-orm-plugins cannot tell which EntityManager class ${orm.driver.constructor.name} uses: set the \`entityManager\` option`,
-        );
-      }
-      config.set('entityManager', withPluginEntityManager(Base as never));
+      const sync = isSyncDiscovery(config);
       const discovery = config.get('discovery');
       const { onMetadata, afterDiscovered } = discovery;
-      discovery.onMetadata = async (meta, platform) => {
-        await onMetadata?.(meta, platform);
-        await runtime.setupEntity(meta, platform);
-      };
-      discovery.afterDiscovered = async (storage, platform) => {
-        await afterDiscovered?.(storage, platform);
-        runtime.afterDiscovered(storage);
-        // Registered after discovery (MikroORM reads subscribers when it creates the EntityManager),
-        // so the transaction events are subscribed only when some plugin needs them.
-        const commits = new CommitQueue(options.onError ?? reportAfterCommitError);
-        const subscriber = createPluginSubscriber(runtime, commits);
-        // Cache plugin (additive): for onCommit.
-        commitQueues.set(config, { queue: commits, aware: runtime.hooksEvent('afterCommit'), onError: options.onError ?? reportAfterCommitError });
-        config.set('subscribers', [...config.get('subscribers'), subscriber]);
-      };
+      discovery.onMetadata = (meta, platform) => afterSettled(onMetadata?.(meta, platform), sync, () => runtime.setupEntity(meta, platform, sync));
+      discovery.afterDiscovered = (storage, platform) => afterSettled(afterDiscovered?.(storage, platform), sync, () => activate(orm, runtime, storage, options));
     },
   };
+}
+
+/** After discovery: compile the chains and, when some entity has a plugin, hook the package into MikroORM. */
+function activate(orm: MikroORM, runtime: PluginRuntime, storage: MetadataStorage, options: PluginSystemOptions): void {
+  runtime.afterDiscovered(storage);
+  if (!runtime.hasAttachments()) return;
+  checkQueryBuilder(orm, storage);
+  const config = orm.config;
+  const Base = config.get('entityManager') ?? driverEntityManager(orm.driver);
+  if (!Base) {
+    throw new PluginError('MOP_NOT_INSTALLED', `mikro-orm-plugins cannot tell which EntityManager class ${orm.driver.constructor.name} uses: set the \`entityManager\` option`);
+  }
+  // MikroORM creates its EntityManager right after discovery, from these two options.
+  config.set('entityManager', withPluginEntityManager(Base as never));
+  const onError = options.onError ?? reportAfterCommitError;
+  const commits = new CommitQueue(onError);
+  commitQueues.set(config, { queue: commits, aware: runtime.hooksEvent('afterCommit'), onError });
+  config.set('subscribers', [...config.get('subscribers'), createPluginSubscriber(runtime, commits)]);
 }
 
 /** The plugin runtime of an ORM or entity manager. */

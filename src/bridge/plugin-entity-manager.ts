@@ -1,4 +1,4 @@
-import { EntityManager, Utils, wrap, type EntityMetadata, type IDatabaseDriver } from '@mikro-orm/core';
+import { EntityManager, Utils, wrap, type EntityMetadata } from '@mikro-orm/core';
 import { DispatchContext, type Chain } from '../chain/chain.js';
 import { dispatch } from '../chain/dispatch.js';
 import type { EntityChains } from '../chain/build-chains.js';
@@ -193,30 +193,6 @@ export function withPluginEntityManager<T extends EntityManagerClass>(Base: T): 
 
   Object.defineProperty(PluginEntityManager, 'name', { value: Base.name });
   return PluginEntityManager as unknown as T;
-}
-
-/**
- * The EntityManager class a driver creates when `entityManager` is not configured. Drivers read it as
- * `config.get('entityManager', TheirDefault)` in `createEntityManager`; a probe `this` catches that fallback.
- */
-export function driverEntityManager(driver: IDatabaseDriver): EntityManagerClass | undefined {
-  let found: EntityManagerClass | undefined;
-  const stop = new Error('probe');
-  const probe = {
-    config: {
-      get(key: string, fallback?: unknown) {
-        if (key !== 'entityManager') return fallback;
-        found = fallback as EntityManagerClass | undefined;
-        throw stop;
-      },
-    },
-  };
-  try {
-    (driver.createEntityManager as (this: unknown, useContext?: boolean) => unknown).call(probe, false);
-  } catch {
-    // `stop`, or a driver that does not follow the pattern (then `found` stays undefined).
-  }
-  return found;
 }
 
 interface Found {

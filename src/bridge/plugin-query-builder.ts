@@ -1,86 +1,23 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { Utils, type EntityManager, type EntityMetadata, type FilterOptions } from '@mikro-orm/core';
-import type { Chain } from '../chain/chain.js';
-import { PluginError, type PluginErrorCode } from '../errors.js';
-import { findRuntime } from './extension.js';
-import type { PluginRuntime } from './plugin-runtime.js';
-import { combineWhere, unaliased, type GivenWhere } from './query-builder-where.js';
+import type { EntityManager, FilterOptions } from '@mikro-orm/core';
+import { builderClassFor, builderState, joinTarget, type Builder, type BuilderClass } from './orm-internals.js';
+import { pluginFiltersOf } from './query-filter.js';
+import { pluginCondition } from './query-builder-filters.js';
+import { builderError, fresh, QueryBuilderError, RECORDED, type Branded, type QueryBuilderOptions, type Recorded } from './query-builder-record.js';
+import { combineWhere } from './query-builder-where.js';
+import { withRelationFilters } from './query-builder-relations.js';
+import { writeThroughPlugins } from './query-builder-writes.js';
+import { isPromiseLike } from './sync-discovery.js';
 
-// `em.createQueryBuilder()` / `em.qb()` on the package's EntityManager return MikroORM's own builder
-// (MariaDB's subclass on MariaDB), re-based on a subclass made once per builder class, which:
-// - applies the active filters (root, joins, where-joins) before a read first runs, as em.find would;
+export { QueryBuilderError, type QueryBuilderOptions } from './query-builder-record.js';
+
+// `em.createQueryBuilder()` / `em.qb()` on the package's EntityManager return MikroORM's own builder,
+// re-based on a subclass made once per builder class, which:
+// - adds the plugins' query filters (never the application's own: MikroORM's builder applies those only
+//   on `applyFilters()`) to the root, explicit joins and relations in where-conditions, synchronously,
+//   so the SQL a builder renders is the SQL it runs;
 // - runs `update()` / `delete()` through `em.nativeUpdate` / `em.nativeDelete`, so bulk hooks, the
 //   soft-delete veto, timestamps and audit rows happen as there, when an active plugin is concerned.
-
-/** A QueryBuilder write the plugins must see uses what `nativeUpdate`/`nativeDelete` cannot express, or a builder was rendered before its filters were applied. */
-export class QueryBuilderError extends PluginError {
-  override name = 'QueryBuilderError';
-}
-
-/** What a builder runs with, set by `withQueryOptions(qb, …)` (and `withDeleted(qb)`, `onlyDeleted(qb)`). */
-export interface QueryBuilderOptions {
-  /** Filter options, as on `em.find`: `false` for none, `{ softDelete: false }` for deleted rows too. */
-  filters?: FilterOptions;
-  /** `delete()`: delete the rows for real even when a `beforeBulkDelete` hook (soft delete) vetoes. */
-  hard?: boolean;
-}
-
-/** The parts of MikroORM's QueryBuilder used here, typed locally so the package needs no `@mikro-orm/sql` types. */
-interface JoinState {
-  readonly path?: string;
-  readonly type: string;
-  readonly prop?: { readonly targetMeta?: EntityMetadata };
-}
-interface BuilderState {
-  readonly finalized: boolean;
-  readonly joins: Readonly<Record<string, JoinState>>;
-  readonly schema?: string;
-  readonly limit?: number;
-  readonly offset?: number;
-  readonly orderBy: readonly unknown[];
-  readonly groupBy: readonly unknown[];
-  readonly having: object;
-  readonly returning?: unknown;
-  readonly ctes: readonly unknown[];
-  readonly lockMode?: unknown;
-  readonly indexHint?: string;
-  readonly unionQuery?: unknown;
-  readonly subQueries: object;
-}
-interface Builder {
-  readonly em?: EntityManager;
-  readonly type: string;
-  readonly alias: string;
-  readonly mainAlias: { readonly meta?: EntityMetadata };
-  readonly state: BuilderState;
-  scheduleFilterCheck(path: string): void;
-  applyJoinedFilters(em: EntityManager, filters: FilterOptions | undefined): Promise<void>;
-}
-type BuilderClass = new (...args: any[]) => any;
-
-/** Per builder: its options and what it recorded of the write it describes. */
-interface Recorded {
-  options: QueryBuilderOptions;
-  /** The filters were applied (reads): once per builder, clones included. */
-  filtered: boolean;
-  /** The where-condition as given to where/andWhere/orWhere/delete, combined as MikroORM combines them. */
-  where: GivenWhere;
-  data: unknown;
-  explicitJoin: boolean;
-  /** Inside `where()`: joins made then come from the condition, not from the user. */
-  whereDepth: number;
-}
-const RECORDED = Symbol('mikro-orm-plugins:query-builder');
-type Branded = Builder & { [RECORDED]: Recorded };
-
-const fresh = (options: QueryBuilderOptions = {}): Recorded => ({
-  options,
-  filtered: false,
-  where: undefined,
-  data: undefined,
-  explicitJoin: false,
-  whereDepth: 0,
-});
 
 /** countBy builds its query with `em.createQueryBuilder` after applying the filters itself: it gets a plain builder. */
 const plainBuilders = new AsyncLocalStorage<true>();
@@ -110,9 +47,19 @@ export interface AnyQueryBuilder {
   applyFilters(filters?: FilterOptions): Promise<void>;
 }
 
-/** Sets what a builder from the package's EntityManager runs with (merged into what it had); returns it. */
+/**
+ * Sets what a builder from the package's EntityManager runs with (merged into what it had); returns it.
+ * Filters must be chosen before the builder joins or filters on a relation, which is when they are applied.
+ */
 export function withQueryOptions<Q extends AnyQueryBuilder>(qb: Q, options: QueryBuilderOptions): Q {
   const recorded = recordOf(qb);
+  if ('filters' in options && (recorded.filtered || recorded.filteredRelations)) {
+    throw builderError(
+      'MOP_QB_OPTIONS_LATE',
+      qb as unknown as Builder,
+      'its filter options were set after the plugin filters were applied (by a join, a relation in where(), rendering or applyFilters()): set them first, e.g. withDeleted(em.qb(Entity)).where(…)',
+    );
+  }
   recorded.options = { ...recorded.options, ...options };
   return qb;
 }
@@ -124,23 +71,14 @@ export function queryOptionsOf(qb: AnyQueryBuilder): Readonly<QueryBuilderOption
 
 function recordOf(qb: AnyQueryBuilder): Recorded {
   const recorded = (qb as Partial<Branded>)[RECORDED];
-  if (!recorded) throw new QueryBuilderError('MOP_NOT_INSTALLED', 'This QueryBuilder was not made by an EntityManager with pluginSystem() installed');
+  if (!recorded) throw new QueryBuilderError('MOP_NOT_INSTALLED', 'This QueryBuilder was not made by an EntityManager with a plugin attached to some entity');
   return recorded;
 }
 
-const subclasses = new WeakMap<BuilderClass, BuilderClass>();
-
 function brand<Q extends object>(qb: Q, recorded: Recorded): Q {
-  const Base = (qb as object).constructor as BuilderClass;
-  let Plugin = subclasses.get(Base);
-  if (!Plugin) {
-    Plugin = pluginBuilderClass(Base);
-    subclasses.set(Base, Plugin);
-  }
-  // The builder keeps its own (private) state; only its methods change.
-  Object.setPrototypeOf(qb, Plugin.prototype);
-  (qb as unknown as Branded)[RECORDED] = recorded;
-  return qb;
+  const branded = builderClassFor(qb, pluginBuilderClass);
+  (branded as unknown as Branded)[RECORDED] = recorded;
+  return branded;
 }
 
 function pluginBuilderClass(Base: BuilderClass): BuilderClass {
@@ -153,7 +91,7 @@ function pluginBuilderClass(Base: BuilderClass): BuilderClass {
       recorded.where = combineWhere(recorded.where, cond, operator ?? (typeof params === 'string' ? params : undefined));
       recorded.whereDepth++;
       try {
-        return super.where(cond, params, operator);
+        return super.where(withRelationFilters(this as unknown as Branded, recorded, cond), params, operator);
       } finally {
         recorded.whereDepth--;
       }
@@ -169,6 +107,11 @@ function pluginBuilderClass(Base: BuilderClass): BuilderClass {
       return super.joinAndSelect(...args);
     }
 
+    /** Every explicit join passes here (MikroORM's own joins for where-conditions and populate do not). */
+    joinReference(field: unknown, alias: string, cond: unknown, type: string, ...rest: unknown[]): unknown {
+      return super.joinReference(field, alias, joinCondition(this as unknown as Branded, field, cond, type), type, ...rest);
+    }
+
     update(data: unknown): this {
       this[RECORDED].data = data;
       return super.update(data);
@@ -178,24 +121,39 @@ function pluginBuilderClass(Base: BuilderClass): BuilderClass {
       return brand(super.clone(reset, preserve), clonedRecord(this[RECORDED], reset));
     }
 
-    /** Filters with these options (or the builder's) now, so the query may be rendered before it runs. */
+    /** MikroORM's applyFilters (every default filter, the application's too); the plugins' are not added twice. */
     async applyFilters(filters?: FilterOptions): Promise<void> {
-      await applyReadFilters(this as unknown as Branded, filters, options => super.applyFilters(options));
+      const recorded = this[RECORDED];
+      const options = filters ?? recorded.options.filters ?? {};
+      const skip = recorded.filtered && options !== false ? withoutPluginFilters(this as unknown as Branded, options) : options;
+      recorded.filtered = true;
+      await super.applyFilters(skip);
+    }
+
+    /** Rendering and running both finalize: the root's plugin filters are added here, once. */
+    finalize(): void {
+      if (!builderState(this).finalized) {
+        const pending = addRootFilters(this as unknown as Branded);
+        if (pending) {
+          throw builderError('MOP_QB_ASYNC_FILTER', this as unknown as Builder, 'has a plugin query filter that is asynchronous, so it cannot be rendered before it runs: `await qb.applyFilters()` first');
+        }
+      }
+      return super.finalize();
     }
 
     async execute(method?: string, options?: unknown): Promise<unknown> {
       const self = this as unknown as Branded;
       if (self.type === 'UPDATE' || self.type === 'DELETE') {
-        const written = await writeThroughPlugins(self, method);
+        const written = await writeThroughPlugins(self, self[RECORDED], method);
         if (written !== undefined) return written;
-      } else if (self.type === 'SELECT' || self.type === 'COUNT') {
-        await applyReadFilters(self, undefined, filters => super.applyFilters(filters));
+      } else if (!builderState(self).finalized) {
+        await addRootFilters(self);
       }
       return super.execute(method, options);
     }
 
     async *stream(options?: unknown): AsyncIterableIterator<unknown> {
-      await applyReadFilters(this as unknown as Branded, undefined, filters => super.applyFilters(filters));
+      if (!builderState(this).finalized) await addRootFilters(this as unknown as Branded);
       yield* super.stream(options);
     }
   }
@@ -214,74 +172,45 @@ function clonedRecord(recorded: Recorded, reset: unknown): Recorded {
   return copy;
 }
 
-async function applyReadFilters(qb: Branded, given: FilterOptions | undefined, applyRoot: (filters: FilterOptions) => Promise<void>): Promise<void> {
+/** A read's root gets its plugin filters; a promise only when some plugin filter is asynchronous. */
+function addRootFilters(qb: Branded): void | Promise<void> {
   const recorded = qb[RECORDED];
-  if (recorded.filtered) return;
-  if (qb.state.finalized) {
-    throw builderError('MOP_QB_RENDERED', qb, 'was rendered (getQuery, getFormattedQuery, getNativeQuery…) before its filters were applied: call `await qb.applyFilters()` first');
-  }
-  recorded.filtered = true;
-  const filters = given ?? recorded.options.filters ?? {};
-  if (filters === false || !qb.em) return;
-  await applyRoot(filters);
-  // Explicit joins get the filter in their ON clause; joins made by where-conditions are scheduled by MikroORM.
-  for (const join of Object.values(qb.state.joins)) {
-    if (join.path && join.type !== 'pivot join' && join.prop?.targetMeta) qb.scheduleFilterCheck(join.path);
-  }
-  await qb.applyJoinedFilters(qb.em, filters);
-}
-
-/** Runs an update()/delete() as em.nativeUpdate/nativeDelete when a plugin is concerned; undefined leaves it to MikroORM. */
-async function writeThroughPlugins(qb: Branded, method: string | undefined): Promise<unknown> {
-  const em = qb.em;
+  if (recorded.filtered || (qb.type !== 'SELECT' && qb.type !== 'COUNT')) return;
   const meta = qb.mainAlias.meta;
-  const runtime = em && findRuntime(em);
-  const kind = qb.type === 'UPDATE' ? 'update' : 'delete';
-  if (!em || !meta || !runtime || !pluginsConcerned(runtime, meta, kind)) return undefined;
+  const cond = meta && qb.em ? pluginCondition(qb.em, meta, recorded.options.filters) : undefined;
+  recorded.filtered = true;
+  if (isPromiseLike(cond)) {
+    recorded.filtered = false;
+    return Promise.resolve(cond).then(resolved => {
+      recorded.filtered = true;
+      if (resolved) qb.andWhere(resolved);
+    });
+  }
+  if (cond) qb.andWhere(cond);
+}
+
+/** An explicit join's condition with the target's plugin filters beside the caller's own. */
+function joinCondition(qb: Branded, field: unknown, cond: unknown, type: string): unknown {
+  if (typeof field !== 'string' || type === 'pivot join' || !qb.em) return cond;
+  const target = joinTarget(qb, field);
+  if (!target) return cond;
   const recorded = qb[RECORDED];
-  const feature = unsupportedFeature(qb, recorded);
-  if (feature) {
-    throw builderError('MOP_QB_UNSUPPORTED', qb, `${kind}() uses ${feature}, which em.native${kind === 'update' ? 'Update' : 'Delete'} cannot express, so the plugins could not see it. Use em.native${kind === 'update' ? 'Update' : 'Delete'}, or switch the plugins off with withoutPlugins()`);
+  const filter = pluginCondition(qb.em, target, recorded.options.filters);
+  if (isPromiseLike(filter)) {
+    throw builderError('MOP_QB_ASYNC_FILTER', qb, `joins ${target.className}, whose plugin query filter is asynchronous and cannot be added to a join; join it with withQueryOptions(qb, { filters: false }) and filter it yourself`);
   }
-  const where = unaliased(recorded.where ?? {}, qb.alias);
-  const options: Record<string, unknown> = {};
-  if (qb.state.schema) options.schema = qb.state.schema;
-  if (recorded.options.filters !== undefined) options.filters = recorded.options.filters;
-  if (recorded.options.hard) options.hard = true;
-  const count = kind === 'update' ? await em.nativeUpdate(meta.class, where, recorded.data as never, options) : await em.nativeDelete(meta.class, where, options);
-  // What MikroORM's builder returns for a write, by method.
-  if (method === 'all') return [];
-  if (method === 'get') return undefined;
-  return { affectedRows: count, insertId: undefined, row: undefined, rows: [] };
+  if (!filter) return cond;
+  recorded.filteredRelations = true;
+  const given = cond as Record<string, unknown> | undefined;
+  return given == null || Reflect.ownKeys(given).length === 0 ? filter : { $and: [given, filter] };
 }
 
-/** Whether an active plugin hooks this bulk write or filters the entity. */
-function pluginsConcerned(runtime: PluginRuntime, meta: EntityMetadata, kind: 'update' | 'delete'): boolean {
-  const chains = runtime.chainsOf(meta);
-  const active = (chain: Chain | null | undefined) => chain?.links.some(link => runtime.isActive(link.plugin, meta.className)) === true;
-  if (chains && (kind === 'update' ? active(chains.beforeBulkUpdate) || active(chains.afterBulkUpdate) : active(chains.beforeBulkDelete) || active(chains.afterBulkDelete))) {
-    return true;
-  }
-  return Object.keys(meta.filters).some(name => runtime.optionsFor(meta.className, name) !== undefined && runtime.isActive(name, meta.className));
+/** The filter options with every plugin filter of the root switched off (they are in the condition already). */
+function withoutPluginFilters(qb: Branded, filters: FilterOptions): FilterOptions {
+  const meta = qb.mainAlias.meta;
+  if (!meta) return filters;
+  const off = Object.fromEntries(pluginFiltersOf(meta, undefined).map(({ def }) => [def.name, false]));
+  if (Array.isArray(filters)) return { ...Object.fromEntries(filters.map(name => [name, true])), ...off };
+  return { ...(typeof filters === 'object' ? filters : {}), ...off };
 }
 
-function unsupportedFeature(qb: Builder, recorded: Recorded): string | undefined {
-  const s = qb.state;
-  if (recorded.where === 'raw') return 'a raw or string where-condition';
-  if (recorded.explicitJoin) return 'an explicit join';
-  if (s.limit != null || s.offset != null) return 'limit/offset';
-  if (s.orderBy.length > 0) return 'orderBy';
-  if (s.returning) return 'returning';
-  if (s.ctes.length > 0) return 'a common table expression (with)';
-  if (s.groupBy.length > 0 || Utils.hasObjectKeys(s.having)) return 'groupBy/having';
-  if (s.lockMode != null) return 'a lock mode';
-  if (s.indexHint) return 'an index hint';
-  if (s.unionQuery) return 'a union';
-  if (Utils.hasObjectKeys(s.subQueries)) return 'a sub-query';
-  return undefined;
-}
-
-function builderError(code: PluginErrorCode, qb: Builder, message: string): QueryBuilderError {
-  const entity = qb.mainAlias.meta?.className;
-  return new QueryBuilderError(code, `QueryBuilder of ${entity ?? 'a table'}: ${message}`, entity === undefined ? {} : { entity });
-}

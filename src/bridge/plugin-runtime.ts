@@ -9,6 +9,7 @@ import { resolvePluginOptions } from '../registry/plugin-options.js';
 import type { PluginRegistry } from '../registry/plugin-registry.js';
 import { queryFilterFor } from './query-filter.js';
 import { switchedOffPlugins } from './scope.js';
+import { asyncUnderSyncDiscovery, isPromiseLike } from './sync-discovery.js';
 
 /** A hook as `describeChain` shows it. */
 export interface HookSummary {
@@ -60,24 +61,54 @@ export class PluginRuntime {
     this.registry = registry;
   }
 
-  /** Discovery, before MikroORM fills defaults: resolve the entity's plugins, check options, let plugins add columns. */
-  async setupEntity(meta: EntityMetadata, platform: Platform): Promise<void> {
+  /**
+   * Discovery, before MikroORM fills defaults: resolve the entity's plugins, check options, let plugins add
+   * columns. Synchronous until a plugin's schema or `setupEntity` is not; under `new MikroORM()` (`sync`)
+   * that is a typed error, since MikroORM could not wait for it.
+   */
+  setupEntity(meta: EntityMetadata, platform: Platform, sync = false): void | Promise<void> {
     if (meta.embeddable || meta.virtual || meta.abstract) return;
     const entity = meta.className;
+    const settings = [...this.pluginSettingsOf(meta)].filter(([, setting]) => setting !== false);
     const attached: AttachedPlugin[] = [];
-    for (const [name, setting] of this.pluginSettingsOf(meta)) {
-      if (setting === false) continue;
-      const definition = this.#definition(name, entity);
-      const options = await resolvePluginOptions(definition, setting, entity);
-      const instance = this.#instance(definition);
-      await instance.setupEntity?.(meta, { plugin: name, options, platform });
-      if (definition.hooks.some(h => h.event === 'queryFilter')) {
-        meta.filters[name] = queryFilterFor(this, definition, instance, options);
+    const finish = () => {
+      if (attached.length > 0) this.#attached.set(entity, attached);
+      else this.#attached.delete(entity);
+    };
+    const from = (index: number): void | Promise<void> => {
+      for (let i = index; i < settings.length; i++) {
+        const [name, setting] = settings[i]!;
+        const definition = this.#definition(name, entity);
+        const options = resolvePluginOptions(definition, setting, entity);
+        if (isPromiseLike(options)) {
+          if (sync) throw asyncUnderSyncDiscovery(entity, name, 'its option schema', options);
+          return Promise.resolve(options).then(resolved => this.#setupOne(meta, platform, definition, resolved, attached, sync)).then(() => from(i + 1));
+        }
+        const pending = this.#setupOne(meta, platform, definition, options, attached, sync);
+        if (pending) return pending.then(() => from(i + 1));
       }
+      finish();
+    };
+    return from(0);
+  }
+
+  /** One plugin's `setupEntity` and query filter for an entity; a promise only when the plugin's `setupEntity` returns one. */
+  #setupOne(meta: EntityMetadata, platform: Platform, definition: PluginDefinition, options: unknown, attached: AttachedPlugin[], sync: boolean): void | Promise<void> {
+    const name = definition.name;
+    const instance = this.#instance(definition);
+    const attach = () => {
+      if (definition.hooks.some(h => h.event === 'queryFilter')) meta.filters[name] = queryFilterFor(this, definition, instance, options, meta);
       attached.push({ definition, instance, options, rank: 0 });
-    }
-    if (attached.length > 0) this.#attached.set(entity, attached);
-    else this.#attached.delete(entity);
+    };
+    const pending = instance.setupEntity?.(meta, { plugin: name, options, platform });
+    if (!isPromiseLike(pending)) return attach();
+    if (sync) throw asyncUnderSyncDiscovery(meta.className, name, 'its setupEntity()', pending);
+    return Promise.resolve(pending).then(attach);
+  }
+
+  /** Whether discovery attached a plugin to any entity. */
+  hasAttachments(): boolean {
+    return this.#attached.size > 0;
   }
 
   /** After discovery: every entity's metadata is final, so the chains can be compiled. */

@@ -1,5 +1,6 @@
 import type { EntityManager, EntitySchema, MikroORM } from '@mikro-orm/core';
 import { findRuntime, type PluginExtension } from '../bridge/extension.js';
+import { isSyncDiscovery } from '../bridge/sync-discovery.js';
 import type { PluginRuntime } from '../bridge/plugin-runtime.js';
 import { PluginError } from '../errors.js';
 import type { Plugin } from '../plugin-api.js';
@@ -73,6 +74,12 @@ export function pluginOperations(options: PluginOperationsOptions = {}): PluginE
         throw new PluginError('MOP_NOT_INSTALLED', 'pluginOperations() needs pluginSystem() before it in the `extensions` option');
       }
       const config = orm.config;
+      if (isSyncDiscovery(config)) {
+        throw new PluginError(
+          'MOP_SYNC_INIT',
+          'pluginOperations() reads the stored plugin state and runs onLoad at start-up, which `new MikroORM()` cannot wait for. Use `await MikroORM.init(options)` instead',
+        );
+      }
       const stateOptions: PluginStateOptions | undefined = options.state === false ? undefined : options.state === true || options.state === undefined ? {} : options.state;
       const entities: unknown[] = [...config.get('entities')];
       let stateEntities: PluginStateEntities | undefined;

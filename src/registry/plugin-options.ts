@@ -7,12 +7,13 @@ import type { PluginDefinition } from './plugin-definition.js';
 
 /**
  * Applies a plugin's defaults to the options an entity gave, then its schema or validate function.
- * Runs at start-up, so a bad option fails `MikroORM.init` and never reaches a hook.
+ * Runs at start-up, so a bad option fails `MikroORM.init` and never reaches a hook. Synchronous unless
+ * the plugin's schema validates asynchronously (then a promise), so `new MikroORM()` can use it.
  */
-export async function resolvePluginOptions(definition: PluginDefinition, given: unknown, entity: string): Promise<unknown> {
+export function resolvePluginOptions(definition: PluginDefinition, given: unknown, entity: string): unknown {
   const spec = definition.options;
   let options: unknown = isPlainObject(given) ? given : {};
-  // A secret option's value never reaches an error message, whoever wrote the message (operations issue).
+  // A secret option's value never reaches an error message, whoever wrote the message.
   const fail = (issue: OptionIssue, received?: unknown) =>
     new PluginOptionsError({
       plugin: definition.name,
@@ -23,20 +24,21 @@ export async function resolvePluginOptions(definition: PluginDefinition, given: 
     });
   if (given !== true && !isPlainObject(given)) throw fail({ option: '', expected: 'an options object or true' }, spec.fields ? undefined : given);
   options = { ...fieldDefaults(spec.fields), ...spec.defaults, ...(given === true ? {} : given) };
-  if (spec.schema) {
-    const result = await spec.schema['~standard'].validate(options);
-    if (result.issues) {
+  const afterSchema = (result: StandardSchemaV1.Result<unknown> | undefined): unknown => {
+    if (result?.issues) {
       const [first] = result.issues;
       const option = pathOf(first!);
       throw fail({ option, expected: first!.message }, valueAt(options, option));
     }
-    options = result.value;
-  }
-  const fieldIssues = validateFields(spec.fields, options);
-  if (fieldIssues.length > 0) throw fail(fieldIssues[0]!, valueAt(options, fieldIssues[0]!.option));
-  const issues = spec.validate?.(options as never);
-  if (issues && issues.length > 0) throw fail(issues[0]!, valueAt(options, issues[0]!.option));
-  return Object.freeze(options);
+    if (result) options = result.value;
+    const fieldIssues = validateFields(spec.fields, options);
+    if (fieldIssues.length > 0) throw fail(fieldIssues[0]!, valueAt(options, fieldIssues[0]!.option));
+    const issues = spec.validate?.(options as never);
+    if (issues && issues.length > 0) throw fail(issues[0]!, valueAt(options, issues[0]!.option));
+    return Object.freeze(options);
+  };
+  const checked = spec.schema?.['~standard'].validate(options);
+  return checked instanceof Promise ? checked.then(afterSchema) : afterSchema(checked);
 }
 
 function pathOf(issue: StandardSchemaV1.Issue): string {

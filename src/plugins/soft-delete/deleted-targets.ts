@@ -85,6 +85,12 @@ function filtersTarget(runtime: PluginRuntime, prop: EntityProperty, filters: Fi
   return runtime.isActive(SOFT_DELETE_FILTER, prop.targetMeta!.className);
 }
 
+/** Whether some to-one relation of the entity reaches a soft-deletable target (then reads need the hooks below). */
+export function hasDeletedTargets(em: EntityManager, meta: EntityMetadata | undefined): boolean {
+  const runtime = meta && findRuntime(em);
+  return runtime !== undefined && targetRelations(runtime, meta!).length > 0;
+}
+
 /**
  * After MikroORM planned the joins of one entity's populate hints (`autoJoinRefsForFilters`): NOT NULL
  * relations in `null` mode are joined with a LEFT JOIN, so their owners stay. A join type you set
