@@ -50,7 +50,10 @@ export class PluginRuntime {
   /** Each runtime keeps its chains in its own slot on the entity metadata: one property load per dispatch. */
   readonly slot = Symbol('mikro-orm-plugins:chains');
   readonly #options: PluginSystemOptions;
+  /** By entity name, as MikroORM names it once discovery is done. */
   readonly #attached = new Map<string, AttachedPlugin[]>();
+  /** During discovery, by metadata: an entity's name may still change (`setClass`, `EntitySchema` with `class`). */
+  readonly #discovered = new Map<EntityMetadata, AttachedPlugin[]>();
   readonly #instances = new Map<PluginDefinition, Plugin>();
   #metadata: MetadataStorage | undefined;
   #builtAt = -1;
@@ -72,8 +75,8 @@ export class PluginRuntime {
     const settings = [...this.pluginSettingsOf(meta)].filter(([, setting]) => setting !== false);
     const attached: AttachedPlugin[] = [];
     const finish = () => {
-      if (attached.length > 0) this.#attached.set(entity, attached);
-      else this.#attached.delete(entity);
+      if (attached.length > 0) this.#discovered.set(meta, attached);
+      else this.#discovered.delete(meta);
     };
     const from = (index: number): void | Promise<void> => {
       for (let i = index; i < settings.length; i++) {
@@ -108,12 +111,18 @@ export class PluginRuntime {
 
   /** Whether discovery attached a plugin to any entity. */
   hasAttachments(): boolean {
-    return this.#attached.size > 0;
+    return this.#attached.size > 0 || this.#discovered.size > 0;
   }
 
   /** After discovery: every entity's metadata is final, so the chains can be compiled. */
   afterDiscovered(storage: MetadataStorage): void {
     this.#metadata = storage;
+    this.#attached.clear();
+    for (const meta of storage.getAll().values()) {
+      const attached = this.#discovered.get(meta);
+      if (attached) this.#attached.set(meta.className, attached);
+    }
+    this.#discovered.clear();
     // Check every attached plugin's order constraints now, disabled ones too, so enabling one later cannot fail.
     const ranked = this.#ranked();
     for (const [entity, attached] of this.#attached) buildEntityChains(entity, attached.map(ranked), name => this.registry.has(name));
@@ -211,7 +220,7 @@ export class PluginRuntime {
   /** Entity classes with at least one plugin attached: the dispatcher subscribes to these only. */
   attachedEntities(): EntityName<any>[] {
     const storage = this.#metadata;
-    return storage ? [...this.#attached.keys()].map(name => storage.getByClassName(name).class) : [];
+    return storage ? [...storage.getAll().values()].filter(meta => this.#attached.has(meta.className)).map(meta => meta.class) : [];
   }
 
   /** The options a plugin has for an entity, or undefined when it is not attached. */
