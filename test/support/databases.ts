@@ -16,6 +16,8 @@ export interface Database {
   readonly unavailable: string | undefined;
   /** A fresh ORM on an empty database, schema created. */
   init(options: TestOptions): Promise<TestOrm>;
+  /** The same, made with the synchronous `new MikroORM(options)` instead of `MikroORM.init`. */
+  construct(options: TestOptions): Promise<TestOrm>;
 }
 
 function reachable(port: number): Promise<boolean> {
@@ -57,32 +59,38 @@ async function wipe(orm: TestOrm, name: DatabaseName): Promise<void> {
   }
 }
 
-async function initOn(name: DatabaseName, base: TestOptions, options: TestOptions): Promise<TestOrm> {
-  const orm = (await MikroORM.init({ ...base, ...options, allowGlobalContext: true })) as TestOrm;
+async function initOn(name: DatabaseName, base: TestOptions, options: TestOptions, sync = false): Promise<TestOrm> {
+  const all = { ...base, ...options, allowGlobalContext: true };
+  const orm = (sync ? new MikroORM(all) : await MikroORM.init(all)) as TestOrm;
   if (name !== 'sqlite') await orm.schema.ensureDatabase();
   await wipe(orm, name);
   await orm.schema.create();
   return orm;
 }
 
+const SQLITE: TestOptions = { driver: SqliteDriver, dbName: ':memory:' };
+const POSTGRESQL: TestOptions = { driver: PostgreSqlDriver, dbName, host: '127.0.0.1', port: 5432, user: 'postgres', pool: { min: 0, max: 4 } };
+const MARIADB: TestOptions = { driver: MariaDbDriver, dbName, host: '127.0.0.1', port: 3306, user: 'root', password: '', pool: { min: 0, max: 4 } };
+
 export const sqlite: Database = {
   name: 'sqlite',
   unavailable: undefined,
-  init: options => initOn('sqlite', { driver: SqliteDriver, dbName: ':memory:' }, options),
+  init: options => initOn('sqlite', SQLITE, options),
+  construct: options => initOn('sqlite', SQLITE, options, true),
 };
 
 export const postgresql: Database = {
   name: 'postgresql',
   unavailable: unavailable(pgUp, 'PostgreSQL on 127.0.0.1:5432'),
-  init: options =>
-    initOn('postgresql', { driver: PostgreSqlDriver, dbName, host: '127.0.0.1', port: 5432, user: 'postgres', pool: { min: 0, max: 4 } }, options),
+  init: options => initOn('postgresql', POSTGRESQL, options),
+  construct: options => initOn('postgresql', POSTGRESQL, options, true),
 };
 
 export const mariadb: Database = {
   name: 'mariadb',
   unavailable: unavailable(mariaUp, 'MariaDB on 127.0.0.1:3306'),
-  init: options =>
-    initOn('mariadb', { driver: MariaDbDriver, dbName, host: '127.0.0.1', port: 3306, user: 'root', password: '', pool: { min: 0, max: 4 } }, options),
+  init: options => initOn('mariadb', MARIADB, options),
+  construct: options => initOn('mariadb', MARIADB, options, true),
 };
 
 export const databases: readonly Database[] = [sqlite, postgresql, mariadb];
