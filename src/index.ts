@@ -6,6 +6,8 @@ export { plugin, type PluginDecoratorOptions } from './registry/plugin-decorator
 export { PluginRegistry, defaultRegistry, type PluginInfo } from './registry/plugin-registry.js';
 export { withPlugins, usePlugins } from './config/entity-plugins.js';
 export { pluginSystem, runtimeOf, onCommit, type PluginExtension } from './bridge/extension.js';
+// Helpers over MikroORM members outside its public API, checked at start-up (MOP_UNSUPPORTED_ORM), for plugins that read entities.
+export { UnsupportedOrmError, SUPPORTED_ORM, entityState, filterConditions, hydrateLoaded, type EntityState } from './bridge/orm-internals.js';
 export { withPluginEntityManager, RowLimitError, DEFAULT_ROW_LIMIT } from './bridge/plugin-entity-manager.js';
 export { QueryBuilderError, withQueryOptions, queryOptionsOf, type QueryBuilderOptions, type AnyQueryBuilder } from './bridge/plugin-query-builder.js';
 export type { PluginSystemOptions, HookSummary } from './bridge/plugin-runtime.js';

@@ -1,7 +1,7 @@
 // Installed with nothing attached, the package must be invisible: the same SQL in the same order, the same
 // results and errors, the same EntityManager class and subscribers as bare MikroORM. Each scenario runs twice,
 // without and with `pluginSystem()`, and the two transcripts must be equal.
-import { Collection, type MikroORM, type Ref } from '@mikro-orm/core';
+import { Collection, type MikroORM, type Opt, type Ref } from '@mikro-orm/core';
 import { Entity, Filter, ManyToMany, ManyToOne, OneToMany, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { expect, test } from 'vitest';
 import { PluginRegistry, TimestampPlugin, pluginSystem } from '../src/index.js';
@@ -27,7 +27,7 @@ class IdleAuthor {
 class IdleBook {
   @PrimaryKey({ type: 'integer' }) id!: number;
   @Property({ type: 'string', unique: true }) title!: string;
-  @Property({ type: 'boolean' }) hidden: boolean = false;
+  @Property({ type: 'boolean' }) hidden: Opt<boolean> = false;
   @ManyToOne(() => IdleAuthor, { ref: true }) author!: Ref<IdleAuthor>;
   @ManyToMany(() => IdleTag) tags = new Collection<IdleTag>(this);
 }

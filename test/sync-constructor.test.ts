@@ -9,6 +9,13 @@ import { PluginConfigError, PluginRegistry, SoftDeletePlugin, TimestampPlugin, p
 import { describeEachDatabase, type Database, type TestOrm } from './support/databases.js';
 import { dumpTable, queryLog, statements, tableOf } from './support/fixtures-sql.js';
 
+declare module '../src/plugin-api.js' {
+  interface PluginOptionsMap {
+    labelled: { label?: string };
+    slowSetup: Record<string, never>;
+  }
+}
+
 const registry = new PluginRegistry().registerMany({ timestamp: TimestampPlugin, softDelete: SoftDeletePlugin });
 
 @withPlugins(['timestamp', 'softDelete'])

@@ -1,6 +1,7 @@
 import { ChangeSetType, ReferenceKind, type ChangeSet, type EntityProperty, type FlushEventArgs } from '@mikro-orm/core';
 import { DispatchContext } from '../chain/chain.js';
 import { dispatch } from '../chain/dispatch.js';
+import { managedById } from './orm-internals.js';
 import type { PluginRuntime } from './plugin-runtime.js';
 import { switchedOffPlugins } from './scope.js';
 
@@ -66,7 +67,7 @@ function restoreReferences(em: FlushEventArgs['em'], uow: FlushEventArgs['uow'],
     if (!isOwningToOne(prop)) continue;
     const before = original[prop.name];
     if (before == null || cs.entity[prop.name] != null) continue;
-    const target = em.getUnitOfWork().getById(prop.targetMeta!.class, before as never);
+    const target = managedById(em, prop.targetMeta!.class, before);
     if (!target || !kept.has(target)) continue;
     cs.entity[prop.name] = prop.ref ? em.getReference(prop.targetMeta!.class, before as never, { wrapped: true }) : target;
     delete (cs.payload as Record<string, unknown>)[prop.name];

@@ -1,4 +1,17 @@
-import { EntityManager, Utils, type EntityMetadata, type IDatabaseDriver, type MetadataStorage, type MikroORM } from '@mikro-orm/core';
+import {
+  EntityFactory,
+  EntityManager,
+  EventType,
+  helper,
+  MetadataStorage,
+  UnitOfWork,
+  Utils,
+  type EntityMetadata,
+  type EntityName,
+  type FilterOptions,
+  type IDatabaseDriver,
+  type MikroORM,
+} from '@mikro-orm/core';
 import { PluginError } from '../errors.js';
 
 // The one module that relies on MikroORM members outside its public API. `checkSupportedOrm` runs when
@@ -20,16 +33,11 @@ export class UnsupportedOrmError extends PluginError {
 
 type EntityManagerClass = abstract new (...args: any[]) => EntityManager;
 
-/** Protected EntityManager members the soft-delete reading layer extends. */
-const PROTECTED_EM_MEMBERS = ['autoJoinRefsForFilters', 'getJoinedFilters'] as const;
-
 /** At registration: the version is in range and every non-public member the package uses is there. */
 export function checkSupportedOrm(orm: MikroORM): void {
   if (!inSupportedRange(Utils.getORMVersion())) throw new UnsupportedOrmError('MikroORM itself', 'at a version this package is not tested with');
-  const em = EntityManager.prototype as unknown as Record<string, unknown>;
-  for (const member of PROTECTED_EM_MEMBERS) {
-    if (typeof em[member] !== 'function') throw new UnsupportedOrmError(`EntityManager#${member}`, 'which this version does not have');
-  }
+  const missing = missingMember();
+  if (missing) throw new UnsupportedOrmError(missing, 'which this version does not have');
   if (!driverEntityManager(orm.driver) && !orm.config.get('entityManager')) {
     throw new UnsupportedOrmError('the driver default EntityManager class', `which ${orm.driver.constructor.name} does not reveal: set the \`entityManager\` option`);
   }
@@ -108,17 +116,42 @@ const STATE_FIELDS = ['finalized', 'joins', 'orderBy', 'groupBy', 'having', 'cte
 
 const builderSubclasses = new WeakMap<BuilderClass, BuilderClass>();
 
-/** Re-bases a builder on the package's subclass of its class (made once per class); the builder keeps its own private state. */
-export function builderClassFor<Q extends object>(qb: Q, make: (Base: BuilderClass) => BuilderClass): Q {
+/** What the package's builder layer adds at MikroORM's non-public builder steps. */
+export interface BuilderHooks {
+  /** Before the builder renders its SQL (rendering and running both pass here), once. */
+  beforeFinalize(qb: Builder): void;
+  /** The condition an explicit join of `field` gets, from the one the caller gave. */
+  joinCondition(qb: Builder, field: unknown, cond: unknown, type: string): unknown;
+}
+
+/**
+ * Re-bases a builder on the package's subclass of its class (made once per class: `make` over the
+ * hooks below); the builder keeps its own private state.
+ */
+export function builderClassFor<Q extends object>(qb: Q, hooks: BuilderHooks, make: (Base: BuilderClass) => BuilderClass): Q {
   const Base = qb.constructor as BuilderClass;
   let Sub = builderSubclasses.get(Base);
   if (!Sub) {
     checkBuilder(qb);
-    Sub = make(Base);
+    Sub = make(withBuilderHooks(Base, hooks));
     builderSubclasses.set(Base, Sub);
   }
   Object.setPrototypeOf(qb, Sub.prototype);
   return qb;
+}
+
+function withBuilderHooks(Base: BuilderClass, hooks: BuilderHooks): BuilderClass {
+  return class extends Base {
+    finalize(): void {
+      if (!builderState(this).finalized) hooks.beforeFinalize(this as unknown as Builder);
+      return super.finalize();
+    }
+
+    /** Every explicit join passes here (MikroORM's own joins for where-conditions and populate do not). */
+    joinReference(field: unknown, alias: string, cond: unknown, type: string, ...rest: unknown[]): unknown {
+      return super.joinReference(field, alias, hooks.joinCondition(this as unknown as Builder, field, cond, type), type, ...rest);
+    }
+  };
 }
 
 function checkBuilder(qb: object): void {
@@ -155,4 +188,121 @@ export function joinTarget(qb: Builder, field: string): EntityMetadata | undefin
   const owner = (qb as unknown as { getAliasMap(): Record<string, unknown> }).getAliasMap()[alias];
   const meta = owner == null ? undefined : qb.em?.getMetadata().find(owner as never);
   return (meta?.properties as Record<string, { targetMeta?: EntityMetadata }> | undefined)?.[relation]?.targetMeta;
+}
+
+// --- Reads: filters, joins, entities ---
+
+/** The where-condition MikroORM's filters give a read of `entity` under these filter options (`em.applyFilters`). */
+export function filterConditions(em: EntityManager, entity: EntityName<any>, filters: FilterOptions, options: object): Promise<object | undefined> {
+  return (em as unknown as EmInternals).applyFilters(entity, {}, filters, 'read', options);
+}
+
+/** Marks a joined relation's filter condition strict: MikroORM then leaves the owner out when the target is filtered away. */
+export function markStrict(cond: object): void {
+  Object.defineProperty(cond, '__strict', { value: true, configurable: true });
+}
+
+/** Hooks into MikroORM's planning of a read's filter joins (the protected `autoJoinRefsForFilters` and `getJoinedFilters`). */
+export interface FilterJoinHooks {
+  /** Whether the hooks concern reads of this entity; when not, MikroORM's own promise is handed back untouched. */
+  concerns(em: EntityManager, meta: EntityMetadata): boolean;
+  afterJoinsPlanned(em: EntityManager, meta: EntityMetadata, options: any): void;
+  afterJoinedFilters<T>(em: EntityManager, meta: EntityMetadata, options: any, joined: T): T;
+}
+
+/** An EntityManager subclass with the filter-join hooks. */
+export function withFilterJoinHooks<T extends EntityManagerClass>(Base: T, hooks: FilterJoinHooks): T {
+  const Concrete = Base as unknown as new (...args: any[]) => EntityManager & EmInternals;
+  class FilterJoins extends Concrete {
+    override autoJoinRefsForFilters(meta: EntityMetadata, options: any, parent?: any): Promise<void> {
+      const pending = super.autoJoinRefsForFilters(meta, options, parent);
+      return hooks.concerns(this, meta) ? pending.then(() => hooks.afterJoinsPlanned(this, meta, options)) : pending;
+    }
+
+    override getJoinedFilters(meta: EntityMetadata, options: any): Promise<any> {
+      const pending = super.getJoinedFilters(meta, options);
+      return hooks.concerns(this, meta) ? pending.then(joined => hooks.afterJoinedFilters(this, meta, options, joined)) : pending;
+    }
+  }
+  return FilterJoins as unknown as T;
+}
+
+/** What the package reads of a wrapped entity. */
+export interface EntityState {
+  readonly initialized: boolean;
+  /** The EntityManager managing the entity, if any. */
+  readonly managedBy: EntityManager | undefined;
+  readonly meta: EntityMetadata;
+}
+
+export function entityState(entity: object): EntityState {
+  const wrapped = helper(entity) as unknown as { __initialized?: boolean; __managed?: boolean; __em?: EntityManager; __meta?: EntityMetadata };
+  if (!wrapped.__meta) throw new UnsupportedOrmError('WrappedEntity#__meta', 'which this version does not set');
+  return { initialized: wrapped.__initialized !== false, managedBy: wrapped.__managed ? wrapped.__em : undefined, meta: wrapped.__meta };
+}
+
+/** The managed entity with this primary key, loaded or a reference, or undefined. */
+export function managedById(em: EntityManager, entity: EntityName<any>, id: unknown, schema?: string): object | undefined {
+  return (em.getUnitOfWork() as unknown as UowInternals).getById(entity, id, schema) ?? undefined;
+}
+
+/**
+ * Makes a row read elsewhere (a cache) a managed entity of `em`, as a database load would: identity map,
+ * snapshot, and `onLoad` when something listens for it.
+ */
+export function hydrateLoaded(em: EntityManager, meta: EntityMetadata, row: object, options: { schema?: string; refresh: boolean }): Promise<any> {
+  const factory = em.getEntityFactory() as unknown as { create(entity: unknown, data: object, options: object): object };
+  const entity = factory.create(meta.class, row, { merge: true, refresh: options.refresh, schema: options.schema, convertCustomTypes: true });
+  const uow = em.getUnitOfWork() as unknown as UowInternals;
+  if (em.getEventManager().hasListeners(EventType.onLoad, meta)) return uow.dispatchOnLoadEvent().then(() => entity);
+  uow.unmarkAsLoaded(entity);
+  return Promise.resolve(entity);
+}
+
+// --- Start-up and shutdown (operations) ---
+
+/**
+ * An EntityManager made during discovery exactly as MikroORM makes `orm.em` right after it (MikroORM's own
+ * `createEntityManager` is private), for start-up work that needs the database before `init` resolves.
+ */
+export function createEarlyEntityManager(orm: MikroORM, storage: MetadataStorage): EntityManager {
+  orm.driver.setMetadata(storage);
+  const em = orm.driver.createEntityManager();
+  (em as { global: boolean }).global = true;
+  (storage as unknown as { decorate(em: EntityManager): void }).decorate(em);
+  return em;
+}
+
+/** Puts `around` around `orm.close()`: MikroORM has no close hook. `around` must call `close`. */
+export function aroundClose(orm: MikroORM, around: (close: (force?: boolean) => Promise<void>, force?: boolean) => Promise<void>): void {
+  const close = orm.close.bind(orm);
+  orm.close = (force?: boolean) => around(close, force);
+}
+
+interface EmInternals {
+  applyFilters(entity: EntityName<any>, where: object, filters: FilterOptions, type: 'read', options: object): Promise<object | undefined>;
+  autoJoinRefsForFilters(meta: EntityMetadata, options: any, parent?: any): Promise<void>;
+  getJoinedFilters(meta: EntityMetadata, options: any): Promise<any>;
+}
+
+interface UowInternals {
+  getById(entity: EntityName<any>, id: unknown, schema?: string): object | undefined | null;
+  dispatchOnLoadEvent(): Promise<void>;
+  unmarkAsLoaded(entity: object): void;
+}
+
+/** Every non-public member above, by the prototype it lives on, checked by `checkSupportedOrm`. */
+function missingMember(): string | undefined {
+  const members: [string, object, readonly string[]][] = [
+    ['EntityManager', EntityManager.prototype, ['applyFilters', 'autoJoinRefsForFilters', 'getJoinedFilters']],
+    ['UnitOfWork', UnitOfWork.prototype, ['getById', 'dispatchOnLoadEvent', 'unmarkAsLoaded']],
+    ['EntityFactory', EntityFactory.prototype, ['create']],
+    ['MetadataStorage', MetadataStorage.prototype, ['decorate']],
+  ];
+  for (const [owner, proto, names] of members) {
+    for (const name of names) if (typeof (proto as Record<string, unknown>)[name] !== 'function') return `${owner}#${name}`;
+  }
+  // `markStrict` relies on MikroORM reading the marker it sets for `strict` filters itself.
+  if (!String((EntityManager.prototype as unknown as EmInternals).applyFilters).includes('__strict')) return 'the __strict filter marker';
+  return undefined;
 }

@@ -1,4 +1,4 @@
-import { EntityManager, Utils, wrap, type EntityMetadata } from '@mikro-orm/core';
+import { EntityManager, Utils, type EntityMetadata } from '@mikro-orm/core';
 import { DispatchContext, type Chain } from '../chain/chain.js';
 import { dispatch } from '../chain/dispatch.js';
 import type { EntityChains } from '../chain/build-chains.js';
@@ -6,6 +6,7 @@ import { PluginError } from '../errors.js';
 import type { DispatchedEvent, UpsertControl } from '../events.js';
 import { findRuntime } from './extension.js';
 import { findOneInterceptors, interceptFindOne } from './find-one-hook.js';
+import { entityState, managedById } from './orm-internals.js';
 import { withPluginQueryBuilder } from './plugin-query-builder.js';
 import { withSoftDeleteReading } from '../plugins/soft-delete/reading-entity-manager.js';
 import type { PluginRuntime } from './plugin-runtime.js';
@@ -284,11 +285,10 @@ function afterUpsert(em: EntityManager, found: Found, prepared: PreparedUpsert, 
 function onlyMerged(em: EntityManager, meta: EntityMetadata, row: object, options: AnyOptions): boolean {
   if (em.config.get('upsertManaged')) return false;
   if (Utils.isEntity(row)) {
-    const wrapped = wrap(row, true) as unknown as { __managed?: boolean; __em?: EntityManager };
-    return wrapped.__managed === true && wrapped.__em === em;
+    return entityState(row).managedBy === em;
   }
   const pk = Utils.extractPK(row, meta);
-  return pk != null && em.getUnitOfWork().getById(meta.class, pk as never, options.schema) != null;
+  return pk != null && managedById(em, meta.class, pk, options.schema) !== undefined;
 }
 
 /** The context of a bulk hook; the after-events also say how many rows the operation wrote. */

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { EntityManager, FilterOptions } from '@mikro-orm/core';
-import { builderClassFor, builderState, joinTarget, type Builder, type BuilderClass } from './orm-internals.js';
+import { builderClassFor, builderState, joinTarget, type Builder, type BuilderClass, type BuilderHooks } from './orm-internals.js';
 import { pluginFiltersOf } from './query-filter.js';
 import { pluginCondition } from './query-builder-filters.js';
 import { builderError, fresh, QueryBuilderError, RECORDED, type Branded, type QueryBuilderOptions, type Recorded } from './query-builder-record.js';
@@ -75,8 +75,18 @@ function recordOf(qb: AnyQueryBuilder): Recorded {
   return recorded;
 }
 
+/** Rendering and running both finalize: the root's plugin filters are added there, once. */
+const HOOKS: BuilderHooks = {
+  beforeFinalize(qb) {
+    if (addRootFilters(qb as Branded)) {
+      throw builderError('MOP_QB_ASYNC_FILTER', qb, 'has a plugin query filter that is asynchronous, so it cannot be rendered before it runs: `await qb.applyFilters()` first');
+    }
+  },
+  joinCondition: (qb, field, cond, type) => joinCondition(qb as Branded, field, cond, type),
+};
+
 function brand<Q extends object>(qb: Q, recorded: Recorded): Q {
-  const branded = builderClassFor(qb, pluginBuilderClass);
+  const branded = builderClassFor(qb, HOOKS, pluginBuilderClass);
   (branded as unknown as Branded)[RECORDED] = recorded;
   return branded;
 }
@@ -107,11 +117,6 @@ function pluginBuilderClass(Base: BuilderClass): BuilderClass {
       return super.joinAndSelect(...args);
     }
 
-    /** Every explicit join passes here (MikroORM's own joins for where-conditions and populate do not). */
-    joinReference(field: unknown, alias: string, cond: unknown, type: string, ...rest: unknown[]): unknown {
-      return super.joinReference(field, alias, joinCondition(this as unknown as Branded, field, cond, type), type, ...rest);
-    }
-
     update(data: unknown): this {
       this[RECORDED].data = data;
       return super.update(data);
@@ -128,17 +133,6 @@ function pluginBuilderClass(Base: BuilderClass): BuilderClass {
       const skip = recorded.filtered && options !== false ? withoutPluginFilters(this as unknown as Branded, options) : options;
       recorded.filtered = true;
       await super.applyFilters(skip);
-    }
-
-    /** Rendering and running both finalize: the root's plugin filters are added here, once. */
-    finalize(): void {
-      if (!builderState(this).finalized) {
-        const pending = addRootFilters(this as unknown as Branded);
-        if (pending) {
-          throw builderError('MOP_QB_ASYNC_FILTER', this as unknown as Builder, 'has a plugin query filter that is asynchronous, so it cannot be rendered before it runs: `await qb.applyFilters()` first');
-        }
-      }
-      return super.finalize();
     }
 
     async execute(method?: string, options?: unknown): Promise<unknown> {

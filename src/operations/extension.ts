@@ -1,5 +1,6 @@
 import type { EntityManager, EntitySchema, MikroORM } from '@mikro-orm/core';
 import { findRuntime, type PluginExtension } from '../bridge/extension.js';
+import { aroundClose, createEarlyEntityManager } from '../bridge/orm-internals.js';
 import { isSyncDiscovery } from '../bridge/sync-discovery.js';
 import type { PluginRuntime } from '../bridge/plugin-runtime.js';
 import { PluginError } from '../errors.js';
@@ -110,10 +111,7 @@ export function pluginOperations(options: PluginOperationsOptions = {}): PluginE
         // The stored state and `onLoad` need a working EntityManager now: make one exactly as MikroORM does.
         // It must be `orm.em` too: the first connection creates (and caches) MikroORM's schema generator from `orm.em`.
         if (!orm.em) {
-          orm.driver.setMetadata(storage);
-          early = orm.driver.createEntityManager();
-          (early as { global: boolean }).global = true;
-          storage.decorate(early);
+          early = createEarlyEntityManager(orm, storage);
           Object.assign(orm, { em: early });
         }
         if (store) {
@@ -136,13 +134,12 @@ export function pluginOperations(options: PluginOperationsOptions = {}): PluginE
         }
       };
 
-      const close = orm.close.bind(orm);
-      orm.close = async (force?: boolean) => {
+      aroundClose(orm, async (close, force) => {
         store?.close();
         const failures = await unloadPlugins(context, orm);
         await close(force);
         if (failures.length > 0) throw failures[0];
-      };
+      });
     },
   };
 }

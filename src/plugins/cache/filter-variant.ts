@@ -1,4 +1,5 @@
 import { ReferenceKind, Utils, type EntityManager, type EntityMetadata } from '@mikro-orm/core';
+import { filterConditions } from '../../bridge/orm-internals.js';
 
 type AnyOptions = Record<string, any>;
 
@@ -15,10 +16,10 @@ type AnyOptions = Record<string, any>;
  */
 export function filterVariant(em: EntityManager, meta: EntityMetadata, options: AnyOptions): Promise<string | undefined> {
   const filters = options.filters ?? {};
-  const own = em.applyFilters(meta.class, {}, filters, 'read', options as never);
+  const own = filterConditions(em, meta.class, filters, options);
   const targets = joinedTargets(em, meta);
   if (targets.length === 0) return own.then(keyOf);
-  return Promise.all([own, ...targets.map(target => em.applyFilters(target, {}, filters, 'read', options as never))]).then(([cond, ...joined]) =>
+  return Promise.all([own, ...targets.map(target => filterConditions(em, target, filters, options))]).then(([cond, ...joined]) =>
     joined.some(c => c && (Object.keys(c).length > 0 || Object.getOwnPropertySymbols(c).length > 0)) ? undefined : keyOf(cond),
   );
 }

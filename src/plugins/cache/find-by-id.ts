@@ -1,4 +1,5 @@
-import { EventType, helper, Utils, type EntityManager, type EntityMetadata } from '@mikro-orm/core';
+import { Utils, type EntityManager, type EntityMetadata } from '@mikro-orm/core';
+import { entityState, hydrateLoaded } from '../../bridge/orm-internals.js';
 import type { FindOneCall } from '../../plugin-api.js';
 import { serializeId, type CachedEntity } from './cached-entity.js';
 import { copyRow } from './memory-store.js';
@@ -40,7 +41,7 @@ export function findById(call: FindOneCall<CacheOptions>, cached: CachedEntity, 
   }
   // Already in the identity map: MikroORM answers (or, for a bare reference, loads into it).
   const existing = target.reference ?? em.getUnitOfWork().tryGetById(meta.class, where as never, opts.schema);
-  if (existing && helper(existing).__initialized) return call.load();
+  if (existing && entityState(existing).initialized) return call.load();
   const read: Read = { call, em, cached, access, choice, id: target.id, reference: existing ?? undefined };
   return filterVariant(em, meta, opts).then(variant => withVariant(read, variant));
 }
@@ -106,7 +107,7 @@ async function loadAndFill(read: Read, store: CacheStore, variantKey: string, fo
     entity = await call.load();
     if (entity == null) return null;
     const snapshot = em.getUnitOfWork().getOriginalEntityData(entity) as CachedRow | undefined;
-    if (!snapshot || !helper(entity).__initialized) return undefined;
+    if (!snapshot || !entityState(entity).initialized) return undefined;
     if (await access.fill(store, cached.ns, id, variantKey, found.stamp, snapshot, cached.ttlMs, cached.metrics)) cached.metrics.sets++;
     return snapshot;
   })();
@@ -131,8 +132,8 @@ function primaryKeyTarget(meta: EntityMetadata, where: unknown, options: AnyOpti
   const keys = meta.primaryKeys;
   if (where !== null && typeof where === 'object' && Utils.isEntity(where)) {
     // Reference loads call findOne(Entity, reference, { refresh: true }); an initialized entity is a refresh: not ours.
-    const wrapped = helper(where as object);
-    if (wrapped.__initialized || options.refresh !== true || wrapped.__meta.className !== meta.className) return undefined;
+    const state = entityState(where as object);
+    if (state.initialized || options.refresh !== true || state.meta.className !== meta.className) return undefined;
     const id = serializeId(keys.map(k => (where as Record<string, unknown>)[k]), keys.length);
     return id === undefined ? undefined : { id, reference: where };
   }
@@ -166,14 +167,5 @@ function cacheable(em: EntityManager, options: AnyOptions, target: Target): bool
  * leaves the pending list, as a dispatch would leave it, with nothing to await.
  */
 function hydrate(em: EntityManager, meta: EntityMetadata, row: CachedRow, options: AnyOptions, reference: object | undefined): Promise<any> {
-  const entity = em.getEntityFactory().create(meta.class, row as never, {
-    merge: true,
-    refresh: reference !== undefined,
-    schema: options.schema,
-    convertCustomTypes: true,
-  });
-  const uow = em.getUnitOfWork();
-  if (em.getEventManager().hasListeners(EventType.onLoad, meta)) return uow.dispatchOnLoadEvent().then(() => entity);
-  uow.unmarkAsLoaded(entity);
-  return Promise.resolve(entity);
+  return hydrateLoaded(em, meta, row, { schema: options.schema, refresh: reference !== undefined });
 }

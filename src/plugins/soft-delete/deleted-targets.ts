@@ -11,6 +11,7 @@ import {
   type PopulateOptions,
 } from '@mikro-orm/core';
 import { findRuntime } from '../../bridge/extension.js';
+import { markStrict } from '../../bridge/orm-internals.js';
 import type { PluginRuntime } from '../../bridge/plugin-runtime.js';
 import { PluginOptionsError } from '../../errors.js';
 import { SOFT_DELETE_FILTER } from './find-options.js';
@@ -120,7 +121,7 @@ export function hideOwnersOfDeletedTargets<T>(em: EntityManager, meta: EntityMet
   for (const { prop, mode } of targetRelations(runtime, meta)) {
     const cond = (joined as Record<string, unknown>)[prop.name];
     if (mode !== 'hide' || cond === null || typeof cond !== 'object' || !filtersTarget(runtime, prop, options.filters)) continue;
-    Object.defineProperty(cond, '__strict', { value: true, configurable: true });
+    markStrict(cond);
   }
   return joined;
 }

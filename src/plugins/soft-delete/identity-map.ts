@@ -1,5 +1,6 @@
-import { helper, type EntityManager, type EntityMetadata } from '@mikro-orm/core';
+import type { EntityManager, EntityMetadata } from '@mikro-orm/core';
 import { findRuntime } from '../../bridge/extension.js';
+import { entityState } from '../../bridge/orm-internals.js';
 import type { PluginRuntime } from '../../bridge/plugin-runtime.js';
 import { SOFT_DELETE_FILTER } from './find-options.js';
 import type { SoftDeleteOptions } from './options.js';
@@ -32,7 +33,7 @@ export function hiddenByIdentityMap(em: EntityManager, entity: object, options: 
   if (options?.filters != null) return false;
   const runtime = findRuntime(em);
   if (!runtime) return false;
-  const meta = helper(entity).__meta as EntityMetadata;
+  const meta = entityState(entity).meta;
   const field = softDeleteFieldOf(runtime, meta);
   if (field === null || !runtime.isActive(SOFT_DELETE_FILTER, meta.className)) return false;
   const deleted = (entity as Record<string, unknown>)[field] != null;

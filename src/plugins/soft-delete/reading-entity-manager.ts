@@ -1,5 +1,6 @@
-import type { EntityManager, EntityMetadata } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/core';
 import { findRuntime } from '../../bridge/extension.js';
+import { withFilterJoinHooks, type FilterJoinHooks } from '../../bridge/orm-internals.js';
 import { hasDeletedTargets, hideOwnersOfDeletedTargets, keepOwnersOfDeletedTargets } from './deleted-targets.js';
 import { deletedRowsOptions } from './find-options.js';
 import { hiddenByIdentityMap, softDeleteFieldOf } from './identity-map.js';
@@ -14,7 +15,7 @@ type EntityManagerClass = abstract new (...args: any[]) => EntityManager;
  * reads (dataloader and populate queries included) run in MikroORM's order.
  */
 export function withSoftDeleteReading<T extends EntityManagerClass>(Base: T): T {
-  const Concrete = Base as unknown as new (...args: any[]) => EntityManager;
+  const Concrete = withFilterJoinHooks(Base, DELETED_TARGETS) as unknown as new (...args: any[]) => EntityManager;
 
   // findAll, findAndCount and findByCursor call find and count; findOneOrFail calls findOne.
   class SoftDeleteReading extends Concrete {
@@ -45,20 +46,17 @@ export function withSoftDeleteReading<T extends EntityManagerClass>(Base: T): T 
         return failing(error);
       }
     }
-
-    protected override autoJoinRefsForFilters(meta: EntityMetadata, options: any, parent?: any): Promise<void> {
-      const pending = super.autoJoinRefsForFilters(meta, options, parent);
-      return hasDeletedTargets(this, meta) ? pending.then(() => keepOwnersOfDeletedTargets(this, meta, options)) : pending;
-    }
-
-    protected override getJoinedFilters(meta: EntityMetadata, options: any): Promise<any> {
-      const pending = super.getJoinedFilters(meta, options);
-      return hasDeletedTargets(this, meta) ? pending.then(joined => hideOwnersOfDeletedTargets(this, meta, options, joined)) : pending;
-    }
   }
 
   return SoftDeleteReading as unknown as T;
 }
+
+/** `deletedTargets`: NOT NULL relations in `null` mode stay LEFT JOINed, relations in `hide` mode leave their owner out. */
+const DELETED_TARGETS: FilterJoinHooks = {
+  concerns: hasDeletedTargets,
+  afterJoinsPlanned: keepOwnersOfDeletedTargets,
+  afterJoinedFilters: hideOwnersOfDeletedTargets,
+};
 
 /** Runs a read with `withDeleted`/`onlyDeleted` turned into filters; a bad combination rejects, as an async method would. */
 function withReadOptions<R>(entityName: unknown, options: unknown, read: (prepared: any) => Promise<R>): Promise<R> {
