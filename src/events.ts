@@ -49,6 +49,14 @@ export interface UpsertControl<E = any> {
    * Ignored when the caller names `onConflictMergeFields`.
    */
   insertOnly(field: keyof E & string): void;
+  /** The caller's `onConflictAction`: `'merge'` (MikroORM's default) or `'ignore'`. */
+  readonly onConflictAction?: 'merge' | 'ignore' | undefined;
+  /**
+   * `onConflictFields` is raw SQL, not a list of properties. MikroORM then reads the row back by every
+   * value written (always for `'ignore'`, without `RETURNING` for a merge), so a value a hook adds
+   * must be one the stored row can match.
+   */
+  readonly rawConflictTarget?: boolean | undefined;
 }
 
 /** Context of a `queryFilter` hook: MikroORM calls it for each read, update or delete of the entity. */

@@ -305,8 +305,8 @@ describe('built-in plugins validate their options', () => {
   test.each([
     ['softDelete', { softDelete: { field: '' } }, 'field', 'a property name'],
     ['softDelete', { softDelete: { field: 3 } }, 'field', 'a property name'],
-    ['timestamp', { timestamp: { createdAt: '1st' } }, 'createdAt', 'a property name'],
-    ['timestamp', { timestamp: { updatedAt: 'updated at' } }, 'updatedAt', 'a property name'],
+    ['timestamp', { timestamp: { createdAt: '1st' } }, 'createdAt', 'a property name, or false'],
+    ['timestamp', { timestamp: { updatedAt: 'updated at' } }, 'updatedAt', 'a property name, or false'],
     ['validation', { validation: {} }, '', "a 'schema' or a 'validate' function"],
     ['validation', { validation: true }, '', "a 'schema' or a 'validate' function"],
     ['validation', { validation: { schema: { parse() {} } } }, 'schema', 'a Standard Schema'],

@@ -1,15 +1,21 @@
-import { p, type EntityMetadata, type Opt } from '@mikro-orm/core';
+import { p, type EntityManager, type EntityMetadata, type EntityProperty, type Opt, type Platform } from '@mikro-orm/core';
+import { findRuntime } from '../bridge/extension.js';
 import type { HookContext } from '../events.js';
 import type { Plugin, SetupContext } from '../plugin-api.js';
 import { hook } from '../registry/hook-decorator.js';
 import { plugin } from '../registry/plugin-decorator.js';
-import { addScalarProperty } from './add-property.js';
+import { addPluginColumn, columnsIssues, inTablePerType, markColumn, markedColumn, type ResolvedColumn } from './add-property.js';
 
 export interface TimestampOptions {
-  /** Property set on create. Default `createdAt`. */
-  createdAt: string;
-  /** Property set on create and on every real update. Default `updatedAt`. */
-  updatedAt: string;
+  /** Property set on create, or `false` for none. Default `createdAt`. */
+  createdAt: string | false;
+  /** Property set on create and on every real update, or `false` for none. Default `updatedAt`. */
+  updatedAt: string | false;
+  /**
+   * Column names of the properties the plugin adds, by property name: `{ createdAt: 'created_on' }`.
+   * Default: the naming strategy's (`created_at`, `updated_at`).
+   */
+  columns?: Readonly<Record<string, string>> | undefined;
 }
 
 declare module '../plugin-api.js' {
@@ -18,12 +24,35 @@ declare module '../plugin-api.js' {
   }
 }
 
-const propertyName = (value: unknown) => typeof value === 'string' && /^[A-Za-z_$][\w$]*$/.test(value);
+const propertyName = (value: unknown): value is string => typeof value === 'string' && /^[A-Za-z_$][\w$]*$/.test(value);
+
+/** The properties an entity's timestamps live in, when they differ from the option names (an existing property took the column over). */
+interface Names {
+  readonly createdAt: string | false;
+  readonly updatedAt: string | false;
+  /** MikroORM sets `updatedAt` itself (`onUpdate`): table-per-type entities, whose update hooks cannot reach a parent table. */
+  readonly updatedByOrm?: boolean;
+}
+
+// Keyed by the options object the plugin system resolved for one entity: hooks get the same object.
+const namesByOptions = new WeakMap<object, Names>();
+const namesOf = (options: TimestampOptions): Names => namesByOptions.get(options) ?? options;
+
+function validateTimestampOptions(o: TimestampOptions) {
+  const issues = (['createdAt', 'updatedAt'] as const)
+    .filter(k => o[k] !== false && !propertyName(o[k]))
+    .map(k => ({ option: k, expected: 'a property name, or false' }));
+  if (issues.length === 0 && o.createdAt !== false && o.createdAt === o.updatedAt) issues.push({ option: 'updatedAt', expected: 'another property than createdAt' });
+  if (issues.length > 0) return issues;
+  return o.columns === undefined ? [] : columnsIssues(o.columns, [o.createdAt, o.updatedAt].filter(propertyName));
+}
 
 /**
- * Keeps `createdAt`/`updatedAt`. Adds the columns when the entity lacks them. MikroORM fires
- * `beforeUpdate` only for entities with real changes, so a no-op flush leaves `updatedAt` alone.
- * `em.insert`/`insertMany` run `beforeCreate` on the data; upserts and native updates have hooks of their own.
+ * Keeps `createdAt`/`updatedAt`. Adds the columns when the entity lacks them, with the database's
+ * current time as default (nullable on SQLite), so writes that bypass hooks and rows already in the
+ * table get a value too. MikroORM fires `beforeUpdate` only for entities with real changes, so a no-op
+ * flush leaves `updatedAt` alone. `em.insert`/`insertMany` run `beforeCreate` on the data; upserts and
+ * native updates have hooks of their own.
  */
 @plugin({
   name: 'timestamp',
@@ -31,53 +60,101 @@ const propertyName = (value: unknown) => typeof value === 'string' && /^[A-Za-z_
   description: 'Sets createdAt on create and updatedAt on create and update.',
   options: {
     defaults: { createdAt: 'createdAt', updatedAt: 'updatedAt' },
-    validate: (o: TimestampOptions) =>
-      (['createdAt', 'updatedAt'] as const).filter(k => !propertyName(o[k])).map(k => ({ option: k, expected: 'a property name' })),
+    validate: validateTimestampOptions,
   },
 })
 export class TimestampPlugin implements Plugin<TimestampOptions> {
-  setupEntity(meta: EntityMetadata, { options }: SetupContext<TimestampOptions>): void {
-    addScalarProperty(meta, options.createdAt, { type: 'Date' });
-    addScalarProperty(meta, options.updatedAt, { type: 'Date' });
+  setupEntity(meta: EntityMetadata, { options, platform, plugin: pluginName }: SetupContext<TimestampOptions>): void {
+    const created = this.#column(meta, platform, pluginName, options, 'createdAt');
+    const updated = this.#column(meta, platform, pluginName, options, 'updatedAt');
+    const updatedByOrm = updated !== false && updated.added !== undefined && inTablePerType(meta);
+    if (updatedByOrm) updated.added!.onUpdate = stampOnUpdate(pluginName, updated.name);
+    const names: Names = { createdAt: created && created.name, updatedAt: updated && updated.name, updatedByOrm };
+    if (names.createdAt !== options.createdAt || names.updatedAt !== options.updatedAt || updatedByOrm) namesByOptions.set(options, names);
+  }
+
+  #column(meta: EntityMetadata, platform: Platform, plugin: string, options: TimestampOptions, option: 'createdAt' | 'updatedAt'): ResolvedColumn | false {
+    const name = options[option];
+    if (name === false) return false;
+    const spec = { plugin, option, name, column: options.columns?.[name], type: 'Date', defaultNow: true, existingColumn: 'reuse', optional: true } as const;
+    return markedColumn(meta, platform, spec) ?? addPluginColumn(meta, platform, spec);
   }
 
   @hook('beforeCreate', { priority: -100 })
   stampCreate(entity: Record<string, unknown>, { options }: HookContext<TimestampOptions>): void {
+    const { createdAt, updatedAt } = namesOf(options);
     const now = new Date();
-    entity[options.createdAt] ??= now;
-    entity[options.updatedAt] ??= now;
+    if (createdAt !== false) entity[createdAt] ??= now;
+    if (updatedAt !== false) entity[updatedAt] ??= now;
   }
 
   @hook('beforeUpdate', { priority: -100 })
   stampUpdate(entity: Record<string, unknown>, { options }: HookContext<TimestampOptions>): void {
-    entity[options.updatedAt] = new Date();
+    const { updatedAt, updatedByOrm } = namesOf(options);
+    if (updatedAt !== false && !updatedByOrm) entity[updatedAt] = new Date();
   }
 
-  /** `em.upsert`: both on insert; on a conflict the row keeps its createdAt and gets a new updatedAt. Values you set are kept. */
+  /**
+   * `em.upsert`: both on insert; on a conflict the row keeps its createdAt and gets a new updatedAt.
+   * Values you set are kept. With a raw `onConflictFields`, MikroORM reloads the row by every value
+   * written, which the row must match: createdAt is then left to the column default, and with
+   * `onConflictAction: 'ignore'` updatedAt too.
+   */
   @hook('beforeUpsert', { priority: -100 })
-  stampUpsert(entity: Record<string, unknown>, { options, upsert }: HookContext<TimestampOptions>): void {
+  stampUpsert(entity: Record<string, unknown>, { options, upsert, em }: HookContext<TimestampOptions>): void {
+    const { createdAt, updatedAt } = namesOf(options);
     const now = new Date();
-    if (entity[options.createdAt] == null) {
-      entity[options.createdAt] = now;
-      upsert?.insertOnly(options.createdAt);
+    const raw = upsert?.rawConflictTarget === true;
+    const ignore = upsert?.onConflictAction === 'ignore';
+    const platform = em.getPlatform();
+    const reloadsByValues = raw && (ignore || !platform.usesReturningStatement());
+    if (createdAt !== false && entity[createdAt] == null && !reloadsByValues) {
+      entity[createdAt] = now;
+      upsert?.insertOnly(createdAt);
     }
-    entity[options.updatedAt] ??= now;
+    if (updatedAt !== false && !(raw && ignore)) entity[updatedAt] ??= reloadsByValues ? storedPrecision(now, platform) : now;
   }
 
   /** `em.nativeUpdate` (and a soft delete made by `em.nativeDelete`): adds updatedAt unless the data sets it. */
   @hook('beforeBulkUpdate', { priority: -100 })
   stampBulkUpdate(_entityName: string, _where: unknown, data: Record<string, unknown>, { options }: HookContext<TimestampOptions>): void {
-    data[options.updatedAt] ??= new Date();
+    const { updatedAt } = namesOf(options);
+    if (updatedAt !== false) data[updatedAt] ??= new Date();
   }
+}
+
+/**
+ * `updatedAt` of a table-per-type entity, as MikroORM's `onUpdate`: MikroORM computes it with the
+ * change set, before it splits the change set by table, so the column is updated in whichever table
+ * holds it (an update hook of the leaf entity could only write the leaf's table). Follows the plugin
+ * switches as hooks do: only while the plugin is active for the entity.
+ */
+function stampOnUpdate(pluginName: string, property: string): EntityProperty['onUpdate'] {
+  return (entity: object, em: EntityManager) => {
+    const runtime = findRuntime(em);
+    const className = em.getMetadata().find(entity.constructor)?.className;
+    const active = runtime !== undefined && className !== undefined && runtime.optionsFor(className, pluginName) !== undefined && runtime.isActive(pluginName, className);
+    return active ? new Date() : (entity as Record<string, unknown>)[property];
+  };
+}
+
+/** The time as a column of the platform's default precision stores it (whole seconds on MariaDB/MySQL), so reading the row back by it matches. */
+function storedPrecision(time: Date, platform: Platform): Date {
+  const digits = platform.getDefaultDateTimeLength();
+  if (digits >= 3) return time;
+  const step = 10 ** (3 - digits);
+  return new Date(Math.floor(time.getTime() / step) * step);
 }
 
 /**
  * Typed columns for `defineEntity` entities, which cannot see properties a plugin adds:
  * `properties: { id: p.integer().primary(), ...timestampProperties() }`. Optional in `em.create`.
+ * With the plugin attached they get the columns the plugin would add: NOT NULL with the current
+ * time as default (nullable on SQLite).
  */
 export function timestampProperties() {
   return {
-    createdAt: p.datetime().$type<Opt<Date>>(),
-    updatedAt: p.datetime().$type<Opt<Date>>(),
+    createdAt: markColumn(p.datetime().$type<Opt<Date>>()),
+    updatedAt: markColumn(p.datetime().$type<Opt<Date>>()),
   };
 }

@@ -4,7 +4,7 @@ import { pluginOptions } from '../../bridge/inspect.js';
 import { currentContext } from '../../context/actor-context.js';
 import { cascadeDeleteTo } from './cascade-marks.js';
 import { cascadeRelations, relatedRows } from './cascade-relations.js';
-import type { DeletionStamp } from './deletion-stamp.js';
+import { newStamp, type DeletionStamp } from './deletion-stamp.js';
 import type { SoftDeleteOptions } from './options.js';
 
 type Row = Record<string, unknown>;
@@ -38,7 +38,8 @@ export function parentDeletion(em: EntityManager, entity: object, meta: EntityMe
     if ((uow.getOriginalEntityData(parent) as Row | undefined)?.[parentOptions.field] != null) return 'alreadyDeleted';
     if (parent[parentOptions.field] == null) continue; // not soft-deleted in this flush (a hard delete marks its rows itself)
     const by = parentOptions.deletedBy === false ? undefined : (parent[parentOptions.deletedBy] as string | null);
-    return { stamp: { batch: parent[parentOptions.batchField] as string, at: parent[parentOptions.field] as Date, by: by ?? currentContext(em).actor ?? null } };
+    const batch = parentOptions.batchField === false ? newStamp(em).batch : (parent[parentOptions.batchField] as string);
+    return { stamp: { batch, at: parent[parentOptions.field] as Date, by: by ?? currentContext(em).actor ?? null } };
   }
   return undefined;
 }

@@ -19,14 +19,16 @@ export function newStamp(em: EntityManager): DeletionStamp {
 
 /** The columns a soft delete sets, by this entity's option names (each row gets its own Date object). */
 export function stampValues(options: SoftDeleteOptions, stamp: DeletionStamp): Row {
-  const values: Row = { [options.field]: new Date(stamp.at.getTime()), [options.batchField]: stamp.batch };
+  const values: Row = { [options.field]: new Date(stamp.at.getTime()) };
+  if (options.batchField !== false) values[options.batchField] = stamp.batch;
   if (options.deletedBy !== false) values[options.deletedBy] = stamp.by;
   return values;
 }
 
 /** The columns a restore clears. */
 export function clearedValues(options: SoftDeleteOptions): Row {
-  const values: Row = { [options.field]: null, [options.batchField]: null };
+  const values: Row = { [options.field]: null };
+  if (options.batchField !== false) values[options.batchField] = null;
   if (options.deletedBy !== false) values[options.deletedBy] = null;
   return values;
 }

@@ -1,4 +1,5 @@
 import type { OptionIssue } from '../../plugin-api.js';
+import { columnsIssues } from '../add-property.js';
 
 /** What `em.remove()` (and `em.nativeDelete`) does to an entity using the softDelete plugin, after django-safedelete. */
 export type DeletePolicy = 'soft' | 'softCascade' | 'hard' | 'noDelete';
@@ -29,8 +30,12 @@ export interface SoftDeleteOptions {
    * always follows, as MikroORM does): soft cascade, batch restore and hard cascade. Checked at start-up.
    */
   cascade: readonly string[];
-  /** Property holding the id of the deletion batch (one soft delete and what it cascaded to). Default `deletionBatch`. */
-  batchField: string;
+  /**
+   * Property holding the id of the deletion batch (one soft delete and what it cascaded to), or
+   * `false` for none: then a cascade restore (`restore(em, entity, { cascade: true })`) cannot tell
+   * which rows a delete took with it, and restores the entity alone. Default `deletionBatch`.
+   */
+  batchField: string | false;
   /** Property holding the actor (`runWithContext({ actor })`) who soft-deleted the row, or `false` for none. Default `false`. */
   deletedBy: string | false;
   /**
@@ -44,6 +49,13 @@ export interface SoftDeleteOptions {
    * their own `deletedTargets` (owners without softDelete included). Default `null`.
    */
   referrers: DeletedTargetMode;
+  /** Whether the `field` column gets an index (reads filter on it). Default `true`. */
+  index?: boolean | undefined;
+  /**
+   * Column names of the properties the plugin adds, by property name: `{ deletedAt: 'removed_on' }`.
+   * Default: the naming strategy's (`deleted_at`, `deletion_batch`, `deleted_by`).
+   */
+  columns?: Readonly<Record<string, string>> | undefined;
 }
 
 const POLICIES: readonly DeletePolicy[] = ['soft', 'softCascade', 'hard', 'noDelete'];
@@ -72,8 +84,12 @@ export function validateSoftDeleteOptions(o: SoftDeleteOptions): OptionIssue[] {
   }
   if (!POLICIES.includes(o.policy)) issues.push({ option: 'policy', expected: `one of ${POLICIES.map(p => `'${p}'`).join(', ')}` });
   if (!isNameList(o.cascade)) issues.push({ option: 'cascade', expected: "a list of relation names, e.g. ['books']" });
-  if (!isName(o.batchField)) issues.push({ option: 'batchField', expected: 'a property name' });
+  if (o.batchField !== false && !isName(o.batchField)) issues.push({ option: 'batchField', expected: "a property name, e.g. 'deletionBatch', or false" });
   if (o.deletedBy !== false && !isName(o.deletedBy)) issues.push({ option: 'deletedBy', expected: "a property name, e.g. 'deletedBy', or false" });
+  const names = [o.field, o.batchField, o.deletedBy].filter(isName);
+  if (new Set(names).size < names.length) issues.push({ option: 'batchField', expected: 'field, batchField and deletedBy to name three different properties' });
+  if (o.index !== undefined && typeof o.index !== 'boolean') issues.push({ option: 'index', expected: 'true or false' });
+  if (o.columns !== undefined) issues.push(...columnsIssues(o.columns, names));
   const targets = o.deletedTargets as unknown;
   if (targets === null || typeof targets !== 'object' || Array.isArray(targets)) {
     issues.push({ option: 'deletedTargets', expected: "an object of relation name to 'null' or 'hide'" });

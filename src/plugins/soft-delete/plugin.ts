@@ -5,7 +5,7 @@ import type { HookContext, QueryFilterContext } from '../../events.js';
 import type { Plugin, SetupContext } from '../../plugin-api.js';
 import { hook } from '../../registry/hook-decorator.js';
 import { plugin } from '../../registry/plugin-decorator.js';
-import { addScalarProperty } from '../add-property.js';
+import { addPluginColumn, markedColumn, type ColumnType } from '../add-property.js';
 import { hardDeleteCascade, parentDeletion, softDeleteCascade } from './cascade-delete.js';
 import { markOf } from './cascade-marks.js';
 import { checkCascadeOption } from './cascade-relations.js';
@@ -54,10 +54,15 @@ export class SoftDeletePlugin implements Plugin<SoftDeleteOptions> {
   readonly #deleting = new WeakSet<object>();
   readonly #restoring = new WeakSet<object>();
 
-  setupEntity(meta: EntityMetadata, { options, platform }: SetupContext<SoftDeleteOptions>): void {
-    addScalarProperty(meta, options.field, { type: 'Date', nullable: true, index: true });
-    addScalarProperty(meta, options.batchField, { type: 'string', nullable: true });
-    if (options.deletedBy !== false) addScalarProperty(meta, options.deletedBy, { type: 'string', nullable: true });
+  setupEntity(meta: EntityMetadata, { options, platform, plugin: pluginName }: SetupContext<SoftDeleteOptions>): void {
+    const column = (option: 'field' | 'batchField' | 'deletedBy', name: string, type: ColumnType, index?: boolean) => {
+      // NULL means live: rows already in the table, and rows written past the hooks, are live.
+      const spec = { plugin: pluginName, option, name, column: options.columns?.[name], type, nullable: true, index, existingColumn: 'refuse', optional: option !== 'field' } as const;
+      markedColumn(meta, platform, spec) ?? addPluginColumn(meta, platform, spec);
+    };
+    column('field', options.field, 'Date', options.index !== false);
+    if (options.batchField !== false) column('batchField', options.batchField, 'string');
+    if (options.deletedBy !== false) column('deletedBy', options.deletedBy, 'string');
     checkCascadeOption(meta, options);
     for (const unique of options.unique) addLiveUnique(meta, platform, options.field, typeof unique === 'string' ? [unique] : unique);
     checkDeletedTargets(meta, options.deletedTargets);

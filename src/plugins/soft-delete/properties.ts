@@ -1,7 +1,8 @@
 import { p } from '@mikro-orm/core';
+import { markColumn } from '../add-property.js';
 
-const base = () => ({ deletedAt: p.datetime().nullable().index(), deletionBatch: p.string().nullable() });
-const withDeletedBy = () => ({ ...base(), deletedBy: p.string().nullable() });
+const base = () => ({ deletedAt: markColumn(p.datetime().nullable().index()), deletionBatch: markColumn(p.string().nullable()) });
+const withDeletedBy = () => ({ ...base(), deletedBy: markColumn(p.string().nullable()) });
 
 /**
  * The typed soft-delete columns for `defineEntity` entities, under the default option names:

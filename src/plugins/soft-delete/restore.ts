@@ -56,7 +56,7 @@ async function restoreWhere<T extends object>(em: EntityManager, entityName: Ent
 function clear(entity: object, options: SoftDeleteOptions): string | undefined {
   const row = entity as Row;
   if (row[options.field] == null) return undefined;
-  const batch = row[options.batchField];
+  const batch = options.batchField === false ? undefined : row[options.batchField];
   Object.assign(row, clearedValues(options));
   return typeof batch === 'string' ? batch : undefined;
 }
@@ -67,10 +67,12 @@ async function restoreBatchBelow(em: EntityManager, roots: { entity: object; met
   for (let next = queue.shift(); next; next = queue.shift()) {
     for (const prop of cascadeRelations(next.meta, softDeleteOptionsOf(em, next.meta))) {
       const targetOptions = pluginOptions(em, prop.targetMeta!.className, 'softDelete') as SoftDeleteOptions | undefined;
-      if (!targetOptions) continue;
-      for (const row of await relatedRows(em, next.entity, prop, { [targetOptions.batchField]: batch }, withDeleted())) {
+      // Without a batch column nothing tells which of the target's deleted rows this delete took.
+      if (!targetOptions || targetOptions.batchField === false) continue;
+      const batchField = targetOptions.batchField;
+      for (const row of await relatedRows(em, next.entity, prop, { [batchField]: batch }, withDeleted())) {
         // The in-memory value decides: a row restored a moment ago in this walk is not visited twice.
-        if ((row as Row)[targetOptions.batchField] !== batch || clear(row, targetOptions) === undefined) continue;
+        if ((row as Row)[batchField] !== batch || clear(row, targetOptions) === undefined) continue;
         queue.push({ entity: row, meta: prop.targetMeta! });
       }
     }
