@@ -1,7 +1,7 @@
 // Compile-time checks: `tsc --noEmit` (the root tsconfig includes test/) fails when a
 // `@ts-expect-error` below is not needed any more, so each of those lines is a test that can fail.
 // The runtime part proves the code that does compile also does what its types say.
-import type { MikroORM } from '@mikro-orm/core';
+import { defineEntity, p, type InferEntity, type MikroORM } from '@mikro-orm/core';
 import { Entity, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { describe, expect, expectTypeOf, test } from 'vitest';
 import {
@@ -13,6 +13,7 @@ import {
   pluginSystem,
   SoftDeletePlugin,
   TimestampPlugin,
+  timestampProperties,
   usePlugins,
   withPlugins,
   type HookContext,
@@ -116,6 +117,58 @@ class TypPost {
   @Property({ type: 'string' }) title!: string;
 }
 
+// --- usePlugins around defineEntity, with relations in both directions ------------------------
+// Each initializer below mentions the other entity. When usePlugins checked its argument against
+// EntitySchema<any, any>, TypeScript had to finish inferring the entity to compare type arguments, and
+// these declarations failed to compile (TS7022 "implicitly has type 'any'", TS2615 "circularly
+// references itself"). No @ts-expect-error here: the test is that this compiles and keeps its types.
+
+const TypAuthor = usePlugins(
+  defineEntity({
+    name: 'TypAuthor',
+    properties: {
+      id: p.integer().primary(),
+      name: p.string(),
+      books: () => p.oneToMany(TypBook).mappedBy('author'),
+      ...timestampProperties(),
+    },
+  }),
+  ['timestamp'],
+);
+
+const TypBook = usePlugins(
+  defineEntity({
+    name: 'TypBook',
+    properties: {
+      id: p.integer().primary(),
+      title: p.string(),
+      author: () => p.manyToOne(TypAuthor),
+      ...timestampProperties(),
+    },
+  }),
+  [{ softDelete: false }, 'timestamp'],
+);
+
+// The statement form, after the definition, for a self-referencing entity.
+const TypShelf = defineEntity({
+  name: 'TypShelf',
+  properties: {
+    id: p.integer().primary(),
+    parent: () => p.manyToOne(TypShelf).nullable(),
+    children: () => p.oneToMany(TypShelf).mappedBy('parent'),
+    ...timestampProperties(),
+  },
+});
+usePlugins(TypShelf, ['timestamp']);
+
+// The inferred entities are the real ones, not `any`.
+expectTypeOf<InferEntity<typeof TypBook>['author']['name']>().toEqualTypeOf<string>();
+expectTypeOf<InferEntity<typeof TypAuthor>['createdAt']>().toExtend<Date>();
+expectTypeOf<InferEntity<typeof TypShelf>['parent']>().not.toBeAny();
+
+// @ts-expect-error usePlugins takes an entity schema, not a plain class (decorated classes use @withPlugins)
+const classInsteadOfSchema = () => usePlugins(class NotASchema {}, ['timestamp']);
+
 const pings: number[] = [];
 
 class Pinger {
@@ -165,6 +218,30 @@ describe('types', () => {
       expect(options).toEqual({ field: 'removedAt', unique: [], policy: 'soft', cascade: [], batchField: 'deletionBatch', deletedBy: false, deletedTargets: {}, referrers: 'null' });
       // @ts-expect-error pluginOptions takes plugin names only
       pluginOptions(em, TypPost, 'noSuchPlugin');
+    } finally {
+      await orm.close();
+    }
+  });
+
+  test('usePlugins entities with a two-way relation work at runtime too', async () => {
+    const orm: MikroORM = await sqlite.init({ entities: [TypAuthor, TypBook, TypShelf], extensions: [pluginSystem()] });
+    try {
+      const em = orm.em.fork();
+      const ann = em.create(TypAuthor, { name: 'Ann' });
+      em.create(TypBook, { title: 'First', author: ann });
+      const top = em.create(TypShelf, {});
+      em.create(TypShelf, { parent: top });
+      await em.flush();
+
+      const reader = orm.em.fork();
+      const book = await reader.findOneOrFail(TypBook, { title: 'First' }, { populate: ['author'] });
+      expect(book.author.name).toBe('Ann');
+      expect(book.createdAt).toBeInstanceOf(Date);
+      expect(book.author.createdAt).toBeInstanceOf(Date);
+      const shelves = await reader.find(TypShelf, {}, { orderBy: { id: 'asc' } });
+      expect(shelves.map(s => s.createdAt instanceof Date)).toEqual([true, true]);
+      expect(describeChain(orm, TypAuthor, 'beforeCreate').map(h => h.plugin)).toEqual(['timestamp']);
+      expect(classInsteadOfSchema).toThrow(TypeError);
     } finally {
       await orm.close();
     }

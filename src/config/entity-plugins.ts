@@ -16,8 +16,23 @@ export function withPlugins(list: PluginList) {
   return <C extends Function>(cls: C, _context?: unknown): void => addList(cls, list);
 }
 
-/** The same for `defineEntity` / `EntitySchema` entities: `usePlugins(User, ['timestamp'])`. Returns the schema. */
-export function usePlugins<S extends EntitySchema<any, any>>(schema: S, list: PluginList): S {
+/**
+ * What `usePlugins` accepts: anything with an entity schema's `meta` (a `defineEntity` result or an `EntitySchema`).
+ *
+ * Deliberately not `EntitySchema<any, any>`: checking an argument against the generic class makes TypeScript
+ * compare its type arguments, which forces the entity type that `defineEntity` is still inferring. With a
+ * two-way relation (`books: () => p.oneToMany(Book)` / `author: () => p.manyToOne(Author)`) that is a cycle,
+ * and `const Author = usePlugins(defineEntity({...}), [...])` failed with TS7022/TS2615. Checking `meta` only
+ * leaves the inference to `defineEntity`, as without `usePlugins`.
+ */
+export type EntitySchemaLike = Pick<EntitySchema<any, any>, 'meta'>;
+
+/**
+ * The same for `defineEntity` / `EntitySchema` entities. Returns the schema unchanged, so it can wrap the definition,
+ * `const User = usePlugins(defineEntity({...}), ['timestamp'])`, or stand as a statement after it,
+ * `usePlugins(User, ['timestamp'])`. Both type-check with relations in both directions.
+ */
+export function usePlugins<S extends EntitySchemaLike>(schema: S, list: PluginList): S {
   addList(schema.meta.class as Function, list);
   return schema;
 }
