@@ -35,8 +35,10 @@ interface Names {
 }
 
 // Keyed by the options object the plugin system resolved for one entity: hooks get the same object.
+// Until some entity needs other names, hooks read the options as they are, without the lookup.
 const namesByOptions = new WeakMap<object, Names>();
-const namesOf = (options: TimestampOptions): Names => namesByOptions.get(options) ?? options;
+let renamed = false;
+const namesOf = (options: TimestampOptions): Names => (renamed ? (namesByOptions.get(options) ?? options) : options);
 
 function validateTimestampOptions(o: TimestampOptions) {
   const issues = (['createdAt', 'updatedAt'] as const)
@@ -70,7 +72,10 @@ export class TimestampPlugin implements Plugin<TimestampOptions> {
     const updatedByOrm = updated !== false && updated.added !== undefined && inTablePerType(meta);
     if (updatedByOrm) updated.added!.onUpdate = stampOnUpdate(pluginName, updated.name);
     const names: Names = { createdAt: created && created.name, updatedAt: updated && updated.name, updatedByOrm };
-    if (names.createdAt !== options.createdAt || names.updatedAt !== options.updatedAt || updatedByOrm) namesByOptions.set(options, names);
+    if (names.createdAt !== options.createdAt || names.updatedAt !== options.updatedAt || updatedByOrm) {
+      namesByOptions.set(options, names);
+      renamed = true;
+    }
   }
 
   #column(meta: EntityMetadata, platform: Platform, plugin: string, options: TimestampOptions, option: 'createdAt' | 'updatedAt'): ResolvedColumn | false {
