@@ -252,7 +252,11 @@ async function beforeUpsert(em: EntityManager, found: Found | undefined, rows: r
   if (chain === null && (found?.chains.afterBulkUpsert ?? null) === null) return undefined;
   const skip = switchedOffPlugins();
   const insertOnly = new Set<string>();
-  const control: UpsertControl = { insertOnly: field => void insertOnly.add(field) };
+  const control: UpsertControl = {
+    insertOnly: field => void insertOnly.add(field),
+    onConflictAction: options.onConflictAction ?? 'merge',
+    rawConflictTarget: options.onConflictFields !== undefined && !Array.isArray(options.onConflictFields),
+  };
   const forked = options.disableIdentityMap ?? em.config.get('disableIdentityMap');
   const marked: object[] = [];
   const out: any[] = [];

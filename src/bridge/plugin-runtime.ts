@@ -70,7 +70,8 @@ export class PluginRuntime {
    * that is a typed error, since MikroORM could not wait for it.
    */
   setupEntity(meta: EntityMetadata, platform: Platform, sync = false): void | Promise<void> {
-    if (meta.embeddable || meta.virtual || meta.abstract) return;
+    // An abstract table-per-type root has a table (and change sets) of its own, so it gets its plugins.
+    if (meta.embeddable || meta.virtual || (meta.abstract && (meta.inheritanceType ?? meta.inheritance) !== 'tpt')) return;
     const entity = meta.className;
     const settings = [...this.pluginSettingsOf(meta)].filter(([, setting]) => setting !== false);
     const attached: AttachedPlugin[] = [];
