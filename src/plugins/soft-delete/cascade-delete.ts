@@ -1,5 +1,6 @@
 import { ReferenceKind, type EntityManager, type EntityMetadata } from '@mikro-orm/core';
 import { runtimeOf } from '../../bridge/extension.js';
+import { managedById } from '../../bridge/orm-internals.js';
 import { pluginOptions } from '../../bridge/inspect.js';
 import { currentContext } from '../../context/actor-context.js';
 import { cascadeDeleteTo } from './cascade-marks.js';
@@ -33,7 +34,7 @@ export function parentDeletion(em: EntityManager, entity: object, meta: EntityMe
     const parentMeta = prop.targetMeta!;
     const parentOptions = pluginOptions(em, parentMeta.className, 'softDelete') as SoftDeleteOptions | undefined;
     if (!parentOptions || !cascadeRelations(parentMeta, parentOptions).some(r => r.name === prop.inversedBy)) continue;
-    const parent = uow.getById(parentMeta.class, original[prop.name] as never) as Row | undefined;
+    const parent = managedById(em, parentMeta.class, original[prop.name]) as Row | undefined;
     if (!parent || !removing.has(parent)) continue;
     if ((uow.getOriginalEntityData(parent) as Row | undefined)?.[parentOptions.field] != null) return 'alreadyDeleted';
     if (parent[parentOptions.field] == null) continue; // not soft-deleted in this flush (a hard delete marks its rows itself)
