@@ -5,8 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EntityManager, UnitOfWork, Utils } from '@mikro-orm/core';
 import { Entity, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
-import { QueryBuilder } from '@mikro-orm/sql';
-import { describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { PluginRegistry, SoftDeletePlugin, SUPPORTED_ORM, UnsupportedOrmError, pluginSystem, withPlugins } from '../src/index.js';
 import { sqlite } from './support/databases.js';
 
@@ -42,7 +41,15 @@ describe('start-up checks of MikroORM internals', () => {
     await orm.close(true);
   });
 
-  const prototypes: Record<string, object> = { EntityManager: EntityManager.prototype, UnitOfWork: UnitOfWork.prototype, QueryBuilder: QueryBuilder.prototype };
+  const prototypes: Record<string, object> = { EntityManager: EntityManager.prototype, UnitOfWork: UnitOfWork.prototype };
+  beforeAll(async () => {
+    // The driver's own builder class (a driver may carry its own copy of @mikro-orm/sql).
+    const plain = await sqlite.init({ entities: [SeamDoc] });
+    let proto = Object.getPrototypeOf(plain.em.createQueryBuilder(SeamDoc)) as object;
+    while (!Object.hasOwn(proto, 'joinReference')) proto = Object.getPrototypeOf(proto) as object;
+    prototypes.QueryBuilder = proto;
+    await plain.close(true);
+  });
   test.each(['EntityManager#getJoinedFilters', 'EntityManager#applyFilters', 'UnitOfWork#dispatchOnLoadEvent', 'QueryBuilder#joinReference', 'QueryBuilder#finalize'])(
     'without %s start-up fails with MOP_UNSUPPORTED_ORM naming it',
     async named => {
