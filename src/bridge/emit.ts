@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import { DispatchContext } from '../chain/chain.js';
 import { dispatch } from '../chain/dispatch.js';
 import type { CustomEventName, CustomHookEvents, DispatchedEvent } from '../events.js';
-import { runtimeOf } from './extension.js';
+import { runtimeOf } from './runtimes.js';
 import { metadataOf } from './inspect.js';
 import { switchedOffPlugins } from './scope.js';
 

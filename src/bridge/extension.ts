@@ -7,8 +7,10 @@ import { CommitQueue } from './commit-queue.js';
 import { createPluginSubscriber } from './plugin-subscriber.js';
 import { checkQueryBuilder, checkSupportedOrm, driverEntityManager } from './orm-internals.js';
 import { afterSettled, isSyncDiscovery } from './sync-discovery.js';
+import { setRuntime } from './runtimes.js';
 
-const runtimes = new WeakMap<object, PluginRuntime>();
+export { findRuntime, runtimeOf } from './runtimes.js';
+
 /** Each ORM's commit queue and error handler, for `onCommit`. */
 const commitQueues = new WeakMap<object, { queue: CommitQueue; aware: boolean; onError: (error: PluginError) => void }>();
 
@@ -31,7 +33,7 @@ export function pluginSystem(options: PluginSystemOptions = {}): PluginExtension
       checkSupportedOrm(orm);
       const config = orm.config;
       const runtime = new PluginRuntime(options, options.registry ?? defaultRegistry);
-      runtimes.set(config, runtime);
+      setRuntime(config, runtime);
       const sync = isSyncDiscovery(config);
       const discovery = config.get('discovery');
       const { onMetadata, afterDiscovered } = discovery;
@@ -57,20 +59,6 @@ function activate(orm: MikroORM, runtime: PluginRuntime, storage: MetadataStorag
   const commits = new CommitQueue(onError);
   commitQueues.set(config, { queue: commits, aware: runtime.hooksEvent('afterCommit'), onError });
   config.set('subscribers', [...config.get('subscribers'), createPluginSubscriber(runtime, commits)]);
-}
-
-/** The plugin runtime of an ORM or entity manager. */
-export function runtimeOf(ormOrEm: MikroORM | EntityManager): PluginRuntime {
-  const runtime = findRuntime(ormOrEm);
-  if (!runtime) {
-    throw new PluginError('MOP_NOT_INSTALLED', 'mikro-orm-plugins is not installed on this ORM: add pluginSystem() to the `extensions` option');
-  }
-  return runtime;
-}
-
-/** The plugin runtime of an ORM or entity manager, or undefined when the plugin system is not installed. */
-export function findRuntime(ormOrEm: MikroORM | EntityManager): PluginRuntime | undefined {
-  return runtimes.get(ormOrEm.config);
 }
 
 /**

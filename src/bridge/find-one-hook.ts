@@ -1,6 +1,6 @@
 import type { EntityManager, EntityMetadata } from '@mikro-orm/core';
 import type { FindOneCall, Plugin } from '../plugin-api.js';
-import { findRuntime } from './extension.js';
+import { findRuntime } from './runtimes.js';
 import type { PluginRuntime } from './plugin-runtime.js';
 
 type AnyOptions = Record<string, any>;

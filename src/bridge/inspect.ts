@@ -2,7 +2,7 @@ import { EntitySchema, type EntityManager, type EntityMetadata, type EntityName,
 import { PluginConfigError } from '../errors.js';
 import type { HookEventName } from '../events.js';
 import type { PluginName, PluginOptionsMap } from '../plugin-api.js';
-import { runtimeOf } from './extension.js';
+import { runtimeOf } from './runtimes.js';
 import type { HookSummary } from './plugin-runtime.js';
 
 /** Events with a chain of their own (`beforeSave` hooks sit in the create and update chains). */

@@ -4,7 +4,7 @@ import { dispatch } from '../chain/dispatch.js';
 import type { EntityChains } from '../chain/build-chains.js';
 import { PluginError } from '../errors.js';
 import type { DispatchedEvent, UpsertControl } from '../events.js';
-import { findRuntime } from './extension.js';
+import { findRuntime } from './runtimes.js';
 import { findOneInterceptors, interceptFindOne } from './find-one-hook.js';
 import { entityState, managedById } from './orm-internals.js';
 import { withPluginQueryBuilder } from './plugin-query-builder.js';

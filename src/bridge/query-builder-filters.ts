@@ -1,5 +1,5 @@
 import type { EntityManager, EntityMetadata, FilterOptions } from '@mikro-orm/core';
-import { findRuntime } from './extension.js';
+import { findRuntime } from './runtimes.js';
 import { pluginFiltersOf } from './query-filter.js';
 import { isPromiseLike } from './sync-discovery.js';
 

@@ -1,6 +1,6 @@
 import { Utils, type EntityMetadata } from '@mikro-orm/core';
 import type { Chain } from '../chain/chain.js';
-import { findRuntime } from './extension.js';
+import { findRuntime } from './runtimes.js';
 import { builderState, type Builder } from './orm-internals.js';
 import type { PluginRuntime } from './plugin-runtime.js';
 import { builderError, type Recorded } from './query-builder-record.js';

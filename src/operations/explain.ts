@@ -1,5 +1,5 @@
 import type { EntityManager, EntityMetadata, MikroORM } from '@mikro-orm/core';
-import { runtimeOf } from '../bridge/extension.js';
+import { runtimeOf } from '../bridge/runtimes.js';
 import { BUILT_IN_CHAINS } from '../chain/build-chains.js';
 import { PluginConfigError } from '../errors.js';
 

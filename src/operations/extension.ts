@@ -1,5 +1,6 @@
 import type { EntityManager, EntitySchema, MikroORM } from '@mikro-orm/core';
-import { findRuntime, type PluginExtension } from '../bridge/extension.js';
+import { type PluginExtension } from '../bridge/extension.js';
+import { findRuntime } from '../bridge/runtimes.js';
 import { aroundClose, createEarlyEntityManager } from '../bridge/orm-internals.js';
 import { isSyncDiscovery } from '../bridge/sync-discovery.js';
 import type { PluginRuntime } from '../bridge/plugin-runtime.js';

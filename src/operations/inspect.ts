@@ -1,5 +1,5 @@
 import { ReferenceKind, type EntityManager, type EntityMetadata, type MikroORM } from '@mikro-orm/core';
-import { runtimeOf } from '../bridge/extension.js';
+import { runtimeOf } from '../bridge/runtimes.js';
 import { PluginConfigError, type PluginError, type PluginErrorCode } from '../errors.js';
 import type { HealthCheckResult, Plugin } from '../plugin-api.js';
 import { AuditPlugin } from '../plugins/audit/index.js';

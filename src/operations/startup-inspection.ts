@@ -1,5 +1,6 @@
 import type { Configuration, EntityManager, EntityMetadata, MikroORM } from '@mikro-orm/core';
-import { findRuntime, type PluginExtension } from '../bridge/extension.js';
+import { type PluginExtension } from '../bridge/extension.js';
+import { findRuntime } from '../bridge/runtimes.js';
 import type { PluginRuntime } from '../bridge/plugin-runtime.js';
 import { PluginError } from '../errors.js';
 import { entityOptionIssues } from './option-issues.js';

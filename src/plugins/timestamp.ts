@@ -1,5 +1,5 @@
 import { p, type EntityManager, type EntityMetadata, type EntityProperty, type Opt, type Platform } from '@mikro-orm/core';
-import { findRuntime } from '../bridge/extension.js';
+import { findRuntime } from '../bridge/runtimes.js';
 import type { HookContext } from '../events.js';
 import type { Plugin, SetupContext } from '../plugin-api.js';
 import { hook } from '../registry/hook-decorator.js';

@@ -1,5 +1,6 @@
 import type { Configuration, MetadataStorage, MikroORM } from '@mikro-orm/core';
-import { runtimeOf, type PluginExtension } from '../../bridge/extension.js';
+import { type PluginExtension } from '../../bridge/extension.js';
+import { runtimeOf } from '../../bridge/runtimes.js';
 import { PluginOptionsError } from '../../errors.js';
 import type { PluginType } from '../../operations/plugin-types.js';
 import { reportStartupIssue } from '../../operations/startup-inspection.js';

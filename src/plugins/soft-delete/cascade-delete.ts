@@ -1,5 +1,5 @@
 import { ReferenceKind, type EntityManager, type EntityMetadata } from '@mikro-orm/core';
-import { runtimeOf } from '../../bridge/extension.js';
+import { runtimeOf } from '../../bridge/runtimes.js';
 import { managedById } from '../../bridge/orm-internals.js';
 import { pluginOptions } from '../../bridge/inspect.js';
 import { currentContext } from '../../context/actor-context.js';

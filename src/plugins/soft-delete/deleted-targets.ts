@@ -10,7 +10,7 @@ import {
   type FilterOptions,
   type PopulateOptions,
 } from '@mikro-orm/core';
-import { findRuntime } from '../../bridge/extension.js';
+import { findRuntime } from '../../bridge/runtimes.js';
 import { markStrict } from '../../bridge/orm-internals.js';
 import type { PluginRuntime } from '../../bridge/plugin-runtime.js';
 import { PluginOptionsError } from '../../errors.js';

@@ -1,5 +1,5 @@
 import type { EntityManager, EntityMetadata } from '@mikro-orm/core';
-import { findRuntime } from '../../bridge/extension.js';
+import { findRuntime } from '../../bridge/runtimes.js';
 import { entityState } from '../../bridge/orm-internals.js';
 import type { PluginRuntime } from '../../bridge/plugin-runtime.js';
 import { SOFT_DELETE_FILTER } from './find-options.js';

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/core';
-import { findRuntime } from '../../bridge/extension.js';
+import { findRuntime } from '../../bridge/runtimes.js';
 import { withFilterJoinHooks, type FilterJoinHooks } from '../../bridge/orm-internals.js';
 import { hasDeletedTargets, hideOwnersOfDeletedTargets, keepOwnersOfDeletedTargets } from './deleted-targets.js';
 import { deletedRowsOptions } from './find-options.js';

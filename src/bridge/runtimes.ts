@@ -1,0 +1,24 @@
+import type { EntityManager, MikroORM } from '@mikro-orm/core';
+import { PluginError } from '../errors.js';
+import type { PluginRuntime } from './plugin-runtime.js';
+
+/** Each ORM's plugin runtime, by its configuration (shared by the ORM and all its EntityManagers). */
+const runtimes = new WeakMap<object, PluginRuntime>();
+
+export function setRuntime(config: object, runtime: PluginRuntime): void {
+  runtimes.set(config, runtime);
+}
+
+/** The plugin runtime of an ORM or entity manager. */
+export function runtimeOf(ormOrEm: MikroORM | EntityManager): PluginRuntime {
+  const runtime = findRuntime(ormOrEm);
+  if (!runtime) {
+    throw new PluginError('MOP_NOT_INSTALLED', 'mikro-orm-plugins is not installed on this ORM: add pluginSystem() to the `extensions` option');
+  }
+  return runtime;
+}
+
+/** The plugin runtime of an ORM or entity manager, or undefined when the plugin system is not installed. */
+export function findRuntime(ormOrEm: MikroORM | EntityManager): PluginRuntime | undefined {
+  return runtimes.get(ormOrEm.config);
+}
