@@ -60,6 +60,18 @@ describeEachDatabase('plugin columns on pivot tables', db => {
     expect(recent(stored!.created_at)).toBe(true);
   });
 
+  test('a custom pivot entity created as an entity runs its hooks like any other (its metadata is rebuilt at discovery)', async () => {
+    const { Tag, Post, PostTag } = model();
+    orm = await db.init({ entities: [Tag, Post, PostTag], extensions: [pluginSystem({ registry, global: ['timestamp'] })] });
+    const em = orm.em.fork();
+    const link = em.create(PostTag, { post: em.create(Post, { title: 'hello' }), tag: em.create(Tag, { name: 'news' }) }) as { createdAt?: Date; updatedAt?: Date };
+    await em.flush();
+    expect(link.createdAt).toBeInstanceOf(Date);
+    expect(link.updatedAt).toBeInstanceOf(Date);
+    const [row] = await rows(orm, PostTag, 'tag_id');
+    expect(recent(row!.created_at)).toBe(true);
+  });
+
   test('a pivot row removed and added again through the collection', async () => {
     const { Tag, Post, PostTag } = model();
     orm = await db.init({ entities: [Tag, Post, PostTag], extensions: [pluginSystem({ registry, global: ['timestamp', 'softDelete'] })] });

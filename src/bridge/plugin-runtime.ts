@@ -119,8 +119,10 @@ export class PluginRuntime {
   afterDiscovered(storage: MetadataStorage): void {
     this.#metadata = storage;
     this.#attached.clear();
+    // MikroORM may finish an entity on another metadata object than the one set up (pivot entities): match by class too.
+    const byClass = new Map([...this.#discovered].map(([meta, attached]) => [meta.class, attached]));
     for (const meta of storage.getAll().values()) {
-      const attached = this.#discovered.get(meta);
+      const attached = this.#discovered.get(meta) ?? byClass.get(meta.class);
       if (attached) this.#attached.set(meta.className, attached);
     }
     this.#discovered.clear();
