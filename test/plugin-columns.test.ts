@@ -1,7 +1,7 @@
 // The columns the timestamp and softDelete plugins add, on the write paths that bypass entity hooks
 // (pivot rows), in inheritance hierarchies, next to columns an entity already maps, and in upserts
 // with a raw conflict target. Issue 12, parts 2 and 3.
-import { defineEntity, p, raw, type EntityMetadata, type MikroORM } from '@mikro-orm/core';
+import { EntitySchema, defineEntity, p, raw, type EntityMetadata, type MikroORM, type Opt } from '@mikro-orm/core';
 import { Entity, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { afterEach, describe, expect, test } from 'vitest';
 import { PluginOptionsError, PluginRegistry, SoftDeletePlugin, TimestampPlugin, pluginSystem, usePlugins } from '../src/index.js';
@@ -181,6 +181,35 @@ describeEachDatabase('plugin columns in inheritance hierarchies', db => {
     const van = em.create(Van, { brand: 'Iveco', load: 2 });
     await em.flush();
     expect(recent((await stamps(orm, tableOf(orm, Vehicle), van.id)).updated)).toBe(true);
+  });
+
+  test('single table declared with EntitySchema extends, three levels (properties named by their keys only): stamped at every level', async () => {
+    class Item {
+      id!: number;
+      kind!: Opt<string>;
+      name!: string;
+    }
+    class Folder extends Item {
+      color?: string;
+    }
+    class SharedFolder extends Folder {
+      owner?: string;
+    }
+    const ItemSchema = new EntitySchema<Item>({
+      class: Item,
+      discriminatorColumn: 'kind',
+      discriminatorValue: 'item',
+      properties: { id: { type: 'number', primary: true }, kind: { type: 'string' }, name: { type: 'string' } },
+    });
+    const FolderSchema = new EntitySchema<Folder, Item>({ class: Folder, extends: ItemSchema, discriminatorValue: 'folder', properties: { color: { type: 'string', nullable: true } } });
+    const SharedSchema = new EntitySchema<SharedFolder, Folder>({ class: SharedFolder, extends: FolderSchema, discriminatorValue: 'shared', properties: { owner: { type: 'string', nullable: true } } });
+    orm = await db.init({ entities: [ItemSchema, FolderSchema, SharedSchema], extensions: [pluginSystem({ registry, global: ['timestamp'] })] });
+    const em = orm.em.fork();
+    const folder = em.create(Folder, { name: 'f', color: 'red' }) as Folder & { createdAt?: Date };
+    em.create(Item, { name: 'i' });
+    await em.flush();
+    expect(folder.createdAt).toBeInstanceOf(Date);
+    expect(await columnsOf(orm, Item)).toEqual(['color', 'created_at', 'id', 'kind', 'name', 'owner', 'updated_at']);
   });
 
   test('single table, concrete root, plugin on one child only', async () => {

@@ -60,7 +60,7 @@ export function addPluginColumn(meta: EntityMetadata, platform: Platform, spec: 
     if (!fits(spec.type, type)) {
       throw refuse(`a property of type ${spec.type}, which '${spec.name}' is not (the entity declares it as ${type}): another property name${spec.optional ? ', or false' : ''}`);
     }
-    const own = columnOf(declared, naming);
+    const own = columnOf(declared, naming, spec.name);
     if (spec.column !== undefined && own !== undefined && own !== spec.column) {
       throw refuse(`the column of '${spec.name}', which the entity maps to '${own}' (drop columns.${spec.name}, or rename the property)`, spec.column, `columns.${spec.name}`);
     }
@@ -68,7 +68,7 @@ export function addPluginColumn(meta: EntityMetadata, platform: Platform, spec: 
   }
 
   for (const [name, prop] of known) {
-    if (columnOf(prop, naming) !== column) continue;
+    if (columnOf(prop, naming, name) !== column) continue;
     const type = typeNameOf(prop);
     if (spec.existingColumn === 'reuse' && fits(spec.type, type)) return { name, added: undefined };
     const fixes = [
@@ -156,13 +156,14 @@ export function inTablePerType(meta: EntityMetadata): boolean {
 }
 
 /** The single column a property maps, as far as discovery knows it now; undefined for relations without a given name, embeddables, unpersisted props. */
-function columnOf(prop: EntityProperty, naming: { propertyToColumnName(name: string): string }): string | undefined {
+function columnOf(prop: EntityProperty, naming: { propertyToColumnName(name: string): string }, name: string): string | undefined {
   if (prop.persist === false || prop.kind === ReferenceKind.EMBEDDED) return undefined;
   if (prop.fieldNames?.length === 1) return prop.fieldNames[0];
   const fieldName = (prop as { fieldName?: string }).fieldName;
   if (typeof fieldName === 'string') return fieldName;
   if (prop.kind !== undefined && prop.kind !== ReferenceKind.SCALAR) return undefined;
-  return naming.propertyToColumnName(prop.name);
+  // Discovery may not have named a property yet (base classes, schemas): the key it is declared under is its name.
+  return naming.propertyToColumnName(prop.name ?? name);
 }
 
 function typeNameOf(prop: EntityProperty): string {
