@@ -25,7 +25,6 @@ export type PluginErrorCode =
   // Soft delete reads and the QueryBuilder (src/plugins/soft-delete/find-options.ts, src/bridge/plugin-query-builder.ts):
   | 'MOP_CONFLICTING_OPTIONS'
   | 'MOP_QB_UNSUPPORTED'
-  | 'MOP_QB_RENDERED'
   | 'MOP_QB_OPTIONS_LATE'
   | 'MOP_QB_ASYNC_FILTER'
   // Start-up (src/bridge):
