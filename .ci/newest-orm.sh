@@ -8,7 +8,14 @@ cd "$(dirname "$0")/.."
 range=$(node -p "require('./package.json').peerDependencies['@mikro-orm/core']")
 specs=()
 for pkg in $(node -p "Object.keys(require('./package.json').devDependencies).filter(n => n.startsWith('@mikro-orm/')).join(' ')"); do
-  newest=$(npm view "$pkg@$range" version --json 2>/dev/null | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const v=JSON.parse(s||"null");console.log(Array.isArray(v)?v[v.length-1]:v??"")})')
+  # npm lists the matching versions unsorted: take the highest.
+  newest=$(npm view "$pkg@$range" version --json 2>/dev/null | node -e '
+    let s = "";
+    process.stdin.on("data", d => (s += d)).on("end", () => {
+      const found = [].concat(JSON.parse(s || "[]"));
+      const key = v => v.split(/[.-]/).slice(0, 3).map(n => n.padStart(6, "0")).join(".");
+      console.log(found.sort((a, b) => (key(a) < key(b) ? -1 : 1)).pop() ?? "");
+    });')
   [ -n "$newest" ] && specs+=("$pkg@$newest")
 done
 echo "ci: newest MikroORM in $range: ${specs[*]}"
