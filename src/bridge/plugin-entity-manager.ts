@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { EntityManager, Utils, type EntityMetadata } from '@mikro-orm/core';
 import { DispatchContext, type Chain } from '../chain/chain.js';
 import { dispatch } from '../chain/dispatch.js';
@@ -113,6 +114,7 @@ export function withPluginEntityManager<T extends EntityManagerClass>(Base: T): 
     }
 
     override async upsert(entityNameOrEntity: any, data?: any, options: AnyOptions = {}): Promise<any> {
+      if (insideUpsert.getStore()) return super.upsert(entityNameOrEntity, data, options);
       const em = this.getContext(false);
       const single = data === undefined;
       const found = pluginsOf(em, single ? entityNameOrEntity.constructor : entityNameOrEntity);
@@ -123,7 +125,7 @@ export function withPluginEntityManager<T extends EntityManagerClass>(Base: T): 
       if (!prepared) return super.upsert(entityNameOrEntity, data, options);
       const [row] = prepared.rows;
       try {
-        const result = await (single ? super.upsert(row, undefined, prepared.options) : super.upsert(entityNameOrEntity, row, prepared.options));
+        const result = await insideUpsert.run(true, () => (single ? super.upsert(row, undefined, prepared.options) : super.upsert(entityNameOrEntity, row, prepared.options)));
         await afterUpsert(em, found!, prepared, options);
         return result;
       } finally {
@@ -132,6 +134,7 @@ export function withPluginEntityManager<T extends EntityManagerClass>(Base: T): 
     }
 
     override async upsertMany(entityNameOrEntities: any, data?: any, options: AnyOptions = {}): Promise<any[]> {
+      if (insideUpsert.getStore()) return super.upsertMany(entityNameOrEntities, data, options);
       const em = this.getContext(false);
       const single = data === undefined;
       const rows: any[] = single ? entityNameOrEntities : data;
@@ -143,7 +146,9 @@ export function withPluginEntityManager<T extends EntityManagerClass>(Base: T): 
       const prepared = await beforeUpsert(em, found, rows, options);
       if (!prepared) return super.upsertMany(entityNameOrEntities, data, options);
       try {
-        const result = await (single ? super.upsertMany(prepared.rows, undefined, prepared.options) : super.upsertMany(entityNameOrEntities, prepared.rows, prepared.options));
+        const result = await insideUpsert.run(true, () =>
+          single ? super.upsertMany(prepared.rows, undefined, prepared.options) : super.upsertMany(entityNameOrEntities, prepared.rows, prepared.options),
+        );
         await afterUpsert(em, found!, prepared, options);
         return result;
       } finally {
@@ -227,6 +232,8 @@ async function beforeCreate(em: EntityManager, found: Found | undefined, rows: r
 
 /** Rows whose `beforeUpsert` hooks already ran in an outer call (MikroORM re-enters upsert for batches and forks). */
 const upserting = new WeakSet<object>();
+/** Set while MikroORM runs an upsert the hooks ran for: its inner upsert calls (on copies of the rows, in some versions) are its own. */
+const insideUpsert = new AsyncLocalStorage<true>();
 
 class UpsertContext extends DispatchContext {
   constructor(

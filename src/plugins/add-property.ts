@@ -92,7 +92,10 @@ function define(prop: Record<string, unknown>, platform: Platform, spec: PluginC
   if (spec.nullable) prop.nullable = true;
   if (spec.index !== undefined) prop.index = spec.index;
   if (spec.defaultNow) {
-    if (addsExpressionDefaults(platform)) prop.defaultRaw = platform.getCurrentTimestampSQL(platform.getDefaultDateTimeLength() || undefined);
+    // Milliseconds at most, as JavaScript dates hold: a row read back by the values the database gave (upserts) must match.
+    const length = Math.min(platform.getDefaultDateTimeLength(), 3);
+    if (length > 0) prop.length = length;
+    if (addsExpressionDefaults(platform)) prop.defaultRaw = platform.getCurrentTimestampSQL(length || undefined);
     else prop.nullable = true;
   }
 }
