@@ -44,7 +44,6 @@ export function queryFilterFor(runtime: FilterActivity, definition: PluginDefini
       if (!runtime.isActive(name, meta.className)) return {};
       const ctx: QueryFilterContext = { plugin: name, options, em, meta, args, type };
       const conditions: object[] = [];
-      const combined = () => (conditions.length <= 1 ? ((conditions[0] ?? {}) as Condition) : { $and: conditions });
       const from = (index: number): Condition | Promise<Condition> => {
         for (let i = index; i < hooks.length; i++) {
           const { link, fn } = hooks[i]!;
@@ -56,21 +55,27 @@ export function queryFilterFor(runtime: FilterActivity, definition: PluginDefini
           }
           if (isPromiseLike(condition)) {
             return Promise.resolve(condition).then(
-              resolved => (keep(conditions, resolved), from(i + 1)),
+              resolved => (keepCondition(conditions, resolved), from(i + 1)),
               error => Promise.reject(tagError(error, link, meta.className)),
             );
           }
-          keep(conditions, condition);
+          keepCondition(conditions, condition);
         }
-        return combined();
+        return (allOf(conditions) ?? {}) as Condition;
       };
       return from(0);
     },
   } as PluginFilterDef;
 }
 
-function keep(conditions: object[], condition: unknown): void {
-  if (condition && typeof condition === 'object' && Object.keys(condition).length > 0) conditions.push(condition);
+/** Collects a filter condition that says something (raw() fragments are symbol keys). */
+export function keepCondition(conditions: object[], condition: unknown): void {
+  if (condition && typeof condition === 'object' && Reflect.ownKeys(condition).length > 0) conditions.push(condition);
+}
+
+/** The conditions as one: undefined for none, `$and` for several. */
+export function allOf(conditions: readonly object[]): object | undefined {
+  return conditions.length <= 1 ? conditions[0] : { $and: conditions };
 }
 
 /** The plugin filters of an entity that `filters` (find options) leaves on, with their per-call args. */
