@@ -1,4 +1,4 @@
-import type { ChangeSet, EntityManager, EntityMetadata, FilterQuery } from '@mikro-orm/core';
+import type { ChangeSet, EntityManager, EntityMetadata, FilterQuery, FindOneOptions } from '@mikro-orm/core';
 
 /** What a hook may return: nothing, or a promise of nothing. Sync hooks never cost a promise. */
 export type HookResult = void | Promise<void>;
@@ -70,6 +70,49 @@ export interface QueryFilterContext<O = any, E = any> {
   readonly type: 'read' | 'update' | 'delete';
 }
 
+/** The read methods whose options `readOptions` hooks see. */
+export type ReadMethod = 'find' | 'findOne' | 'count' | 'countBy' | 'stream';
+
+/** Context of the read hooks (`readOptions`, `afterJoinsPlanned`, `joinedFilters`). */
+export interface ReadContext<O = any, E = any> {
+  readonly event: HookEventName;
+  readonly plugin: string;
+  /** This plugin's options for the entity read, or undefined when the hook runs for an entity the plugin is not attached to (`appliesTo`). */
+  readonly options: O | undefined;
+  readonly em: EntityManager;
+  readonly meta: EntityMetadata<E>;
+}
+
+/** What the join hooks get: the options of the read whose joins MikroORM planned. */
+export interface JoinContext<O = any, E = any> extends ReadContext<O, E> {
+  readonly findOptions: ReadOptions;
+}
+
+/** What `readOptions` hooks get: the caller's options of one read, and which read it is. */
+export interface ReadOptionsContext<O = any, E = any> extends ReadContext<O, E> {
+  readonly method: ReadMethod;
+}
+
+/** Per-call read options as hooks see them: MikroORM's, plus whatever plugins declare on them. */
+export type ReadOptions = Readonly<Record<string, any>>;
+
+/** One `em.findOne` call as an `interceptFindOne` hook sees it. It lives for one call; do not keep it. */
+export interface FindOneCall<O = any, E extends object = any> {
+  readonly event: 'interceptFindOne';
+  readonly plugin: string;
+  /** This plugin's options for the entity (undefined for an entity it is not attached to, see `appliesTo`). */
+  readonly options: O;
+  /** The entity manager the call was made on (a fork, or the global one). */
+  readonly em: EntityManager;
+  readonly meta: EntityMetadata<E>;
+  /** As given: a primary key, a where-condition, or (reference loads) the uninitialized reference itself. */
+  readonly where: FilterQuery<E>;
+  /** The caller's findOne options, after the `readOptions` hooks (an empty object when none were given). */
+  readonly findOptions: Readonly<FindOneOptions<E, any, any, any>>;
+  /** The rest of the call: the next `interceptFindOne` hook, then MikroORM's own findOne. */
+  load(): Promise<E | null>;
+}
+
 /**
  * Events a plugin declares for application code to fire with `emit()`.
  * Extend it by module augmentation; the value is the payload type:
@@ -132,6 +175,28 @@ export interface BuiltInHooks<E = any, O = any> {
   afterLoad(entity: E, ctx: HookContext<O, E>): HookResult;
   /** A where-condition added to every read, update and delete of the entity, through a MikroORM filter. */
   queryFilter(ctx: QueryFilterContext<O, E>): FilterQuery<E> | undefined | Promise<FilterQuery<E> | undefined>;
+  /**
+   * Before a read (`find`, `findOne`, `count`, `countBy`, `stream` and what calls them): return the
+   * options the read runs with, or nothing to keep them. Turns per-call options of a plugin into
+   * MikroORM's (softDelete's `withDeleted` into `filters`). Synchronous: it runs on every read.
+   */
+  readOptions(options: ReadOptions, ctx: ReadOptionsContext<O, E>): ReadOptions | undefined | void;
+  /**
+   * Around `em.findOne` (so also `findOneOrFail`, `wrap(ref).init()` and `ref.load()`): return what
+   * findOne would (the entity or null), or `call.load()` to leave the call to the next hook and then
+   * to MikroORM. The cache plugin answers loads by primary key this way.
+   */
+  interceptFindOne(call: FindOneCall<O, E & object>): Promise<E | null>;
+  /**
+   * After MikroORM planned the joins of a read of the entity (its populate hints in `options.populate`,
+   * the to-one relations it joins for their filters): a hook may change a hint's `joinType`.
+   */
+  afterJoinsPlanned(options: { readonly populate?: unknown; readonly filters?: unknown }, ctx: JoinContext<O, E>): HookResult;
+  /**
+   * After MikroORM built the filter conditions of the entity's joined relations (by relation name):
+   * return the conditions to use, or nothing to keep them.
+   */
+  joinedFilters(conditions: Readonly<Record<string, unknown>>, ctx: JoinContext<O, E>): Readonly<Record<string, unknown>> | undefined | void;
 }
 
 export type CustomHookSignature<P, E = any, O = any> = (entity: E, payload: P, ctx: HookContext<O, E>) => HookResult;
@@ -148,12 +213,15 @@ export type HookEventName = BuiltInEventName | CustomEventName;
 export type HookFunction<K extends HookEventName> = AllHooks[K];
 
 /**
- * How the dispatcher treats results (after Rollup's hook kinds):
+ * How the dispatcher treats results (after Rollup's hook kinds). Every kind runs through the same
+ * compiled chain, order and error tagging:
  * - `sequential`: every hook runs in order, results are ignored;
  * - `veto`: a hook returning `false` stops the chain and vetoes the operation;
- * - `filter`: each hook returns a where-condition; MikroORM applies them (not run by the dispatcher).
+ * - `waterfall`: each hook gets the value the previous one returned (nothing keeps it);
+ * - `collect`: every hook runs, and the values they return are gathered (`queryFilter`'s conditions);
+ * - `around`: each hook wraps the rest of the chain and the operation itself (`call.load()`).
  */
-export type HookKind = 'sequential' | 'veto' | 'filter';
+export type HookKind = 'sequential' | 'veto' | 'waterfall' | 'collect' | 'around';
 
 export const BUILT_IN_EVENTS = {
   beforeCreate: 'sequential',
@@ -174,10 +242,20 @@ export const BUILT_IN_EVENTS = {
   afterBulkDelete: 'sequential',
   afterBulkInsert: 'sequential',
   afterBulkUpsert: 'sequential',
-  queryFilter: 'filter',
+  queryFilter: 'collect',
+  readOptions: 'waterfall',
+  interceptFindOne: 'around',
+  afterJoinsPlanned: 'sequential',
+  joinedFilters: 'waterfall',
 } as const satisfies Record<BuiltInEventName, HookKind>;
 
-export type DispatchedEvent = Exclude<HookEventName, 'beforeSave' | 'afterSave' | 'queryFilter'>;
+/** The kind of a built-in event, as the type system sees it. */
+export type KindOf<K extends BuiltInEventName> = (typeof BUILT_IN_EVENTS)[K];
+
+/** Read events: a hook may run for entities its plugin is not attached to (`appliesTo`), since a read of one entity reaches others. */
+export const READ_EVENTS: ReadonlySet<string> = new Set<BuiltInEventName>(['readOptions', 'interceptFindOne', 'afterJoinsPlanned', 'joinedFilters']);
+
+export type DispatchedEvent = Exclude<HookEventName, 'beforeSave' | 'afterSave'>;
 
 /** `beforeSave`/`afterSave` are not dispatched themselves: their hooks join the create, update (and upsert) chains. */
 export const COMPOSITE_EVENTS: Readonly<Record<string, readonly DispatchedEvent[]>> = {

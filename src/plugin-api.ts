@@ -1,4 +1,4 @@
-import type { EntityManager, EntityMetadata, EntitySchema, FilterQuery, FindOneOptions, MikroORM, Platform } from '@mikro-orm/core';
+import type { EntityMetadata, EntitySchema, MikroORM, Platform } from '@mikro-orm/core';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 
 /**
@@ -79,10 +79,28 @@ export interface PluginMeta {
   options?: OptionsSpec;
 }
 
+/**
+ * What plugins state about the entities they are attached to, so other plugins can ask without
+ * reading their options by name: the softDelete plugin states `softDeletable`, the audit plugin asks
+ * `entityTrait(em, Entity, 'softDeletable')`. Augment it for your own:
+ *
+ *     declare module 'mikro-orm-plugins' {
+ *       interface EntityTraits { tenantScoped: { readonly column: string } }
+ *     }
+ */
+export interface EntityTraits {
+  /** The entity's rows are soft-deleted: `field` holds the deletion time (null while live). */
+  softDeletable: { readonly field: string };
+}
+
+export type EntityTraitName = keyof EntityTraits & string;
+
 export interface SetupContext<O = any> {
   readonly plugin: string;
   readonly options: O;
   readonly platform: Platform;
+  /** States a trait of this entity for other plugins (`entityTrait`). A trait has one provider per entity. */
+  provide<K extends EntityTraitName>(trait: K, value: EntityTraits[K]): void;
 }
 
 /**
@@ -101,30 +119,6 @@ export interface Plugin<O = any> {
   healthCheck?(): HealthCheckResult | Promise<HealthCheckResult>;
   /** Run by `doctor` once per distinct options an entity gives this plugin. */
   testConnection?(options: O): HealthCheckResult | Promise<HealthCheckResult>;
-  /**
-   * Around `em.findOne` (so also `findOneOrFail`, `wrap(ref).init()` and `ref.load()`, which call it)
-   * on the entities the plugin is attached to: return what findOne would (the entity or null), or
-   * `call.load()` to leave the call to the next plugin's interceptor and then to MikroORM. Several
-   * plugins nest in declaration order. Not called while the plugin is switched off or inactive.
-   * The cache plugin answers loads by primary key from its store this way.
-   */
-  interceptFindOne?(call: FindOneCall<O>): Promise<unknown>;
-}
-
-/** One `em.findOne` call as `Plugin.interceptFindOne` sees it. It lives for one call; do not keep it. */
-export interface FindOneCall<O = any, E extends object = any> {
-  readonly plugin: string;
-  /** This plugin's options for the entity, as hooks get them. */
-  readonly options: O;
-  /** The entity manager the call was made on (a fork, or the global one). */
-  readonly em: EntityManager;
-  readonly meta: EntityMetadata<E>;
-  /** As given: a primary key, a where-condition, or (reference loads) the uninitialized reference itself. */
-  readonly where: FilterQuery<E>;
-  /** The caller's findOne options (an empty object when none were given). */
-  readonly findOptions: Readonly<FindOneOptions<E, any, any, any>>;
-  /** The rest of the call: the next plugin's interceptor, then MikroORM's own findOne. */
-  load(): Promise<E | null>;
 }
 
 /** `true`/nothing is healthy; `false` or `{ ok: false }` is not. */
@@ -135,9 +129,19 @@ export type PluginEntities = readonly (Function | EntitySchema<any, any>)[];
 
 export type PluginClass<O = any> = (new () => Plugin<O>) & { options?: OptionsSpec<O>; entities?: PluginEntities };
 
+/**
+ * Which entities a hook runs for. By default those its plugin is attached to. A read hook may
+ * widen that, since a read of one entity reaches others (relations, single-table inheritance):
+ * `'all'`, or a predicate given each entity's metadata and the plugin's options for any entity
+ * (undefined where it is not attached). Decided once per entity when the chains are built.
+ */
+export type AppliesTo = 'attached' | 'all' | ((meta: EntityMetadata, optionsOf: (meta: EntityMetadata) => unknown) => boolean);
+
 export interface HookOptions {
   /** Lower runs first. Default 0. */
   priority?: number;
+  /** Read events only (`readOptions`, `interceptFindOne`, `afterJoinsPlanned`, `joinedFilters`): see `AppliesTo`. */
+  appliesTo?: AppliesTo;
   /** Run before these plugins' hooks on the same event. */
   before?: readonly string[];
   /** Run after these plugins' hooks on the same event. */
@@ -148,6 +152,7 @@ export interface HookDefinition {
   readonly event: string;
   readonly method: string | symbol;
   readonly priority: number;
+  readonly appliesTo: AppliesTo;
   readonly before: readonly string[];
   readonly after: readonly string[];
 }

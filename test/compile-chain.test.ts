@@ -10,7 +10,7 @@ function chainOf(classes: Record<string, new () => object>) {
   const registry = new PluginRegistry().registerMany(classes);
   const attached: AttachedPlugin[] = registry.names().map((name, rank) => {
     const definition = registry.definition(name)!;
-    return { definition, instance: new definition.pluginClass(), options: { name }, rank };
+    return { definition, instance: new definition.pluginClass(), options: { name }, hooks: definition.hooks, rank };
   });
   return buildEntityChains('Widget', attached, n => registry.has(n)).beforeCreate!;
 }

@@ -65,6 +65,7 @@ function chainsOf(event: ChainEvent, specs: readonly Spec[]): EntityChains {
     definition: registry.definition(s.name)!,
     instance: new classes[rank]!(),
     options: s.options ?? {},
+    hooks: registry.definition(s.name)!.hooks,
     rank,
   }));
   return buildEntityChains(ENTITY, attached, name => registry.has(name));

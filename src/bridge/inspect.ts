@@ -1,8 +1,8 @@
 import { EntitySchema, type EntityManager, type EntityMetadata, type EntityName, type MikroORM } from '@mikro-orm/core';
 import { PluginConfigError } from '../errors.js';
 import type { HookEventName } from '../events.js';
-import type { PluginName, PluginOptionsMap } from '../plugin-api.js';
-import { runtimeOf } from './runtimes.js';
+import type { EntityTraitName, EntityTraits, PluginName, PluginOptionsMap } from '../plugin-api.js';
+import { findRuntime, runtimeOf } from './runtimes.js';
 import type { HookSummary } from './plugin-runtime.js';
 
 /** Events with a chain of their own (`beforeSave` hooks sit in the create and update chains). */
@@ -25,4 +25,21 @@ export function metadataOf(em: EntityManager, entity: EntityName<any> | string |
   const meta = em.getMetadata().find(name as EntityName<any>);
   if (!meta) throw new PluginConfigError('MOP_UNKNOWN_ENTITY', `${String((name as Function).name ?? name)} is not a discovered entity`);
   return meta;
+}
+
+/**
+ * Whether a plugin acts on an entity now: attached to it, enabled in the registry, active in the
+ * stored state and not switched off by `withoutPlugins`. False where the plugin system is not installed.
+ */
+export function isPluginActive(em: EntityManager, plugin: string, entity: EntityName<any> | string | object): boolean {
+  const runtime = findRuntime(em);
+  if (runtime === undefined) return false;
+  const className = metadataOf(em, entity).className;
+  return runtime.optionsFor(className, plugin) !== undefined && runtime.isActive(plugin, className);
+}
+
+/** What a plugin stated about an entity (`SetupContext.provide`), or undefined: `entityTrait(em, Invoice, 'softDeletable')?.field`. */
+export function entityTrait<K extends EntityTraitName>(em: EntityManager, entity: EntityName<any> | string | object, trait: K): EntityTraits[K] | undefined {
+  const runtime = findRuntime(em);
+  return runtime && (runtime.traitOf(metadataOf(em, entity).className, trait) as EntityTraits[K] | undefined);
 }

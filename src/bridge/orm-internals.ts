@@ -206,8 +206,8 @@ export function markStrict(cond: object): void {
 export interface FilterJoinHooks {
   /** Whether the hooks concern reads of this entity; when not, MikroORM's own promise is handed back untouched. */
   concerns(em: EntityManager, meta: EntityMetadata): boolean;
-  afterJoinsPlanned(em: EntityManager, meta: EntityMetadata, options: any): void;
-  afterJoinedFilters<T>(em: EntityManager, meta: EntityMetadata, options: any, joined: T): T;
+  afterJoinsPlanned(em: EntityManager, meta: EntityMetadata, options: any): unknown;
+  afterJoinedFilters<T>(em: EntityManager, meta: EntityMetadata, options: any, joined: T): T | PromiseLike<T>;
 }
 
 /** An EntityManager subclass with the filter-join hooks. */
@@ -216,7 +216,7 @@ export function withFilterJoinHooks<T extends EntityManagerClass>(Base: T, hooks
   class FilterJoins extends Concrete {
     override autoJoinRefsForFilters(meta: EntityMetadata, options: any, parent?: any): Promise<void> {
       const pending = super.autoJoinRefsForFilters(meta, options, parent);
-      return hooks.concerns(this, meta) ? pending.then(() => hooks.afterJoinsPlanned(this, meta, options)) : pending;
+      return hooks.concerns(this, meta) ? pending.then(async () => void (await hooks.afterJoinsPlanned(this, meta, options))) : pending;
     }
 
     override getJoinedFilters(meta: EntityMetadata, options: any): Promise<any> {

@@ -6,10 +6,9 @@ import type { EntityChains } from '../chain/build-chains.js';
 import { PluginError } from '../errors.js';
 import type { DispatchedEvent, UpsertControl } from '../events.js';
 import { findRuntime } from './runtimes.js';
-import { findOneInterceptors, interceptFindOne } from './find-one-hook.js';
 import { entityState, managedById } from './orm-internals.js';
 import { withPluginQueryBuilder } from './plugin-query-builder.js';
-import { withSoftDeleteReading } from '../plugins/soft-delete/reading-entity-manager.js';
+import { withReadHooks } from './read-hooks.js';
 import type { PluginRuntime } from './plugin-runtime.js';
 import { switchedOffPlugins, withoutPlugins } from './scope.js';
 
@@ -24,8 +23,6 @@ declare module '@mikro-orm/core' {
     rowLimit?: number;
   }
   interface DeleteOptions<T> {
-    /** mikro-orm-plugins: delete the rows for real, even when a `beforeBulkDelete` hook (soft delete) vetoes. */
-    hard?: boolean;
     /**
      * mikro-orm-plugins: load the matching rows (at most `rowLimit`) and remove them through a flush (per-entity hooks).
      * With `hard: true`, `beforeBulkDelete` runs first, as in bulk mode: a hook that throws refuses, a veto is overridden.
@@ -75,16 +72,9 @@ export function withPluginEntityManager<T extends EntityManagerClass>(Base: T): 
   // `abstract new` keeps abstract bases assignable; the mixin itself is concrete.
   const Concrete = Base as unknown as new (...args: any[]) => EntityManager;
 
-  // Layers under it: QueryBuilders that run the plugins, and soft-delete reads (withDeleted, identity map, deletedTargets).
-  class PluginEntityManager extends withPluginQueryBuilder(withSoftDeleteReading(Concrete)) {
+  // Layers under it: QueryBuilders that run the plugins, and the read hooks.
+  class PluginEntityManager extends withPluginQueryBuilder(withReadHooks(Concrete)) {
     static readonly [MIXED] = true;
-
-    // Plugins' `interceptFindOne` (the cache plugin's) may answer findOne, findOneOrFail and reference loads; one lookup when none does.
-    override findOne(entityName: any, where: any, options?: any): Promise<any> {
-      const table = findOneInterceptors(this);
-      if (table === null) return super.findOne(entityName, where, options);
-      return interceptFindOne(this, table, entityName, where, options, () => super.findOne(entityName, where, options));
-    }
 
     override async insert(entityNameOrEntity: any, data?: any, options: AnyOptions = {}): Promise<any> {
       const em = this.getContext(false);

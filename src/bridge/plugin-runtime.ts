@@ -3,11 +3,13 @@ import { BUILT_IN_CHAINS, buildEntityChains, type AttachedPlugin, type BuiltInCh
 import { declaredPluginLists } from '../config/entity-plugins.js';
 import { mergePluginLists } from '../config/plugin-settings.js';
 import { PluginConfigError, type PluginError } from '../errors.js';
-import type { Plugin, PluginList } from '../plugin-api.js';
+import type { HookDefinition, Plugin, PluginList } from '../plugin-api.js';
 import type { PluginDefinition } from '../registry/plugin-definition.js';
 import { resolvePluginOptions } from '../registry/plugin-options.js';
 import type { PluginRegistry } from '../registry/plugin-registry.js';
+import { eventKind, type HookKind } from '../events.js';
 import { queryFilterFor } from './query-filter.js';
+import { EntityTraitTable } from './entity-traits.js';
 import { switchedOffPlugins } from './scope.js';
 import { asyncUnderSyncDiscovery, isPromiseLike } from './sync-discovery.js';
 
@@ -17,6 +19,8 @@ export interface HookSummary {
   readonly method: string;
   /** The event the hook was declared on. */
   readonly event: string;
+  /** How the dispatcher treats its result. */
+  readonly kind: HookKind;
   readonly priority: number;
 }
 
@@ -55,8 +59,10 @@ export class PluginRuntime {
   /** During discovery, by metadata: an entity's name may still change (`setClass`, `EntitySchema` with `class`). */
   readonly #discovered = new Map<EntityMetadata, AttachedPlugin[]>();
   readonly #instances = new Map<PluginDefinition, Plugin>();
+  readonly #traits = new EntityTraitTable();
   #metadata: MetadataStorage | undefined;
   #builtAt = -1;
+  #readHooks = false;
   #overrides: ChainStateOverrides | undefined;
 
   constructor(options: PluginSystemOptions, registry: PluginRegistry) {
@@ -101,10 +107,11 @@ export class PluginRuntime {
     const name = definition.name;
     const instance = this.#instance(definition);
     const attach = () => {
-      if (definition.hooks.some(h => h.event === 'queryFilter')) meta.filters[name] = queryFilterFor(this, definition, instance, options, meta);
-      attached.push({ definition, instance, options, rank: 0 });
+      if (definition.hooks.some(h => h.event === 'queryFilter')) meta.filters[name] = queryFilterFor(this, name, meta);
+      attached.push({ definition, instance, options, hooks: definition.hooks, rank: 0 });
     };
-    const pending = instance.setupEntity?.(meta, { plugin: name, options, platform });
+    const provide = (trait: string, value: unknown) => this.#traits.provide(meta, name, trait, value);
+    const pending = instance.setupEntity?.(meta, { plugin: name, options, platform, provide });
     if (!isPromiseLike(pending)) return attach();
     if (sync) throw asyncUnderSyncDiscovery(meta.className, name, 'its setupEntity()', pending);
     return Promise.resolve(pending).then(attach);
@@ -126,6 +133,7 @@ export class PluginRuntime {
       if (attached) this.#attached.set(meta.className, attached);
     }
     this.#discovered.clear();
+    this.#traits.afterDiscovered(storage);
     // Check every attached plugin's order constraints now, disabled ones too, so enabling one later cannot fail.
     const ranked = this.#ranked();
     for (const [entity, attached] of this.#attached) buildEntityChains(entity, attached.map(ranked), name => this.registry.has(name));
@@ -139,16 +147,45 @@ export class PluginRuntime {
     this.#builtAt = this.registry.version;
     const ranked = this.#ranked();
     const isRegistered = (name: string) => this.registry.has(name);
+    const reaching = this.#reachingPlugins();
+    let readHooks = false;
     for (const meta of storage.getAll().values()) {
       const entity = meta.className;
-      const enabled = this.#attached
-        .get(entity)
-        ?.filter(p => this.#runs(p.definition.name, entity))
+      const own = this.#attached.get(entity) ?? [];
+      const enabled = [...own.map(p => scopedTo(p, meta, true, this.#optionsOf(p))), ...this.#reaching(reaching, own, meta)]
+        .filter(p => p.hooks.length > 0 && this.#runs(p.definition.name, entity))
         .map(p => this.#withStoredPriority(ranked(p), entity));
-      const value = enabled && enabled.length > 0 ? buildEntityChains(meta.className, enabled, isRegistered) : undefined;
+      const value = enabled.length > 0 ? buildEntityChains(meta.className, enabled, isRegistered) : undefined;
+      readHooks ||= value !== undefined && hasReadChains(value);
       // Not `meta[this.slot] = value`: from the 6th entity on, V8 turns every EntityMetadata into a slow dictionary object on that keyed store.
       Object.defineProperty(meta, this.slot, { value, writable: true, enumerable: true, configurable: true });
     }
+    this.#readHooks = readHooks;
+  }
+
+  /** Whether any entity has a read chain: when not, reads go straight to MikroORM. */
+  get readHooks(): boolean {
+    if (this.#builtAt !== this.registry.version) this.rebuild();
+    return this.#readHooks;
+  }
+
+  /** One of each attached plugin that has hooks with a wider `appliesTo`. */
+  #reachingPlugins(): AttachedPlugin[] {
+    const found = new Map<PluginDefinition, AttachedPlugin>();
+    for (const list of this.#attached.values()) {
+      for (const p of list) if (!found.has(p.definition) && p.definition.hooks.some(h => h.appliesTo !== 'attached')) found.set(p.definition, p);
+    }
+    return [...found.values()];
+  }
+
+  /** The reaching plugins not attached to this entity, with their hooks that apply to it and no options. */
+  #reaching(reaching: readonly AttachedPlugin[], own: readonly AttachedPlugin[], meta: EntityMetadata): AttachedPlugin[] {
+    return reaching.filter(p => !own.some(o => o.definition === p.definition)).map(p => scopedTo({ ...p, options: undefined }, meta, false, this.#optionsOf(p)));
+  }
+
+  /** A plugin's options by entity, for `appliesTo` predicates. */
+  #optionsOf(plugin: AttachedPlugin): (meta: EntityMetadata) => unknown {
+    return meta => this.optionsFor(meta.className, plugin.definition.name);
   }
 
   /** The chains of an entity; recompiled first if the registry changed since the last build. */
@@ -211,8 +248,7 @@ export class PluginRuntime {
   #withStoredPriority(plugin: AttachedPlugin, entity: string): AttachedPlugin {
     const priority = this.#overrides?.priority(plugin.definition.name, entity);
     if (priority === undefined) return plugin;
-    const definition = { ...plugin.definition, hooks: plugin.definition.hooks.map(h => ({ ...h, priority })) };
-    return { ...plugin, definition };
+    return { ...plugin, hooks: plugin.hooks.map(h => ({ ...h, priority })) };
   }
 
   /** The `rowLimit` option, or undefined. */
@@ -226,25 +262,24 @@ export class PluginRuntime {
     return storage ? [...storage.getAll().values()].filter(meta => this.#attached.has(meta.className)).map(meta => meta.class) : [];
   }
 
+  /** What a plugin stated about an entity in `setupEntity`, or undefined. */
+  traitOf(entity: string, trait: string): unknown {
+    return this.#traits.get(entity, trait);
+  }
+
   /** The options a plugin has for an entity, or undefined when it is not attached. */
   optionsFor(entity: string, plugin: string): unknown {
     return this.#attached.get(entity)?.find(p => p.definition.name === plugin)?.options;
   }
 
-  /** The ordered chain for an entity and event, for inspection. */
+  /** The ordered chain for an entity and event, for inspection; `queryFilter` lists each plugin's filter in turn. */
   describe(meta: EntityMetadata, event: string): HookSummary[] {
-    if (event === 'queryFilter') {
-      return (this.#attached.get(meta.className) ?? [])
-        .filter(p => this.#runs(p.definition.name, meta.className))
-        .flatMap(p =>
-          p.definition.hooks
-            .filter(h => h.event === 'queryFilter')
-            .map(h => ({ plugin: p.definition.name, method: String(h.method), event: h.event, priority: h.priority })),
-        );
-    }
     const chains = this.chainsOf(meta);
-    const chain = !chains ? undefined : BUILT_IN_CHAINS.has(event) ? chains[event as BuiltInChainName] : chains.custom.get(event);
-    return (chain?.links ?? []).map(l => ({ plugin: l.plugin, method: l.method, event: l.declaredOn, priority: l.priority }));
+    if (!chains) return [];
+    const kind = eventKind(event);
+    const found =
+      event === 'queryFilter' ? [...chains.queryFilters.values()] : [BUILT_IN_CHAINS.has(event) ? chains[event as BuiltInChainName] : chains.custom.get(event)];
+    return found.flatMap(chain => (chain?.links ?? []).map(l => ({ plugin: l.plugin, method: l.method, event: l.declaredOn, kind, priority: l.priority })));
   }
 
   /** Whether any entity has a plugin with a hook on this event (enabled or not). */
@@ -287,3 +322,22 @@ export class PluginRuntime {
   }
 }
 
+
+/** The plugin with the hooks that run for this entity: its `appliesTo` decides, attached or not. */
+function scopedTo(plugin: AttachedPlugin, meta: EntityMetadata, attached: boolean, optionsOf: (meta: EntityMetadata) => unknown): AttachedPlugin {
+  const hooks = plugin.definition.hooks.filter(h => applies(h, meta, attached, optionsOf));
+  return hooks.length === plugin.hooks.length ? plugin : { ...plugin, hooks };
+}
+
+function applies(hook: HookDefinition, meta: EntityMetadata, attached: boolean, optionsOf: (meta: EntityMetadata) => unknown): boolean {
+  const { appliesTo } = hook;
+  if (appliesTo === 'attached') return attached;
+  if (appliesTo === 'all') return true;
+  return appliesTo(meta, optionsOf) === true;
+}
+
+const READ_CHAINS = ['readOptions', 'interceptFindOne', 'afterJoinsPlanned', 'joinedFilters'] as const;
+
+function hasReadChains(chains: EntityChains): boolean {
+  return READ_CHAINS.some(event => chains[event] !== null);
+}

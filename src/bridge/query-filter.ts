@@ -1,16 +1,16 @@
 import type { EntityManager, EntityMetadata, FilterDef, FilterOptions } from '@mikro-orm/core';
-import { tagError } from '../chain/dispatch.js';
+import type { EntityChains } from '../chain/build-chains.js';
+import { DispatchContext } from '../chain/chain.js';
+import { dispatch } from '../chain/dispatch.js';
 import type { QueryFilterContext } from '../events.js';
-import type { Plugin } from '../plugin-api.js';
-import type { PluginDefinition } from '../registry/plugin-definition.js';
 import { isPromiseLike } from './sync-discovery.js';
+import { switchedOffPlugins } from './scope.js';
 
-type FilterHook = (ctx: QueryFilterContext) => unknown;
 type Condition = Record<string, unknown>;
 
-/** What a plugin filter needs of the runtime: whether the plugin acts for an entity now. */
-export interface FilterActivity {
-  isActive(plugin: string, entity?: string): boolean;
+/** What a plugin filter needs of the runtime: the entity's chains as they are now. */
+export interface FilterChains {
+  chainsOf(meta: EntityMetadata): EntityChains | undefined;
 }
 
 /** A plugin's query filter: MikroORM's FilterDef, evaluated synchronously unless a hook is async. */
@@ -20,52 +20,43 @@ export interface PluginFilterDef extends FilterDef {
 
 const PLUGIN_FILTER = Symbol('mikro-orm-plugins:filter');
 
+class FilterContext extends DispatchContext implements QueryFilterContext {
+  constructor(
+    em: EntityManager,
+    meta: EntityMetadata,
+    readonly args: Record<string, unknown> | undefined,
+    readonly type: 'read' | 'update' | 'delete',
+  ) {
+    super('queryFilter', em, meta, undefined, switchedOffPlugins());
+  }
+}
+
 /**
  * A plugin's `queryFilter` hooks become one MikroORM filter named after the plugin, so
  * `filters: { softDelete: false }` lifts it per call and MikroORM applies it to reads,
- * populates, collections and native updates/deletes alike.
+ * populates, collections and native updates/deletes alike. The hooks run as the plugin's
+ * `queryFilter` chain of the entity (a `collect` chain): stored priorities and switches apply.
  */
-export function queryFilterFor(runtime: FilterActivity, definition: PluginDefinition, instance: Plugin, options: unknown, meta: EntityMetadata): PluginFilterDef {
-  const name = definition.name;
-  const hooks = definition.hooks
-    .filter(h => h.event === 'queryFilter')
-    .sort((a, b) => a.priority - b.priority)
-    .map(h => ({
-      link: { plugin: name, method: String(h.method), declaredOn: 'queryFilter' },
-      fn: ((instance as Record<string | symbol, Function>)[h.method] as FilterHook).bind(instance),
-    }));
+export function queryFilterFor(runtime: FilterChains, plugin: string, meta: EntityMetadata): PluginFilterDef {
   return {
-    name,
+    name: plugin,
     default: true,
     args: false,
     [PLUGIN_FILTER]: true,
     cond(args, type, em) {
       // The entity the filter was made for: MikroORM passes a class name, which differs from the entity name under setClass.
-      if (!runtime.isActive(name, meta.className)) return {};
-      const ctx: QueryFilterContext = { plugin: name, options, em, meta, args, type };
-      const conditions: object[] = [];
-      const from = (index: number): Condition | Promise<Condition> => {
-        for (let i = index; i < hooks.length; i++) {
-          const { link, fn } = hooks[i]!;
-          let condition: unknown;
-          try {
-            condition = fn(ctx);
-          } catch (error) {
-            throw tagError(error, link, meta.className);
-          }
-          if (isPromiseLike(condition)) {
-            return Promise.resolve(condition).then(
-              resolved => (keepCondition(conditions, resolved), from(i + 1)),
-              error => Promise.reject(tagError(error, link, meta.className)),
-            );
-          }
-          keepCondition(conditions, condition);
-        }
-        return (allOf(conditions) ?? {}) as Condition;
-      };
-      return from(0);
+      const chain = runtime.chainsOf(meta)?.queryFilters.get(plugin);
+      if (chain === undefined) return {};
+      const found = dispatch(chain, new FilterContext(em, meta, args, type), undefined) as unknown[] | Promise<unknown[]>;
+      return isPromiseLike(found) ? Promise.resolve(found).then(combined) : combined(found);
     },
   } as PluginFilterDef;
+}
+
+function combined(found: readonly unknown[]): Condition {
+  const conditions: object[] = [];
+  for (const condition of found) keepCondition(conditions, condition);
+  return (allOf(conditions) ?? {}) as Condition;
 }
 
 /** Collects a filter condition that says something (raw() fragments are symbol keys). */

@@ -2,15 +2,19 @@ import { HookOrderError, PluginConfigError } from '../errors.js';
 import { BULK_EVENTS, COMPOSITE_EVENTS, eventKind, type DispatchedEvent } from '../events.js';
 import type { HookDefinition, Plugin } from '../plugin-api.js';
 import type { PluginDefinition } from '../registry/plugin-definition.js';
-import type { Chain, ChainLink, LinkFunction } from './chain.js';
+import type { AroundContext, Chain, ChainLink, ChainRunner, LinkFunction } from './chain.js';
 import { compileChain } from './compile-chain.js';
+import { runAround, runCollect, runFrom, runWaterfall } from './dispatch.js';
 import { orderHooks, type OrderNode } from './order-hooks.js';
 
-/** A plugin attached to one entity, with its instance and validated options. */
+/** A plugin in one entity's chains, with its instance, options and the hooks that run for that entity. */
 export interface AttachedPlugin {
   readonly definition: PluginDefinition;
   readonly instance: Plugin;
+  /** Undefined for a plugin whose read hooks reach an entity it is not attached to (`appliesTo`). */
   readonly options: unknown;
+  /** Its hooks that run for this entity: all of them where it is attached, else the read hooks that reach it. */
+  readonly hooks: readonly HookDefinition[];
   /** Position in the registry: the last tie-breaker. */
   readonly rank: number;
 }
@@ -33,6 +37,12 @@ export interface EntityChains {
   readonly afterBulkDelete: Chain<false> | null;
   readonly afterBulkInsert: Chain<false> | null;
   readonly afterBulkUpsert: Chain<false> | null;
+  readonly readOptions: Chain<false> | null;
+  readonly interceptFindOne: Chain<false> | null;
+  readonly afterJoinsPlanned: Chain<false> | null;
+  readonly joinedFilters: Chain<false> | null;
+  /** `queryFilter` chains by plugin: each plugin's hooks are one MikroORM filter, lifted by name (`filters: { softDelete: false }`). */
+  readonly queryFilters: ReadonlyMap<string, Chain<false>>;
   readonly custom: ReadonlyMap<string, Chain<false>>;
 }
 
@@ -43,15 +53,15 @@ interface Candidate extends OrderNode {
 /** Builds every chain of an entity, once; `isRegistered` tells a stale constraint from a typo. */
 export function buildEntityChains(entity: string, plugins: readonly AttachedPlugin[], isRegistered: (name: string) => boolean): EntityChains {
   const events = new Set<string>();
-  for (const { definition } of plugins) {
-    for (const def of definition.hooks) {
+  for (const { definition, hooks } of plugins) {
+    for (const def of hooks) {
       checkConstraints(entity, definition, def, isRegistered);
-      for (const event of COMPOSITE_EVENTS[def.event] ?? [def.event]) if (def.event !== 'queryFilter') events.add(event);
+      for (const event of COMPOSITE_EVENTS[def.event] ?? [def.event]) events.add(event);
     }
   }
   const build = <V extends boolean>(event: string) => (events.has(event) ? buildChain<V>(entity, event as DispatchedEvent, plugins) : null);
   const custom = new Map<string, Chain<false>>();
-  for (const event of events) if (!BUILT_IN_CHAINS.has(event)) custom.set(event, buildChain<false>(entity, event as DispatchedEvent, plugins)!);
+  for (const event of events) if (!BUILT_IN_CHAINS.has(event) && event !== 'queryFilter') custom.set(event, buildChain<false>(entity, event as DispatchedEvent, plugins)!);
   return Object.freeze({
     beforeCreate: build<false>('beforeCreate'),
     afterCreate: build<false>('afterCreate'),
@@ -69,11 +79,25 @@ export function buildEntityChains(entity: string, plugins: readonly AttachedPlug
     afterBulkDelete: build<false>('afterBulkDelete'),
     afterBulkInsert: build<false>('afterBulkInsert'),
     afterBulkUpsert: build<false>('afterBulkUpsert'),
+    readOptions: build<false>('readOptions'),
+    interceptFindOne: build<false>('interceptFindOne'),
+    afterJoinsPlanned: build<false>('afterJoinsPlanned'),
+    joinedFilters: build<false>('joinedFilters'),
+    queryFilters: filterChains(entity, plugins),
     custom,
   });
 }
 
-export type BuiltInChainName = Exclude<keyof EntityChains, 'custom'>;
+export type BuiltInChainName = Exclude<keyof EntityChains, 'custom' | 'queryFilters'>;
+
+function filterChains(entity: string, plugins: readonly AttachedPlugin[]): ReadonlyMap<string, Chain<false>> {
+  const chains = new Map<string, Chain<false>>();
+  for (const plugin of plugins) {
+    const chain = buildChain<false>(entity, 'queryFilter', [plugin]);
+    if (chain !== null) chains.set(plugin.definition.name, chain);
+  }
+  return chains;
+}
 
 export const BUILT_IN_CHAINS: ReadonlySet<string> = new Set<string>([
   'beforeCreate',
@@ -87,13 +111,17 @@ export const BUILT_IN_CHAINS: ReadonlySet<string> = new Set<string>([
   'afterLoad',
   'beforeUpsert',
   ...BULK_EVENTS,
+  'readOptions',
+  'interceptFindOne',
+  'afterJoinsPlanned',
+  'joinedFilters',
 ]);
 
 function buildChain<V extends boolean>(entity: string, event: DispatchedEvent, plugins: readonly AttachedPlugin[]): Chain<V> | null {
   const candidates: Candidate[] = [];
-  for (const { definition, instance, options, rank } of plugins) {
+  for (const { definition, instance, options, hooks, rank } of plugins) {
     const methods = new Set<string | symbol>();
-    definition.hooks.forEach((def, index) => {
+    hooks.forEach((def, index) => {
       const targets = COMPOSITE_EVENTS[def.event] ?? [def.event];
       if (!targets.includes(event) || methods.has(def.method)) return;
       methods.add(def.method);
@@ -119,15 +147,38 @@ function buildChain<V extends boolean>(entity: string, event: DispatchedEvent, p
   if (candidates.length === 0) return null;
   const result = orderHooks(candidates);
   if (!result.ok) throw new HookOrderError(entity, event, result.cycle);
+  const kind = eventKind(event);
   const chain = {
     event,
-    veto: (eventKind(event) === 'veto') as V,
+    kind,
+    veto: (kind === 'veto') as V,
     withPayload: event === 'afterChange' || event === 'afterCommit' || BULK_EVENTS.has(event) || !BUILT_IN_CHAINS.has(event),
     entity,
     // The links are frozen, the array is not: V8 reads elements of frozen arrays several times slower.
     links: result.order.map(c => c.link),
   };
-  return Object.freeze({ ...chain, run: compileChain(chain) });
+  const [run, runSkipping] = runnersOf(chain as unknown as Chain);
+  return Object.freeze({ ...chain, run, runSkipping });
+}
+
+/** The dispatcher's entry points for a chain, by kind; only sequential and veto chains are compiled. */
+function runnersOf(chain: Chain): [ChainRunner, ChainRunner] {
+  switch (chain.kind) {
+    case 'waterfall': {
+      const run: ChainRunner = (c, s, a) => runWaterfall(chain, c, s, a);
+      return [run, run];
+    }
+    case 'collect': {
+      const run: ChainRunner = c => runCollect(chain, c);
+      return [run, run];
+    }
+    case 'around': {
+      const run: ChainRunner = c => runAround(chain, c as AroundContext);
+      return [run, run];
+    }
+    default:
+      return [compileChain(chain), (c, s, a) => runFrom(chain, c, s, a, 0)];
+  }
 }
 
 /** What the bulk dispatch passes as the payload; the hook itself gets `(entityName, where, data, ctx)`. */

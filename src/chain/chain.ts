@@ -1,5 +1,5 @@
 import type { ChangeSet, EntityManager, EntityMetadata } from '@mikro-orm/core';
-import type { DispatchedEvent, HookContext } from '../events.js';
+import type { DispatchedEvent, HookContext, HookKind } from '../events.js';
 
 export type LinkFunction = (subject: unknown, arg: unknown, ctx: HookContext) => unknown;
 
@@ -16,19 +16,23 @@ export interface ChainLink {
   readonly fn: LinkFunction;
 }
 
-/** Runs a chain's common case; compiled once per chain (compile-chain.ts). */
-export type ChainRunner = (ctx: DispatchContext, subject: unknown, arg: unknown) => void | false | Promise<void | false>;
+/** Runs a chain: `arg` is the payload or the context, as the hooks take it. */
+export type ChainRunner = (ctx: DispatchContext, subject: unknown, arg: unknown) => unknown;
 
 /** A frozen, ordered chain for one (entity, event). Entities without hooks hold `null` instead. */
 export interface Chain<V extends boolean = boolean> {
   readonly event: DispatchedEvent;
+  readonly kind: HookKind;
   /** A hook returning `false` stops the chain and vetoes the operation. */
   readonly veto: V;
-  /** `afterChange` and custom events pass a payload before the context. */
+  /** `afterChange`, bulk and custom events pass a payload before the context. */
   readonly withPayload: boolean;
   readonly entity: string;
   readonly links: readonly ChainLink[];
+  /** The common case (no `withoutPlugins` scope); compiled once for the sequential and veto kinds. */
   readonly run: ChainRunner;
+  /** Any case: skips the plugins `withoutPlugins` switched off. */
+  readonly runSkipping: ChainRunner;
 }
 
 /** The one context object of a dispatch; the dispatcher points it at each link before calling it. */
@@ -49,7 +53,16 @@ export class DispatchContext implements HookContext {
     return this.link?.plugin ?? '';
   }
 
-  get options(): unknown {
+  get options(): any {
     return this.link?.options;
   }
+}
+
+/**
+ * The context of an `around` chain. Each hook gets its own call object (`callFor`), whose
+ * continuation runs the next hook, and after the last one `inner`, the operation itself.
+ */
+export interface AroundContext extends DispatchContext {
+  callFor(link: ChainLink, proceed: () => Promise<unknown>): unknown;
+  inner(): Promise<unknown>;
 }

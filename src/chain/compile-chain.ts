@@ -7,7 +7,7 @@ import { runFrom, settle, tagError } from './dispatch.js';
  * megamorphic site (measured ~6x slower at 20 hooks). The first hook that returns anything
  * hands over to `settle`, the generic path. The code holds only indices, never names.
  */
-export function compileChain(chain: Omit<Chain, 'run'>): ChainRunner {
+export function compileChain(chain: Chain): ChainRunner {
   const links = chain.links;
   const calls = links.map((_, i) => `k = ${i}; c.link = L[${i}]; r = F${i}.call(I${i}, s, a, c); if (r !== undefined) return settle(chain, c, s, a, ${i}, r);`);
   const source = `return function run(c, s, a) {\n  let r, k = 0;\n  try {\n    ${calls.join('\n    ')}\n  } catch (e) {\n    throw tagError(e, L[k], chain.entity);\n  }\n};`;
@@ -18,6 +18,6 @@ export function compileChain(chain: Omit<Chain, 'run'>): ChainRunner {
     return factory(chain, links, settle, tagError, ...links.flatMap(l => [l.fn, l.instance]));
   } catch {
     // No code generation allowed here (CSP, some edge runtimes): the generic loop does the same work.
-    return (c, s, a) => runFrom(chain as Chain, c, s, a, 0);
+    return (c, s, a) => runFrom(chain, c, s, a, 0);
   }
 }

@@ -1,25 +1,27 @@
 import { HookError, PluginError } from '../errors.js';
-import type { Chain, ChainLink, DispatchContext } from './chain.js';
+import type { AroundContext, Chain, ChainLink, DispatchContext } from './chain.js';
 
 export type Vetoed = false;
 
 /**
- * The dispatcher. Runs a chain synchronously until a hook returns a thenable, then awaits each
- * remaining hook in order; a sync chain allocates no promise. Veto chains stop at the first `false`.
+ * The dispatcher: every hook of every kind runs through here. `subject` is what the hooks act on
+ * (the entity, the entity name, the value of a waterfall); `payload` goes before the context for
+ * events that have one. Returns a promise only when a hook was async (tapable's and hookable's rule):
+ * - sequential, veto: nothing, or `false` when vetoed;
+ * - waterfall: the value the last hook left;
+ * - collect: the values the hooks returned, in chain order;
+ * - around: the operation's result (`ctx` is an `AroundContext`).
  * Every error leaves tagged with the plugin, hook and entity (the original is `cause`).
- *
- * The common case (no `withoutPlugins` scope, every hook returning nothing) runs in the chain's
- * compiled straight-line code (compile-chain.ts); anything else continues in `runFrom`.
  */
 export function dispatch(chain: Chain<true>, ctx: DispatchContext, subject: unknown, payload?: unknown): void | Vetoed | Promise<void | Vetoed>;
-export function dispatch(chain: Chain<false>, ctx: DispatchContext, subject: unknown, payload?: unknown): void | Promise<void>;
-export function dispatch(chain: Chain, ctx: DispatchContext, subject: unknown, payload?: unknown): void | Vetoed | Promise<void | Vetoed> {
+export function dispatch(chain: Chain<false>, ctx: DispatchContext, subject: unknown, payload?: unknown): any;
+export function dispatch(chain: Chain, ctx: DispatchContext, subject: unknown, payload?: unknown): unknown {
   // Hooks are called (subject, payload, ctx) or (subject, ctx); the extra argument costs nothing.
   const arg = chain.withPayload ? payload : ctx;
-  return ctx.skip === undefined ? chain.run(ctx, subject, arg) : runFrom(chain, ctx, subject, arg, 0);
+  return ctx.skip === undefined ? chain.run(ctx, subject, arg) : chain.runSkipping(ctx, subject, arg);
 }
 
-/** The generic loop from link `start` on: honours `withoutPlugins`, vetoes and async hooks. */
+/** Sequential and veto chains from link `start` on: honours `withoutPlugins`, vetoes and async hooks. */
 export function runFrom(chain: Chain, ctx: DispatchContext, subject: unknown, arg: unknown, start: number): void | Vetoed | Promise<void | Vetoed> {
   const links = chain.links;
   const skip = ctx.skip;
@@ -41,20 +43,11 @@ export function runFrom(chain: Chain, ctx: DispatchContext, subject: unknown, ar
 /** Link `index` returned something: a veto ends the chain, a thenable switches to awaiting, anything else is ignored. */
 export function settle(chain: Chain, ctx: DispatchContext, subject: unknown, arg: unknown, index: number, result: unknown): void | Vetoed | Promise<void | Vetoed> {
   if (result === false && chain.veto) return false;
-  if (result !== null && typeof (result as PromiseLike<unknown>).then === 'function') {
-    return continueAsync(chain, ctx, subject, arg, index, result as PromiseLike<unknown>);
-  }
+  if (isThenable(result)) return continueAsync(chain, ctx, subject, arg, index, result);
   return runFrom(chain, ctx, subject, arg, index + 1);
 }
 
-async function continueAsync(
-  chain: Chain,
-  ctx: DispatchContext,
-  subject: unknown,
-  arg: unknown,
-  index: number,
-  pending: PromiseLike<unknown>,
-): Promise<void | Vetoed> {
+async function continueAsync(chain: Chain, ctx: DispatchContext, subject: unknown, arg: unknown, index: number, pending: PromiseLike<unknown>): Promise<void | Vetoed> {
   const links = chain.links;
   const skip = ctx.skip;
   for (let i = index; i < links.length; i++) {
@@ -67,13 +60,94 @@ async function continueAsync(
         if (skip !== undefined && skip.has(link.plugin)) continue;
         ctx.link = link;
         result = link.fn.call(link.instance, subject, arg, ctx);
-        if (result !== undefined && result !== null && typeof (result as PromiseLike<unknown>).then === 'function') result = await result;
+        if (isThenable(result)) result = await result;
       }
     } catch (error) {
       throw tagError(error, link, chain.entity);
     }
     if (result === false && chain.veto) return false;
   }
+}
+
+/** Waterfall: a hook's result (unless undefined) is the next hook's subject; sync until a hook returns a thenable. */
+export function runWaterfall(chain: Chain, ctx: DispatchContext, value: unknown, arg: unknown, start = 0): unknown {
+  const links = chain.links;
+  const skip = ctx.skip;
+  for (let i = start; i < links.length; i++) {
+    const link = links[i]!;
+    if (skip !== undefined && skip.has(link.plugin)) continue;
+    ctx.link = link;
+    let result: unknown;
+    try {
+      result = link.fn.call(link.instance, value, arg, ctx);
+    } catch (error) {
+      throw tagError(error, link, chain.entity);
+    }
+    if (isThenable(result)) {
+      return Promise.resolve(result).then(
+        resolved => runWaterfall(chain, ctx, resolved === undefined ? value : resolved, arg, i + 1),
+        error => Promise.reject(tagError(error, link, chain.entity)),
+      );
+    }
+    if (result !== undefined) value = result;
+  }
+  return value;
+}
+
+/** Collect: every hook's result that is not undefined, in chain order. Hooks take only the context. */
+export function runCollect(chain: Chain, ctx: DispatchContext, collected: unknown[] = [], start = 0): unknown[] | Promise<unknown[]> {
+  const links = chain.links;
+  const skip = ctx.skip;
+  for (let i = start; i < links.length; i++) {
+    const link = links[i]!;
+    if (skip !== undefined && skip.has(link.plugin)) continue;
+    ctx.link = link;
+    let result: unknown;
+    try {
+      result = link.fn.call(link.instance, ctx, undefined, ctx);
+    } catch (error) {
+      throw tagError(error, link, chain.entity);
+    }
+    if (isThenable(result)) {
+      return Promise.resolve(result).then(
+        resolved => (resolved !== undefined && collected.push(resolved), runCollect(chain, ctx, collected, i + 1)),
+        error => Promise.reject(tagError(error, link, chain.entity)),
+      );
+    }
+    if (result !== undefined) collected.push(result);
+  }
+  return collected;
+}
+
+/** Errors that came out of the operation an around chain wraps: they pass through untagged. */
+const fromInner = new WeakSet<object>();
+
+/** Around: link `start` gets a call whose continuation runs the next link, and after the last `ctx.inner()`. */
+export function runAround(chain: Chain, ctx: AroundContext, start = 0): Promise<unknown> {
+  const links = chain.links;
+  const skip = ctx.skip;
+  for (let i = start; i < links.length; i++) {
+    const link = links[i]!;
+    if (skip !== undefined && skip.has(link.plugin)) continue;
+    const call = ctx.callFor(link, () => runAround(chain, ctx, i + 1));
+    let result: unknown;
+    try {
+      result = link.fn.call(link.instance, call, undefined, ctx);
+    } catch (error) {
+      return Promise.reject(tagError(error, link, chain.entity));
+    }
+    return Promise.resolve(result).catch(error => {
+      throw error !== null && typeof error === 'object' && fromInner.has(error) ? error : tagError(error, link, chain.entity);
+    });
+  }
+  return ctx.inner().catch(error => {
+    if (error !== null && typeof error === 'object') fromInner.add(error);
+    throw error;
+  });
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && typeof value === 'object' && typeof (value as PromiseLike<unknown>).then === 'function';
 }
 
 /** Names the plugin, hook and entity on an error; our own typed errors keep their class. */

@@ -1,5 +1,5 @@
 import { p, type EntityManager, type EntityMetadata, type EntityProperty, type Opt, type Platform } from '@mikro-orm/core';
-import { findRuntime } from '../bridge/runtimes.js';
+import { isPluginActive } from '../bridge/inspect.js';
 import type { HookContext } from '../events.js';
 import type { Plugin, SetupContext } from '../plugin-api.js';
 import { hook } from '../registry/hook-decorator.js';
@@ -136,10 +136,7 @@ export class TimestampPlugin implements Plugin<TimestampOptions> {
  */
 function stampOnUpdate(pluginName: string, property: string): EntityProperty['onUpdate'] {
   return (entity: object, em: EntityManager) => {
-    const runtime = findRuntime(em);
-    const className = em.getMetadata().find(entity.constructor)?.className;
-    const active = runtime !== undefined && className !== undefined && runtime.optionsFor(className, pluginName) !== undefined && runtime.isActive(pluginName, className);
-    return active ? new Date() : (entity as Record<string, unknown>)[property];
+    return isPluginActive(em, pluginName, entity) ? new Date() : (entity as Record<string, unknown>)[property];
   };
 }
 

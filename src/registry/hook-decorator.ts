@@ -38,6 +38,7 @@ function toDefinition(event: string, method: string | symbol, options: HookOptio
     event,
     method,
     priority: options.priority ?? 0,
+    appliesTo: options.appliesTo ?? 'attached',
     before: Object.freeze([...(options.before ?? [])]),
     after: Object.freeze([...(options.after ?? [])]),
   });

@@ -60,7 +60,7 @@ function collectHooks(pluginClass: PluginClass): HookDefinition[] {
     for (const key of Object.getOwnPropertyNames(cls.prototype)) {
       if (!isBuiltInEvent(key) || decoratedMethods.has(key) || seen.has(`${key}\0${key}`)) continue;
       seen.add(`${key}\0${key}`);
-      conventional.push(Object.freeze({ event: key, method: key, priority: 0, before: [], after: [] }));
+      conventional.push(Object.freeze({ event: key, method: key, priority: 0, appliesTo: 'attached', before: [], after: [] }));
     }
   }
   // A subclass re-decorating a method replaces the inherited definition for that event.

@@ -1,6 +1,6 @@
 import { wrap, type EntityManager, type EntityMetadata } from '@mikro-orm/core';
 import { onCommit } from '../../bridge/extension.js';
-import { pluginOptions } from '../../bridge/inspect.js';
+import { entityTrait } from '../../bridge/inspect.js';
 import { currentContext } from '../../context/actor-context.js';
 import type { EntityChanges, HookContext } from '../../events.js';
 import type { Plugin, SetupContext } from '../../plugin-api.js';
@@ -53,14 +53,14 @@ export class AuditPlugin implements Plugin<AuditOptions> {
   @hook('afterChange')
   record(entity: object, changes: EntityChanges, ctx: HookContext<AuditOptions>): void | Promise<void> {
     const settings = auditSettings(ctx.em.config)!;
-    const softDelete = pluginOptions(ctx.em, ctx.meta.className, 'softDelete');
+    const softDeletable = entityTrait(ctx.em, ctx.meta.className, 'softDeletable');
     const pk = ctx.changeSet?.getPrimaryKey() ?? wrap(entity, true).getPrimaryKey();
     const record = buildRecord({
       meta: ctx.meta,
       entity,
       changes,
       options: ctx.options,
-      softDeleteField: softDelete?.field,
+      softDeleteField: softDeletable?.field,
       entityId: serializeEntityId(ctx.meta, pk),
       context: currentContext(ctx.em),
       flushId: flushIdOf(ctx.em),
@@ -74,7 +74,7 @@ export class AuditPlugin implements Plugin<AuditOptions> {
   /** `nativeUpdate`, and the UPDATE a vetoed `nativeDelete` becomes: a soft delete or restore when `data` sets or clears the softDelete field. */
   @hook('afterBulkUpdate')
   bulkUpdated(_entityName: string, where: unknown, data: Record<string, unknown>, ctx: HookContext<AuditOptions>): void | Promise<void> {
-    const field = pluginOptions(ctx.em, ctx.meta.className, 'softDelete')?.field;
+    const field = entityTrait(ctx.em, ctx.meta.className, 'softDeletable')?.field;
     const operation: BulkAuditOperation =
       field === undefined || !Object.hasOwn(data, field) ? 'bulkUpdate' : data[field] == null ? 'bulkRestore' : 'bulkSoftDelete';
     return recordBulk(ctx, operation, where, data);

@@ -2,7 +2,8 @@ import type { Configuration, EntityManager, EntityMetadata, MikroORM } from '@mi
 import { onCommit } from '../../bridge/extension.js';
 import { PluginConfigError } from '../../errors.js';
 import type { EntityChanges, HookContext } from '../../events.js';
-import type { FindOneCall, HealthCheckResult, Plugin, SetupContext } from '../../plugin-api.js';
+import type { FindOneCall } from '../../events.js';
+import type { HealthCheckResult, Plugin, SetupContext } from '../../plugin-api.js';
 import { hook } from '../../registry/hook-decorator.js';
 import { plugin } from '../../registry/plugin-decorator.js';
 import { serializeId, type CachedEntity } from './cached-entity.js';

@@ -10,12 +10,10 @@ import {
   type FilterOptions,
   type PopulateOptions,
 } from '@mikro-orm/core';
-import { findRuntime } from '../../bridge/runtimes.js';
 import { markStrict } from '../../bridge/orm-internals.js';
-import type { PluginRuntime } from '../../bridge/plugin-runtime.js';
+import { isPluginActive } from '../../bridge/inspect.js';
 import { PluginOptionsError } from '../../errors.js';
 import { SOFT_DELETE_FILTER } from './find-options.js';
-import { softDeleteFieldOf, softDeleteOptionsOf } from './identity-map.js';
 import type { DeletedTargetMode, SoftDeleteOptions } from './options.js';
 
 // How a read treats a to-one relation whose target row is soft-deleted (the `deletedTargets` option).
@@ -62,34 +60,35 @@ interface TargetRelation {
   readonly mode: DeletedTargetMode;
 }
 
-/** Per entity: its to-one relations to entities using softDelete, with their mode. Computed once. */
+type OptionsOf = (meta: EntityMetadata) => unknown;
+
+/** Per entity: its to-one relations to entities using softDelete, with their mode. Computed when the chains are built. */
 const relationsOf = new WeakMap<EntityMetadata, readonly TargetRelation[]>();
 
-function targetRelations(runtime: PluginRuntime, meta: EntityMetadata): readonly TargetRelation[] {
-  let found = relationsOf.get(meta);
-  if (found === undefined) {
-    const modes = softDeleteOptionsOf(runtime, meta)?.deletedTargets ?? {};
-    found = meta.relations
-      .filter(prop => TO_ONE.includes(prop.kind) && !prop.polymorphic && prop.targetMeta && softDeleteFieldOf(runtime, prop.targetMeta) !== null)
+function targetRelations(meta: EntityMetadata, optionsOf: OptionsOf): readonly TargetRelation[] {
+  const options = (target: EntityMetadata) => optionsOf(target) as SoftDeleteOptions | undefined;
+  const modes = options(meta)?.deletedTargets ?? {};
+  return (
+    meta.relations
+      .filter(prop => TO_ONE.includes(prop.kind) && !prop.polymorphic && prop.targetMeta && options(prop.targetMeta) !== undefined)
       // An owner's own choice, else the target's `referrers`.
-      .map(prop => ({ prop, mode: modes[prop.name] ?? softDeleteOptionsOf(runtime, prop.targetMeta!)?.referrers ?? 'null' }));
-    relationsOf.set(meta, found);
-  }
-  return found;
+      .map(prop => ({ prop, mode: modes[prop.name] ?? options(prop.targetMeta!)?.referrers ?? 'null' }))
+  );
+}
+
+/** `appliesTo` of the join hooks: entities with a to-one relation to a soft-deletable entity (remembered for the hooks). */
+export function reachesDeletedTargets(meta: EntityMetadata, optionsOf: OptionsOf): boolean {
+  const relations = targetRelations(meta, optionsOf);
+  relationsOf.set(meta, relations);
+  return relations.length > 0;
 }
 
 /** Whether this read applies the softDelete filter to the relation's target. */
-function filtersTarget(runtime: PluginRuntime, prop: EntityProperty, filters: FilterOptions | undefined): boolean {
+function filtersTarget(em: EntityManager, prop: EntityProperty, filters: FilterOptions | undefined): boolean {
   const merged = QueryHelper.mergePropertyFilters(prop.filters, filters);
   if (merged === false) return false;
   if (Utils.isPlainObject(merged) && (merged as Record<string, unknown>)[SOFT_DELETE_FILTER] === false) return false;
-  return runtime.isActive(SOFT_DELETE_FILTER, prop.targetMeta!.className);
-}
-
-/** Whether some to-one relation of the entity reaches a soft-deletable target (then reads need the hooks below). */
-export function hasDeletedTargets(em: EntityManager, meta: EntityMetadata | undefined): boolean {
-  const runtime = meta && findRuntime(em);
-  return runtime !== undefined && targetRelations(runtime, meta!).length > 0;
+  return isPluginActive(em, SOFT_DELETE_FILTER, prop.targetMeta!.className);
 }
 
 /**
@@ -97,16 +96,14 @@ export function hasDeletedTargets(em: EntityManager, meta: EntityMetadata | unde
  * relations in `null` mode are joined with a LEFT JOIN, so their owners stay. A join type you set
  * yourself (`populateHints`) is kept.
  */
-export function keepOwnersOfDeletedTargets(em: EntityManager, meta: EntityMetadata | undefined, options: { populate?: unknown; filters?: FilterOptions }): void {
-  const runtime = meta && findRuntime(em);
-  if (!runtime || !Array.isArray(options.populate)) return;
-  const relations = targetRelations(runtime, meta!);
-  if (relations.length === 0) return;
+export function keepOwnersOfDeletedTargets(em: EntityManager, meta: EntityMetadata, options: { populate?: unknown; filters?: unknown }): void {
+  const relations = relationsOf.get(meta) ?? [];
+  if (!Array.isArray(options.populate) || relations.length === 0) return;
   for (const hint of options.populate as PopulateOptions<any>[]) {
     if (!hint.filter || hint.joinType !== undefined) continue;
     const name = hint.field.split(':')[0];
     const relation = relations.find(r => r.prop.name === name);
-    if (relation?.mode === 'null' && !relation.prop.nullable && filtersTarget(runtime, relation.prop, options.filters)) hint.joinType = 'left join';
+    if (relation?.mode === 'null' && !relation.prop.nullable && filtersTarget(em, relation.prop, options.filters as FilterOptions)) hint.joinType = 'left join';
   }
 }
 
@@ -115,13 +112,10 @@ export function keepOwnersOfDeletedTargets(em: EntityManager, meta: EntityMetada
  * condition of each relation in `hide` mode is marked strict, MikroORM's own marker for `strict`
  * filters, so the owner is left out when the target row is filtered away.
  */
-export function hideOwnersOfDeletedTargets<T>(em: EntityManager, meta: EntityMetadata, options: { filters?: FilterOptions }, joined: T): T {
-  const runtime = joined && findRuntime(em);
-  if (!runtime) return joined;
-  for (const { prop, mode } of targetRelations(runtime, meta)) {
-    const cond = (joined as Record<string, unknown>)[prop.name];
-    if (mode !== 'hide' || cond === null || typeof cond !== 'object' || !filtersTarget(runtime, prop, options.filters)) continue;
+export function hideOwnersOfDeletedTargets(em: EntityManager, meta: EntityMetadata, filters: unknown, joined: Readonly<Record<string, unknown>>): void {
+  for (const { prop, mode } of relationsOf.get(meta) ?? []) {
+    const cond = joined[prop.name];
+    if (mode !== 'hide' || cond === null || typeof cond !== 'object' || !filtersTarget(em, prop, filters as FilterOptions)) continue;
     markStrict(cond);
   }
-  return joined;
 }

@@ -1,7 +1,7 @@
 import type { EntityMetadata, FilterQuery } from '@mikro-orm/core';
 import { emit } from '../../bridge/emit.js';
 import type { AnyQueryBuilder } from '../../bridge/plugin-query-builder.js';
-import type { HookContext, QueryFilterContext } from '../../events.js';
+import type { FindOneCall, HookContext, JoinContext, QueryFilterContext, ReadOptions, ReadOptionsContext } from '../../events.js';
 import type { Plugin, SetupContext } from '../../plugin-api.js';
 import { hook } from '../../registry/hook-decorator.js';
 import { plugin } from '../../registry/plugin-decorator.js';
@@ -10,7 +10,9 @@ import { hardDeleteCascade, parentDeletion, softDeleteCascade } from './cascade-
 import { markOf } from './cascade-marks.js';
 import { checkCascadeOption } from './cascade-relations.js';
 import { deletedRowsOf } from './deleted-rows-builder.js';
-import { checkDeletedTargets } from './deleted-targets.js';
+import { checkDeletedTargets, hideOwnersOfDeletedTargets, keepOwnersOfDeletedTargets, reachesDeletedTargets } from './deleted-targets.js';
+import { deletedRowsOptions } from './find-options.js';
+import { hiddenByIdentityMap } from './identity-map.js';
 import { clearedValues, newStamp, stampValues, type DeletionStamp } from './deletion-stamp.js';
 import { isHardDeleting } from './hard-delete.js';
 import { addLiveUnique } from './live-unique.js';
@@ -20,6 +22,13 @@ import { refuseBulkCascade, refuseNoDelete } from './refusals.js';
 declare module '../../plugin-api.js' {
   interface PluginOptionsMap {
     softDelete: Partial<SoftDeleteOptions>;
+  }
+}
+
+declare module '@mikro-orm/core' {
+  interface DeleteOptions<T> {
+    /** mikro-orm-plugins: delete the rows for real, even when a `beforeBulkDelete` hook (soft delete) vetoes. */
+    hard?: boolean;
   }
 }
 
@@ -54,7 +63,8 @@ export class SoftDeletePlugin implements Plugin<SoftDeleteOptions> {
   readonly #deleting = new WeakSet<object>();
   readonly #restoring = new WeakSet<object>();
 
-  setupEntity(meta: EntityMetadata, { options, platform, plugin: pluginName }: SetupContext<SoftDeleteOptions>): void {
+  setupEntity(meta: EntityMetadata, ctx: SetupContext<SoftDeleteOptions>): void {
+    const { options, platform, plugin: pluginName } = ctx;
     const column = (option: 'field' | 'batchField' | 'deletedBy', name: string, type: ColumnType, index?: boolean) => {
       // NULL means live: rows already in the table, and rows written past the hooks, are live.
       const spec = { plugin: pluginName, option, name, column: options.columns?.[name], type, nullable: true, index, existingColumn: 'refuse', optional: option !== 'field' } as const;
@@ -66,11 +76,42 @@ export class SoftDeletePlugin implements Plugin<SoftDeleteOptions> {
     checkCascadeOption(meta, options);
     for (const unique of options.unique) addLiveUnique(meta, platform, options.field, typeof unique === 'string' ? [unique] : unique);
     checkDeletedTargets(meta, options.deletedTargets);
+    ctx.provide('softDeletable', { field: options.field });
   }
 
   @hook('queryFilter')
   hideDeleted({ options, args }: QueryFilterContext<SoftDeleteOptions>): FilterQuery<any> {
     return { [options.field]: args?.only === true ? { $ne: null } : null };
+  }
+
+  /** `withDeleted` / `onlyDeleted` become the softDelete filter's arguments, on every read: a populate reaches soft-deletable entities from any entity. */
+  @hook('readOptions', { appliesTo: 'all' })
+  deletedRowsOptions(options: ReadOptions, ctx: ReadOptionsContext): ReadOptions {
+    return deletedRowsOptions(ctx.meta.className, options);
+  }
+
+  /**
+   * MikroORM answers `findOne` from the identity map without a query, so an entity soft-deleted in this
+   * context would come back: answer null instead. Single-table inheritance roots too, whose reads may
+   * return a soft-deletable child. Any `filters` option makes MikroORM query, so the database answers.
+   */
+  @hook('interceptFindOne', { priority: -100, appliesTo: (meta, optionsOf) => optionsOf(meta) !== undefined || meta.discriminatorColumn !== undefined })
+  hideManagedDeleted(call: FindOneCall): Promise<unknown> {
+    const pending = call.load();
+    if (call.findOptions.filters != null) return pending;
+    return pending.then(found => (found != null && hiddenByIdentityMap(call.em, found) ? null : found));
+  }
+
+  /** `deletedTargets: null` (the default): owners of a NOT NULL relation to a deleted row stay, joined with a LEFT JOIN. */
+  @hook('afterJoinsPlanned', { appliesTo: reachesDeletedTargets })
+  keepOwners(options: { populate?: unknown; filters?: unknown }, ctx: JoinContext): void {
+    keepOwnersOfDeletedTargets(ctx.em, ctx.meta, options);
+  }
+
+  /** `deletedTargets: 'hide'`: owners of a deleted row are left out. */
+  @hook('joinedFilters', { appliesTo: reachesDeletedTargets })
+  hideOwners(conditions: Readonly<Record<string, unknown>>, ctx: JoinContext): void {
+    hideOwnersOfDeletedTargets(ctx.em, ctx.meta, ctx.findOptions.filters, conditions);
   }
 
   /**
