@@ -43,12 +43,40 @@ test('no import circles in src', () => {
   expect(cycles).toEqual([]);
 });
 
-test('registry/, chain/ and bridge/ import nothing from plugins/ or operations/ (two known crossings)', () => {
-  // Known, to be removed by the plugin-API issue: the soft-delete reading layer is installed by the bridge,
-  // and option fields (operations) are checked by the registry.
-  const known = ['src/bridge/plugin-entity-manager.ts -> src/plugins/soft-delete/reading-entity-manager.ts', 'src/registry/plugin-options.ts -> src/operations/option-schema.ts'];
+test('the core (registry/, chain/, bridge/, config/, columns/, context/, core.ts) imports nothing from plugins/ or operations/', () => {
+  // Known: option fields (operations) are checked by the registry.
+  const known = ['src/registry/plugin-options.ts -> src/operations/option-schema.ts'];
   const crossings = [...importGraph()]
-    .filter(([file]) => /^src\/(registry|chain|bridge)\//.test(file))
+    .filter(([file]) => /^src\/(registry|chain|bridge|config|columns|context)\//.test(file) || file === 'src/core.ts')
     .flatMap(([file, targets]) => targets.filter(t => /^src\/(plugins|operations)\//.test(t)).map(t => `${file} -> ${t}`));
   expect(crossings.sort()).toEqual(known.sort());
+});
+
+/** Every import and re-export of a file, type-only ones included, as file paths (relative ones only). */
+function allImports(file: string): string[] {
+  const code = readFileSync(file, 'utf8');
+  return [...code.matchAll(/^(?:import|export)\s[^'"]*?from\s+'(\.[^']+)'|import\(\s*'(\.[^']+)'\s*\)/gm)].map(m =>
+    normalize(join(dirname(file), (m[1] ?? m[2])!.replace(/\.js$/, '.ts'))),
+  );
+}
+
+const ENTRY_POINTS = ['src/core.ts', 'src/operations/index.ts'];
+
+/** A plugin file's imports that are neither a public entry point nor a file of its own plugin (a folder, or a single file). */
+function pastTheEntryPoints(file: string, targets: readonly string[]): string[] {
+  const folder = file.split('/').length > 3 ? file.split('/').slice(0, 3).join('/') + '/' : undefined;
+  return targets.filter(target => !ENTRY_POINTS.includes(target) && !(folder ? target.startsWith(folder) : target === file));
+}
+
+test('built-in plugins import only the public entry points (core, operations) and files of their own plugin', () => {
+  // src/plugins/index.ts only gathers the plugins for the package index.
+  const files = sources('src/plugins').filter(file => file !== 'src/plugins/index.ts');
+  expect(files.length).toBeGreaterThan(40);
+  expect(files.flatMap(file => pastTheEntryPoints(file, allImports(file)).map(target => `${file} -> ${target}`))).toEqual([]);
+});
+
+test('the boundary check catches a plugin reaching past the entry points', () => {
+  expect(pastTheEntryPoints('src/plugins/cache/plugin.ts', ['src/bridge/runtimes.ts', 'src/core.ts', 'src/plugins/cache/store.ts'])).toEqual(['src/bridge/runtimes.ts']);
+  expect(pastTheEntryPoints('src/plugins/timestamp.ts', ['src/plugins/soft-delete/options.ts', 'src/operations/index.ts'])).toEqual(['src/plugins/soft-delete/options.ts']);
+  expect(allImports('src/plugins/soft-delete/plugin.ts')).toContain('src/core.ts');
 });

@@ -2,6 +2,7 @@ import type { EntityMetadata, EntityName, MetadataStorage, Platform } from '@mik
 import { BUILT_IN_CHAINS, buildEntityChains, type AttachedPlugin, type BuiltInChainName, type EntityChains } from '../chain/build-chains.js';
 import { declaredPluginLists } from '../config/entity-plugins.js';
 import { mergePluginLists } from '../config/plugin-settings.js';
+import { takesNoPlugins } from '../config/no-plugins.js';
 import { PluginConfigError, type PluginError } from '../errors.js';
 import type { HookDefinition, Plugin, PluginList } from '../plugin-api.js';
 import type { PluginDefinition } from '../registry/plugin-definition.js';
@@ -213,6 +214,7 @@ export class PluginRuntime {
    * option is checked: what `doctor` validates to report every invalid option, not only the first.
    */
   pluginSettingsOf(meta: EntityMetadata): ReadonlyMap<string, unknown> {
+    if (takesNoPlugins(meta.class)) return new Map();
     const lists = [this.#options.global ?? [], ...declaredPluginLists(meta.class), this.#options.entities?.[meta.className] ?? []];
     return mergePluginLists(lists, meta.className);
   }

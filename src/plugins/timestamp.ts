@@ -1,10 +1,5 @@
 import { p, type EntityManager, type EntityMetadata, type EntityProperty, type Opt, type Platform } from '@mikro-orm/core';
-import { isPluginActive } from '../bridge/inspect.js';
-import type { HookContext } from '../events.js';
-import type { Plugin, SetupContext } from '../plugin-api.js';
-import { hook } from '../registry/hook-decorator.js';
-import { plugin } from '../registry/plugin-decorator.js';
-import { addPluginColumn, columnsIssues, inTablePerType, markColumn, markedColumn, type ResolvedColumn } from './add-property.js';
+import { addPluginColumn, columnsIssues, hook, inTablePerType, isPluginActive, markColumn, markedColumn, plugin, type HookContext, type Plugin, type ResolvedColumn, type SetupContext } from '../core.js';
 
 export interface TimestampOptions {
   /** Property set on create, or `false` for none. Default `createdAt`. */

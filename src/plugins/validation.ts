@@ -1,8 +1,5 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
-import { ValidationError, type FieldIssue } from '../errors.js';
-import type { HookContext } from '../events.js';
-import { hook } from '../registry/hook-decorator.js';
-import { plugin } from '../registry/plugin-decorator.js';
+import { ValidationError, hook, plugin, type FieldIssue, type HookContext } from '../core.js';
 
 export interface ValidationOptions<E = any> {
   /** A Standard Schema (zod, valibot, arktype…) the entity must satisfy. */

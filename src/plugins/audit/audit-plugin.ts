@@ -1,12 +1,6 @@
 import { wrap, type EntityManager, type EntityMetadata } from '@mikro-orm/core';
-import { onCommit } from '../../bridge/extension.js';
-import { entityTrait } from '../../bridge/inspect.js';
-import { currentContext } from '../../context/actor-context.js';
-import type { EntityChanges, HookContext } from '../../events.js';
-import type { Plugin, SetupContext } from '../../plugin-api.js';
-import type { ImplementationInfo } from '../../operations/plugin-types.js';
-import { hook } from '../../registry/hook-decorator.js';
-import { plugin } from '../../registry/plugin-decorator.js';
+import { currentContext, entityTrait, hook, onCommit, plugin, type EntityChanges, type HookContext, type Plugin, type SetupContext } from '../../core.js';
+import type { ImplementationInfo } from '../../operations/index.js';
 import { buildRecord } from './build-record.js';
 import { buildBulkRecord } from './bulk-record.js';
 import { auditClock } from './clock.js';

@@ -1,6 +1,5 @@
 import type { EntityMetadata } from '@mikro-orm/core';
-import type { ActorContext } from '../../context/actor-context.js';
-import type { EntityChanges, FieldChange } from '../../events.js';
+import type { ActorContext, EntityChanges, FieldChange } from '../../core.js';
 import { fieldPolicy } from './field-policy.js';
 import { sameAuditValue, toAuditValue } from './json-values.js';
 import type { AuditOptions } from './options.js';

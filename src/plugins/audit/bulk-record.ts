@@ -1,5 +1,5 @@
 import { Utils, type EntityMetadata } from '@mikro-orm/core';
-import type { ActorContext } from '../../context/actor-context.js';
+import type { ActorContext } from '../../core.js';
 import { fieldPolicy, type FieldPolicy } from './field-policy.js';
 import { toAuditValue } from './json-values.js';
 import type { AuditOptions } from './options.js';

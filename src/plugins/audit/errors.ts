@@ -1,4 +1,4 @@
-import { PluginConfigError, PluginError } from '../../errors.js';
+import { PluginConfigError, PluginError } from '../../core.js';
 
 /** `auditLog()` is missing from the ORM's extensions, or a history query found no audit table. */
 export class AuditNotInstalledError extends PluginConfigError {

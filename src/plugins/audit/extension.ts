@@ -1,10 +1,7 @@
-import type { Configuration, MetadataStorage, MikroORM } from '@mikro-orm/core';
-import { type PluginExtension } from '../../bridge/extension.js';
-import { runtimeOf } from '../../bridge/runtimes.js';
-import { PluginOptionsError } from '../../errors.js';
-import type { PluginType } from '../../operations/plugin-types.js';
-import { reportStartupIssue } from '../../operations/startup-inspection.js';
-import { defineAuditLog, type AuditLogSchema } from './audit-log-entity.js';
+import type { Configuration, MetadataStorage } from '@mikro-orm/core';
+import { PluginOptionsError, noPlugins, type PluginExtension } from '../../core.js';
+import { reportStartupIssue, type PluginType } from '../../operations/index.js';
+import { defineAuditLog } from './audit-log-entity.js';
 import { FlushTracker } from './flush-tracker.js';
 import { FIELD_OPTIONS } from './options.js';
 import { setAuditSettings, type AuditSettings } from './settings.js';
@@ -42,7 +39,7 @@ export function auditLog(options: AuditLogOptions = {}): PluginExtension {
       const settings: AuditSettings = { table, sinks: [...(options.sinks ?? [])], sinkType, audited: new Map() };
       setAuditSettings(config, settings);
       if (table) {
-        keepPluginsOff(table, orm);
+        noPlugins(table);
         config.set('entities', [...config.get('entities'), table]);
       }
       config.set('subscribers', [...config.get('subscribers'), new FlushTracker()]);
@@ -56,15 +53,6 @@ export function auditLog(options: AuditLogOptions = {}): PluginExtension {
   };
 }
 
-/**
- * The audit table takes no plugins, global ones included: a global `timestamp` would add NOT NULL
- * columns its direct inserts never fill. Read when the plugin system sets the entity up.
- */
-function keepPluginsOff(table: AuditLogSchema, orm: MikroORM): void {
-  Object.defineProperty(table.meta.class, 'plugins', {
-    get: () => Object.fromEntries(runtimeOf(orm).registry.names().map(name => [name, false])),
-  });
-}
 
 /**
  * A misspelt `redact` would leak what it meant to hide: every named property must exist. The first

@@ -1,5 +1,5 @@
 import { EntitySchema, wrap, type EntityManager, type EntityMetadata, type EntityName, type FilterQuery } from '@mikro-orm/core';
-import { metadataOf } from '../../bridge/inspect.js';
+import { metadataOf } from '../../core.js';
 import type { AuditLogRow } from './audit-log-entity.js';
 import { serializeEntityId } from './entity-id.js';
 import { AuditNotInstalledError } from './errors.js';

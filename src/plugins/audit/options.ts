@@ -1,4 +1,4 @@
-import type { OptionIssue } from '../../plugin-api.js';
+import type { OptionIssue } from '../../core.js';
 
 /** Per-entity options of the audit plugin: `{ audit: { exclude: ['updatedAt'], redact: ['password'] } }`. */
 export interface AuditOptions {

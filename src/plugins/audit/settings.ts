@@ -1,5 +1,5 @@
 import type { Configuration } from '@mikro-orm/core';
-import type { PluginType } from '../../operations/plugin-types.js';
+import type { PluginType } from '../../operations/index.js';
 import type { AuditLogSchema } from './audit-log-entity.js';
 import type { AuditOptions } from './options.js';
 import type { AuditSink } from './types.js';

@@ -1,4 +1,4 @@
-import { definePluginType, type PluginType } from '../../operations/plugin-types.js';
+import { definePluginType, type PluginType } from '../../operations/index.js';
 import type { AuditSink } from './types.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { EntityManager, EntityName } from '@mikro-orm/core';
 import { fromAuditValue } from './json-values.js';
-import { metadataOf } from '../../bridge/inspect.js';
+import { metadataOf } from '../../core.js';
 import { rowsUntil } from './history.js';
 
 /**

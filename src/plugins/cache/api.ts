@@ -1,5 +1,5 @@
 import type { EntityManager, EntityName, MikroORM } from '@mikro-orm/core';
-import { PluginConfigError } from '../../errors.js';
+import { PluginConfigError } from '../../core.js';
 import { emptyMetrics, type CacheMetrics } from './metrics.js';
 import { cachePluginOf } from './plugin.js';
 

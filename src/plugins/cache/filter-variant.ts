@@ -1,5 +1,5 @@
 import { ReferenceKind, Utils, type EntityManager, type EntityMetadata } from '@mikro-orm/core';
-import { filterConditions } from '../../bridge/orm-internals.js';
+import { filterConditions } from '../../core.js';
 
 type AnyOptions = Record<string, any>;
 

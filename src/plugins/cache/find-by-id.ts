@@ -1,6 +1,5 @@
 import { Utils, type EntityManager, type EntityMetadata } from '@mikro-orm/core';
-import { entityState, hydrateLoaded } from '../../bridge/orm-internals.js';
-import type { FindOneCall } from '../../events.js';
+import { entityState, hydrateLoaded, type FindOneCall } from '../../core.js';
 import { serializeId, type CachedEntity } from './cached-entity.js';
 import { copyRow } from './memory-store.js';
 import { filterVariant } from './filter-variant.js';

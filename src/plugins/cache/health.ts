@@ -1,4 +1,4 @@
-import type { HealthCheckResult } from '../../plugin-api.js';
+import type { HealthCheckResult } from '../../core.js';
 import type { HealthReport } from './redis-health.js';
 import { testRedisConnection } from './redis-health.js';
 import type { CacheStore } from './store.js';

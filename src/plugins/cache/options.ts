@@ -1,4 +1,4 @@
-import type { OptionIssue } from '../../plugin-api.js';
+import type { OptionIssue } from '../../core.js';
 import { CacheStore } from './store.js';
 
 export interface CacheOptions {

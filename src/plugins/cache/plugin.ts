@@ -1,11 +1,5 @@
 import type { Configuration, EntityManager, EntityMetadata, MikroORM } from '@mikro-orm/core';
-import { onCommit } from '../../bridge/extension.js';
-import { PluginConfigError } from '../../errors.js';
-import type { EntityChanges, HookContext } from '../../events.js';
-import type { FindOneCall } from '../../events.js';
-import type { HealthCheckResult, Plugin, SetupContext } from '../../plugin-api.js';
-import { hook } from '../../registry/hook-decorator.js';
-import { plugin } from '../../registry/plugin-decorator.js';
+import { PluginConfigError, hook, onCommit, plugin, type EntityChanges, type FindOneCall, type HealthCheckResult, type HookContext, type Plugin, type SetupContext } from '../../core.js';
 import { serializeId, type CachedEntity } from './cached-entity.js';
 import { findById } from './find-by-id.js';
 import { checkStores, connectionOf, healthOf, testStoreUrl } from './health.js';

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type { Redis, RedisOptions } from 'ioredis';
-import type { HealthCheckResult } from '../../plugin-api.js';
+import type { HealthCheckResult } from '../../core.js';
 
 /** What a health check or connection test reports: never a password. */
 export type HealthReport = Exclude<HealthCheckResult, void | boolean>;

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/core';
-import { findImplementation } from '../../operations/plugin-types.js';
+import { findImplementation } from '../../operations/index.js';
 import type { CachedEntity } from './cached-entity.js';
 import type { StoreAccess } from './store-access.js';
 import { CacheStore } from './store.js';

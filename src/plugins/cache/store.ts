@@ -1,5 +1,5 @@
-import { definePluginType, PluginType, type ImplementationInfo, type ImplementationOptions } from '../../operations/plugin-types.js';
-import type { HealthCheckResult } from '../../plugin-api.js';
+import type { HealthCheckResult } from '../../core.js';
+import { PluginType, definePluginType, type ImplementationInfo, type ImplementationOptions } from '../../operations/index.js';
 
 /**
  * What the cache plugin needs from a store. Every entry is stamped with the generation of its key

@@ -1,8 +1,5 @@
 import { ReferenceKind, type EntityManager, type EntityMetadata } from '@mikro-orm/core';
-import { runtimeOf } from '../../bridge/runtimes.js';
-import { managedById } from '../../bridge/orm-internals.js';
-import { pluginOptions } from '../../bridge/inspect.js';
-import { currentContext } from '../../context/actor-context.js';
+import { currentContext, isPluginActive, managedById, pluginOptions } from '../../core.js';
 import { cascadeDeleteTo } from './cascade-marks.js';
 import { cascadeRelations, relatedRows } from './cascade-relations.js';
 import { newStamp, type DeletionStamp } from './deletion-stamp.js';
@@ -52,12 +49,11 @@ export function parentDeletion(em: EntityManager, entity: object, meta: EntityMe
  * an active softDelete are left alone and keep their foreign key.
  */
 export async function softDeleteCascade(em: EntityManager, entity: object, meta: EntityMetadata, options: SoftDeleteOptions, stamp: DeletionStamp): Promise<void> {
-  const runtime = runtimeOf(em);
   const targets: object[] = [];
   for (const prop of cascadeRelations(meta, options)) {
     const target = prop.targetMeta!.className;
     const targetOptions = pluginOptions(em, target, 'softDelete') as SoftDeleteOptions | undefined;
-    if (!targetOptions || !runtime.isActive('softDelete', target)) continue;
+    if (!targetOptions || !isPluginActive(em, 'softDelete', target)) continue;
     // The filter leaves rows deleted earlier alone; the check catches rows stamped earlier in this flush.
     for (const row of await relatedRows(em, entity, prop, {}, {})) if ((row as Row)[targetOptions.field] == null) targets.push(row);
   }

@@ -1,5 +1,5 @@
 import { Cascade, ReferenceKind, Reference, Utils, type EntityManager, type EntityMetadata, type EntityProperty } from '@mikro-orm/core';
-import { PluginOptionsError } from '../../errors.js';
+import { PluginOptionsError } from '../../core.js';
 import type { SoftDeleteOptions } from './options.js';
 
 type Row = Record<string, unknown>;

@@ -1,4 +1,4 @@
-import { queryOptionsOf, withQueryOptions, type AnyQueryBuilder } from '../../bridge/plugin-query-builder.js';
+import { queryOptionsOf, withQueryOptions, type AnyQueryBuilder } from '../../core.js';
 import { withFilter } from './find-options.js';
 
 /**

@@ -10,9 +10,7 @@ import {
   type FilterOptions,
   type PopulateOptions,
 } from '@mikro-orm/core';
-import { markStrict } from '../../bridge/orm-internals.js';
-import { isPluginActive } from '../../bridge/inspect.js';
-import { PluginOptionsError } from '../../errors.js';
+import { PluginOptionsError, isPluginActive, markStrict } from '../../core.js';
 import { SOFT_DELETE_FILTER } from './find-options.js';
 import type { DeletedTargetMode, SoftDeleteOptions } from './options.js';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
-import { currentContext } from '../../context/actor-context.js';
+import { currentContext } from '../../core.js';
 import type { SoftDeleteOptions } from './options.js';
 
 type Row = Record<string, unknown>;

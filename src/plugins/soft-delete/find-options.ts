@@ -1,5 +1,5 @@
 import { Utils, type FilterOptions } from '@mikro-orm/core';
-import { PluginError } from '../../errors.js';
+import { PluginError } from '../../core.js';
 
 declare module '@mikro-orm/core' {
   // find, findOne, findOneOrFail, findAll, findAndCount, findByCursor and stream (their options extend FindOptions).

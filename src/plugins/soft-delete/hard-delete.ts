@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { EntityManager } from '@mikro-orm/core';
-import { metadataOf, pluginOptions } from '../../bridge/inspect.js';
+import { metadataOf, pluginOptions } from '../../core.js';
 import { refuseNoDelete } from './refusals.js';
 
 const hardDeleting = new AsyncLocalStorage<ReadonlySet<object>>();

@@ -1,6 +1,5 @@
 import type { EntityManager, EntityMetadata } from '@mikro-orm/core';
-import { entityState } from '../../bridge/orm-internals.js';
-import { isPluginActive, pluginOptions } from '../../bridge/inspect.js';
+import { entityState, isPluginActive, pluginOptions } from '../../core.js';
 import { SOFT_DELETE_FILTER } from './find-options.js';
 import type { SoftDeleteOptions } from './options.js';
 

@@ -1,5 +1,4 @@
-import type { OptionIssue } from '../../plugin-api.js';
-import { columnsIssues } from '../add-property.js';
+import { columnsIssues, type OptionIssue } from '../../core.js';
 
 /** What `em.remove()` (and `em.nativeDelete`) does to an entity using the softDelete plugin, after django-safedelete. */
 export type DeletePolicy = 'soft' | 'softCascade' | 'hard' | 'noDelete';

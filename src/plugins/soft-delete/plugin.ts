@@ -1,11 +1,5 @@
 import type { EntityMetadata, FilterQuery } from '@mikro-orm/core';
-import { emit } from '../../bridge/emit.js';
-import type { AnyQueryBuilder } from '../../bridge/plugin-query-builder.js';
-import type { FindOneCall, HookContext, JoinContext, QueryFilterContext, ReadOptions, ReadOptionsContext } from '../../events.js';
-import type { Plugin, SetupContext } from '../../plugin-api.js';
-import { hook } from '../../registry/hook-decorator.js';
-import { plugin } from '../../registry/plugin-decorator.js';
-import { addPluginColumn, markedColumn, type ColumnType } from '../add-property.js';
+import { addPluginColumn, emit, hook, markedColumn, plugin, type AnyQueryBuilder, type ColumnType, type FindOneCall, type HookContext, type JoinContext, type Plugin, type QueryFilterContext, type ReadOptions, type ReadOptionsContext, type SetupContext } from '../../core.js';
 import { hardDeleteCascade, parentDeletion, softDeleteCascade } from './cascade-delete.js';
 import { markOf } from './cascade-marks.js';
 import { checkCascadeOption } from './cascade-relations.js';
@@ -25,12 +19,6 @@ declare module '../../plugin-api.js' {
   }
 }
 
-declare module '@mikro-orm/core' {
-  interface DeleteOptions<T> {
-    /** mikro-orm-plugins: delete the rows for real, even when a `beforeBulkDelete` hook (soft delete) vetoes. */
-    hard?: boolean;
-  }
-}
 
 declare module '../../events.js' {
   interface CustomHookEvents {

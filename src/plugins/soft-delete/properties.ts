@@ -1,5 +1,5 @@
 import { p } from '@mikro-orm/core';
-import { markColumn } from '../add-property.js';
+import { markColumn } from '../../core.js';
 
 const base = () => ({ deletedAt: markColumn(p.datetime().nullable().index()), deletionBatch: markColumn(p.string().nullable()) });
 const withDeletedBy = () => ({ ...base(), deletedBy: markColumn(p.string().nullable()) });

@@ -1,6 +1,5 @@
 import { EntitySchema, type EntityManager, type EntityMetadata, type EntityName, type FilterQuery } from '@mikro-orm/core';
-import { metadataOf, pluginOptions } from '../../bridge/inspect.js';
-import { PluginConfigError } from '../../errors.js';
+import { PluginConfigError, metadataOf, pluginOptions } from '../../core.js';
 import { cascadeRelations, relatedRows } from './cascade-relations.js';
 import { clearedValues } from './deletion-stamp.js';
 import type { SoftDeleteOptions } from './options.js';
