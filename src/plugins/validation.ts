@@ -1,5 +1,5 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
-import { ValidationError, type FieldIssue } from '../errors.js';
+import { ValidationError, type FieldIssue } from './validation/errors.js';
 import type { HookContext } from '../events.js';
 import { hook } from '../registry/hook-decorator.js';
 import { plugin } from '../registry/plugin-decorator.js';
