@@ -1,36 +1,66 @@
-/** Stable codes: match on `error.code`, never on the message. */
-export type PluginErrorCode =
-  | 'MOP_INVALID_PLUGIN'
-  | 'MOP_PLUGIN_NAME_TAKEN'
-  | 'MOP_UNKNOWN_PLUGIN'
-  | 'MOP_MISSING_DEPENDENCY'
-  | 'MOP_INVALID_OPTIONS'
-  | 'MOP_HOOK_CYCLE'
-  | 'MOP_HOOK_FAILED'
-  | 'MOP_VALIDATION_FAILED'
-  | 'MOP_UNKNOWN_ENTITY'
-  | 'MOP_INVALID_TRAIT'
-  | 'MOP_NOT_INSTALLED'
-  | 'MOP_ROW_LIMIT'
-  | 'MOP_AUDIT_NOT_INSTALLED'
-  | 'MOP_AUDIT_SINK_FAILED'
-  // Cache plugin (src/plugins/cache):
-  | 'MOP_CACHE_PREFIX_TAKEN'
-  // Operations issue (src/operations, src/cli):
-  | 'MOP_CONFIG_LOAD_FAILED'
-  | 'MOP_INVALID_IMPLEMENTATION'
-  | 'MOP_NO_IMPLEMENTATION'
-  | 'MOP_STATE_UNAVAILABLE'
-  // Soft delete policies (src/plugins/soft-delete):
-  | 'MOP_DELETE_REFUSED'
-  // Soft delete reads and the QueryBuilder (src/plugins/soft-delete/find-options.ts, src/bridge/plugin-query-builder.ts):
-  | 'MOP_CONFLICTING_OPTIONS'
-  | 'MOP_QB_UNSUPPORTED'
-  | 'MOP_QB_OPTIONS_LATE'
-  | 'MOP_QB_ASYNC_FILTER'
-  // Start-up (src/bridge):
-  | 'MOP_SYNC_INIT'
-  | 'MOP_UNSUPPORTED_ORM';
+/**
+ * Stable codes: match on `error.code`, never on the message. Each owner (core, a built-in plugin, a
+ * third-party plugin) declares its codes with `defineErrorCodes` and merges them into this interface,
+ * so `PluginErrorCode` names exactly the declared codes and a misspelt one does not compile.
+ */
+export interface PluginErrorCodes extends ErrorCodesOf<typeof CORE_ERRORS> {}
+
+/** A declared error code. */
+export type PluginErrorCode = keyof PluginErrorCodes & string;
+
+/** One declared code: who raises it, and when. */
+export interface ErrorCodeInfo<C extends string = PluginErrorCode> {
+  readonly code: C;
+  readonly owner: string;
+  readonly description: string;
+}
+
+/** What `defineErrorCodes` returns: each declared code with its owner and description. */
+export type ErrorCodeDeclarations<C extends string> = { readonly [K in C]: ErrorCodeInfo<K> };
+
+/** The shape `PluginErrorCodes` merges: `interface PluginErrorCodes extends ErrorCodesOf<typeof MY_ERRORS> {}`. */
+export type ErrorCodesOf<D> = { [K in keyof D]: true };
+
+const CODE = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$/;
+const catalogue = new Map<string, ErrorCodeInfo<string>>();
+
+/**
+ * Declares an owner's error codes, each with one line saying when it is raised, so `errorCodes()`
+ * lists them. Codes are UPPER_SNAKE_CASE and belong to one owner; declaring the same code again with
+ * the same owner and description is a no-op.
+ */
+export function defineErrorCodes<const D extends Record<string, string>>(owner: string, descriptions: D): ErrorCodeDeclarations<keyof D & string> {
+  const fail = (message: string) => new PluginRegistrationError('MOP_INVALID_PLUGIN', `defineErrorCodes: ${message}`, { plugin: typeof owner === 'string' ? owner : undefined });
+  if (typeof owner !== 'string' || owner.trim() === '') throw fail(`the owner must be a non-empty string, got ${describe(owner)}`);
+  if (descriptions === null || typeof descriptions !== 'object' || Array.isArray(descriptions)) throw fail(`'${owner}' must pass an object of code: description, got ${describe(descriptions)}`);
+  const entries = Object.entries(descriptions);
+  if (entries.length === 0) throw fail(`'${owner}' declares no codes`);
+  for (const [code, description] of entries) {
+    if (!CODE.test(code)) throw fail(`'${owner}' declares ${JSON.stringify(code)}; a code is UPPER_SNAKE_CASE`);
+    if (typeof description !== 'string' || description.trim() === '') throw fail(`'${owner}' gives code ${code} no description`);
+    const taken = catalogue.get(code);
+    if (taken && (taken.owner !== owner || taken.description !== description)) {
+      throw fail(taken.owner === owner ? `'${owner}' declares ${code} twice with different descriptions` : `'${owner}' declares ${code}, which '${taken.owner}' already declares`);
+    }
+  }
+  const declared: Record<string, ErrorCodeInfo<string>> = {};
+  for (const [code, description] of entries) {
+    const info = catalogue.get(code) ?? Object.freeze({ code, owner, description });
+    catalogue.set(code, info);
+    declared[code] = info;
+  }
+  return Object.freeze(declared) as ErrorCodeDeclarations<keyof D & string>;
+}
+
+/** Every declared code with its owner and description, in declaration order (of the modules loaded so far). */
+export function errorCodes(): ErrorCodeInfo[] {
+  return [...catalogue.values()] as ErrorCodeInfo[];
+}
+
+/** The declaration of one code, or undefined when no loaded module declares it. */
+export function errorCodeInfo(code: string): ErrorCodeInfo | undefined {
+  return catalogue.get(code) as ErrorCodeInfo | undefined;
+}
 
 export interface PluginErrorDetails {
   plugin?: string;
@@ -105,38 +135,6 @@ export class HookError extends PluginError {
   override name = 'HookError';
 }
 
-export interface FieldIssue {
-  field: string;
-  message: string;
-}
-
-/**
- * A delete the softDelete plugin's policy forbids: any delete of a `noDelete` entity, or a bulk
- * `nativeDelete` of a `softCascade` entity (a bulk write cannot cascade through the children's hooks).
- * Raised before anything is written.
- */
-export class DeleteRefusedError extends PluginError {
-  override name = 'DeleteRefusedError';
-
-  constructor(entity: string, reason: string) {
-    super('MOP_DELETE_REFUSED', `Entity '${entity}', plugin 'softDelete': ${reason}`, { entity, plugin: 'softDelete' });
-  }
-}
-
-/** The validation plugin rejected an entity. Lists every failing field. */
-export class ValidationError extends PluginError {
-  override name = 'ValidationError';
-  readonly issues: readonly FieldIssue[];
-
-  constructor(entity: string, issues: readonly FieldIssue[]) {
-    super('MOP_VALIDATION_FAILED', `${entity} is invalid: ${issues.map(i => `${i.field}: ${i.message}`).join('; ')}`, {
-      entity,
-      plugin: 'validation',
-    });
-    this.issues = issues;
-  }
-}
-
 function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (value === null || typeof value !== 'object') return String(value);
@@ -146,3 +144,28 @@ function describe(value: unknown): string {
     return Object.prototype.toString.call(value);
   }
 }
+
+/** The codes core raises (registry, chains, bridge, start-up). */
+export const CORE_ERRORS = defineErrorCodes('core', {
+  MOP_INVALID_PLUGIN: 'at registration: a malformed plugin class or metadata, or a malformed or taken `defineErrorCodes` declaration',
+  MOP_PLUGIN_NAME_TAKEN: 'at registration: another class holds that name',
+  MOP_UNKNOWN_PLUGIN: 'at start-up: an entity or an order constraint names an unregistered plugin',
+  MOP_MISSING_DEPENDENCY: "at start-up: a plugin's `requires` is not registered",
+  MOP_INVALID_OPTIONS: "at start-up: an option failed the plugin's schema (names entity, plugin, option, expected)",
+  MOP_HOOK_CYCLE: 'at start-up: before/after constraints form a cycle (`error.cycle`)',
+  MOP_HOOK_FAILED: 'at run time: a hook threw; `cause` is the original; the flush rolled back',
+  MOP_UNKNOWN_ENTITY: 'at run time: a helper got something that is not an entity',
+  MOP_INVALID_TRAIT: 'at start-up: a plugin stated an entity trait without a name, or a trait another plugin states for the same entity',
+  MOP_NOT_INSTALLED: 'at run time: a helper was called on an ORM without `pluginSystem()`',
+  MOP_ROW_LIMIT: 'at run time: a per-row `nativeUpdate`/`nativeDelete` matched more rows than `rowLimit`; nothing was written',
+  MOP_QB_UNSUPPORTED:
+    'at run time: a QueryBuilder `update()`/`delete()` the plugins must see uses something `nativeUpdate`/`nativeDelete` cannot express; nothing was written',
+  MOP_QB_OPTIONS_LATE:
+    'at run time: `withQueryOptions(qb, { filters })` (or `withDeleted(qb)`) came after the builder joined or filtered on a relation, where the filters were already added',
+  MOP_QB_ASYNC_FILTER:
+    'at run time: a builder was rendered (or joined an entity) whose plugin `queryFilter` hook is asynchronous; `await qb.applyFilters()` first',
+  MOP_SYNC_INIT:
+    "at start-up under `new MikroORM()`: a plugin's option schema or `setupEntity` is asynchronous, or `pluginOperations()` is installed; use `await MikroORM.init()`",
+  MOP_UNSUPPORTED_ORM:
+    'at start-up: the MikroORM version is outside the supported range, or lacks a member the package relies on (`error.member` names it)',
+});

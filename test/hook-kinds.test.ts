@@ -18,6 +18,16 @@ import {
   type ReadOptionsContext,
 } from '../src/index.js';
 
+declare module '../src/plugin-api.js' {
+  interface PluginOptionsMap {
+    archive: true;
+    outer: true;
+    inner: true;
+    trace: true;
+    failing: true;
+  }
+}
+
 const log: string[] = [];
 
 class Around {
@@ -131,7 +141,7 @@ async function setUp(): Promise<MikroORM> {
   });
   await orm.schema.create();
   const em = orm.em.fork();
-  em.create(Note, { id: 1, title: 'live' });
+  em.create(Note, { id: 1, title: 'live', archived: false });
   em.create(Note, { id: 2, title: 'old', archived: true });
   em.create(Plain, { id: 1 });
   await em.flush();

@@ -6,6 +6,7 @@ import { recordBuiltInPlugins } from './inspect.js';
 import { GLOBAL, type PluginStatus } from './state/entities.js';
 import type { PluginStateRecord, PluginStateStore, SyncOptions, SyncReport } from './state/store.js';
 
+export { OPERATIONS_ERRORS } from './errors.js';
 export { pluginOperations, operationsOf, type PluginOperationsOptions, type PluginStateOptions } from './extension.js';
 export { GLOBAL as ALL_ENTITIES, PLUGIN_STATE_ENTITY, PLUGIN_STATE_VERSION_ENTITY, type PluginStatus } from './state/entities.js';
 export type { PluginStateRecord, SyncMode, SyncOptions, SyncReport } from './state/store.js';

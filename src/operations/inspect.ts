@@ -5,7 +5,7 @@ import type { HealthCheckResult, Plugin } from '../plugin-api.js';
 import { AuditPlugin } from '../plugins/audit/index.js';
 import { SoftDeletePlugin } from '../plugins/soft-delete/index.js';
 import { TimestampPlugin } from '../plugins/timestamp.js';
-import { ValidationPlugin } from '../plugins/validation.js';
+import { ValidationPlugin } from '../plugins/validation/index.js';
 import type { PluginRegistry } from '../registry/plugin-registry.js';
 import { findOperations } from './extension.js';
 import { maskOptions, scrub, secretValues, stripSecrets, toJsonSchema, type JsonSchema } from './option-schema.js';

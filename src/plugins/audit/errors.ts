@@ -1,4 +1,14 @@
-import { PluginConfigError, PluginError } from '../../core.js';
+import { defineErrorCodes, type ErrorCodesOf, PluginConfigError, PluginError } from '../../core.js';
+
+export const AUDIT_ERRORS = defineErrorCodes('audit', {
+  MOP_AUDIT_NOT_INSTALLED:
+    'at start-up: an entity uses `audit` but `auditLog()` is not in `extensions`; at run time: `history`/`stateAt` on an ORM without an audit table',
+  MOP_AUDIT_SINK_FAILED: 'after a commit, via `pluginSystem({ onError })`: an audit sink failed (`error.failures`); the write stands',
+});
+
+declare module '../../errors.js' {
+  interface PluginErrorCodes extends ErrorCodesOf<typeof AUDIT_ERRORS> {}
+}
 
 /** `auditLog()` is missing from the ORM's extensions, or a history query found no audit table. */
 export class AuditNotInstalledError extends PluginConfigError {

@@ -4,7 +4,7 @@ export { AuditSinkType } from './sink-type.js';
 export { AUDIT_LOG_ENTITY, type AuditLogRow } from './audit-log-entity.js';
 export { auditTable, bulkHistory, history, type HistoryFilter } from './history.js';
 export { stateAt } from './state-at.js';
-export { AuditNotInstalledError, AuditSinkError, type SinkFailure } from './errors.js';
+export { AUDIT_ERRORS, AuditNotInstalledError, AuditSinkError, type SinkFailure } from './errors.js';
 export type { AuditOptions } from './options.js';
 export {
   BULK_ENTITY_ID,

@@ -1,5 +1,5 @@
 import { Utils, type FilterOptions } from '@mikro-orm/core';
-import { PluginError } from '../../core.js';
+import { ConflictingOptionsError } from './errors.js';
 
 declare module '@mikro-orm/core' {
   // find, findOne, findOneOrFail, findAll, findAndCount, findByCursor and stream (their options extend FindOptions).
@@ -25,11 +25,6 @@ declare module '@mikro-orm/core' {
 
 /** The name of the filter the softDelete plugin's `queryFilter` hook becomes. */
 export const SOFT_DELETE_FILTER = 'softDelete';
-
-/** Options that ask for two things at once: `withDeleted` with `onlyDeleted`, or `onlyDeleted` with `filters: false`. */
-export class ConflictingOptionsError extends PluginError {
-  override name = 'ConflictingOptionsError';
-}
 
 type ReadOptions = { withDeleted?: boolean; onlyDeleted?: boolean; filters?: FilterOptions } & Record<string, unknown>;
 

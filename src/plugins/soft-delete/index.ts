@@ -4,5 +4,7 @@ export { restore, type RestoreOptions } from './restore.js';
 export { hardDelete } from './hard-delete.js';
 export { softDeleteProperties } from './properties.js';
 export type { DeletePolicy, DeletedTargetMode, SoftDeleteOptions } from './options.js';
-// Reading: withDeleted/onlyDeleted find options (module augmentation), their conflict error.
-export { ConflictingOptionsError } from './find-options.js';
+// Reading: withDeleted/onlyDeleted find options, a module augmentation that must reach the declarations.
+export type {} from './find-options.js';
+// Its errors: refused deletes, conflicting read options.
+export { ConflictingOptionsError, DeleteRefusedError, SOFT_DELETE_ERRORS } from './errors.js';

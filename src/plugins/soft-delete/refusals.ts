@@ -1,4 +1,4 @@
-import { DeleteRefusedError } from '../../core.js';
+import { DeleteRefusedError } from './errors.js';
 
 export function refuseNoDelete(entity: string): DeleteRefusedError {
   return new DeleteRefusedError(entity, "policy 'noDelete' refuses every delete; withoutPlugins(['softDelete'], …) deletes anyway");

@@ -1,5 +1,6 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
-import { ValidationError, hook, plugin, type FieldIssue, type HookContext } from '../core.js';
+import { hook, plugin, type HookContext } from '../../core.js';
+import { ValidationError, type FieldIssue } from './errors.js';
 
 export interface ValidationOptions<E = any> {
   /** A Standard Schema (zod, valibot, arktype…) the entity must satisfy. */
@@ -8,7 +9,7 @@ export interface ValidationOptions<E = any> {
   validate?: (entity: E) => readonly FieldIssue[] | undefined | void;
 }
 
-declare module '../plugin-api.js' {
+declare module '../../plugin-api.js' {
   interface PluginOptionsMap {
     validation: ValidationOptions;
   }

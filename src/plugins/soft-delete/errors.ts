@@ -1,0 +1,29 @@
+import { defineErrorCodes, type ErrorCodesOf, PluginError } from '../../core.js';
+
+export const SOFT_DELETE_ERRORS = defineErrorCodes('softDelete', {
+  MOP_DELETE_REFUSED:
+    'at run time: the softDelete `policy` forbids the delete (`noDelete`, or a bulk `nativeDelete` of a `softCascade` entity); names entity and plugin; nothing was written',
+  MOP_CONFLICTING_OPTIONS: 'at run time: a read asked for `withDeleted` and `onlyDeleted` at once, or `onlyDeleted` with `filters: false`',
+});
+
+declare module '../../errors.js' {
+  interface PluginErrorCodes extends ErrorCodesOf<typeof SOFT_DELETE_ERRORS> {}
+}
+
+/**
+ * A delete the softDelete plugin's policy forbids: any delete of a `noDelete` entity, or a bulk
+ * `nativeDelete` of a `softCascade` entity (a bulk write cannot cascade through the children's hooks).
+ * Raised before anything is written.
+ */
+export class DeleteRefusedError extends PluginError {
+  override name = 'DeleteRefusedError';
+
+  constructor(entity: string, reason: string) {
+    super('MOP_DELETE_REFUSED', `Entity '${entity}', plugin 'softDelete': ${reason}`, { entity, plugin: 'softDelete' });
+  }
+}
+
+/** Options that ask for two things at once: `withDeleted` with `onlyDeleted`, or `onlyDeleted` with `filters: false`. */
+export class ConflictingOptionsError extends PluginError {
+  override name = 'ConflictingOptionsError';
+}
