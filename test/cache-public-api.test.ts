@@ -46,13 +46,14 @@ class FindDenyPlugin {
   }
 }
 
-const registry = new PluginRegistry().registerMany({ findInner: FindInnerPlugin, findDeny: FindDenyPlugin, findOuter: FindOuterPlugin, cache: CachePlugin });
+// Chain order, as for every hook kind: here equal priorities, so registration order (not the entity's list order).
+const registry = new PluginRegistry().registerMany({ findOuter: FindOuterPlugin, findDeny: FindDenyPlugin, findInner: FindInnerPlugin, cache: CachePlugin });
 
 function entities() {
   const Guarded = usePlugins(defineEntity({ name: 'Guarded', properties: { id: p.integer().primary(), name: p.string() } }), [
-    { findOuter: { label: 'outer' } },
-    { findDeny: { ids: [2] } },
     { findInner: { label: 'inner' } },
+    { findDeny: { ids: [2] } },
+    { findOuter: { label: 'outer' } },
   ]);
   const Open = defineEntity({ name: 'Open', properties: { id: p.integer().primary(), name: p.string() } });
   return { Guarded, Open };
@@ -65,7 +66,7 @@ describeEachDatabase('Plugin.interceptFindOne', db => {
     await orm?.close();
   });
 
-  test('plugins nest around findOne in declaration order; one may answer without the database; a switched-off one is skipped', async () => {
+  test('plugins nest around findOne in chain order; one may answer without the database; a switched-off one is skipped', async () => {
     const { Guarded, Open } = entities();
     orm = await db.init({ entities: [Guarded, Open], extensions: [pluginSystem({ registry })] });
     const em = orm.em.fork();
