@@ -77,6 +77,8 @@ export interface PluginMeta {
   /** This plugin's hooks run after these plugins' hooks. */
   after?: readonly string[];
   options?: OptionsSpec;
+  /** The npm package that provides the plugin (a library's plugins, not the application's own); shown by `listPlugins` and the CLI. */
+  package?: string;
 }
 
 export interface SetupContext<O = any> {
