@@ -8,7 +8,8 @@ import { PluginError } from '../errors.js';
 import type { Plugin } from '../plugin-api.js';
 import { pluginTypes, setImplementationStateLookup, type PluginType } from './plugin-types.js';
 import { definePluginStateEntities, type PluginStateEntities } from './state/entities.js';
-import { PluginStateStore, type SyncMode } from './state/store.js';
+import type { SyncMode } from './state/records.js';
+import { PluginStateStore } from './state/store.js';
 
 export interface PluginStateOptions {
   /** Table name; the version counter lives in `<table>_version`. Default `plugin_state`. */
