@@ -1,10 +1,11 @@
 import { parseArgs } from 'node:util';
-// The whole package first, as an app importing it loads it.
+// The whole package first, as the application loads it, before its config is read.
 import '../index.js';
 import { MikroORM, type Options } from '@mikro-orm/core';
 import { PluginError } from '../errors.js';
 import { pluginOperations, setOperationsCliMode } from '../operations/extension.js';
-import { explainChains, formatExplainMermaid, formatExplainText } from '../operations/explain.js';
+import { explainChains } from '../operations/explain.js';
+import { formatExplainMermaid, formatExplainText } from '../operations/explain-format.js';
 import { doctorConfig } from '../operations/doctor-config.js';
 import { listPlugins } from '../operations/list-plugins.js';
 import { secretsOf } from '../operations/masked-options.js';

@@ -15,7 +15,8 @@ export {
 export { MASK } from '../registry/option-fields.js';
 export { toJsonSchema, optionsJsonSchema, type JsonSchema } from './options-json-schema.js';
 export { maskOptions } from './masked-options.js';
-export { explainChains, formatExplainText, formatExplainMermaid, type ExplainedChain, type ExplainedHook, type ExplainOptions, type OrderRule } from './explain.js';
+export { explainChains, type ExplainedChain, type ExplainedHook, type ExplainOptions, type OrderRule } from './explain.js';
+export { formatExplainText, formatExplainMermaid } from './explain-format.js';
 export { listPlugins, type PluginInventory, type PluginListing, type EntityUse, type TypeListing, type ImplementationListing } from './list-plugins.js';
 export { doctor } from './doctor.js';
 export type { DoctorReport, DoctorFinding, DoctorOptions, FindingCheck, FindingLevel } from './doctor-findings.js';
