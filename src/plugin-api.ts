@@ -36,10 +36,9 @@ export interface OptionsSpec<O = any> {
   /** Returns the issues found, or nothing when the options are valid. */
   validate?: (options: O) => readonly OptionIssue[] | undefined | void;
   /**
-   * Operations (added for the operations issue; optional, additive): a descriptive schema of the
-   * top-level options, which also validates them (after `schema`, before `validate`), supplies
-   * defaults, marks secrets (masked in CLI output and errors, never written to `plugin_state`),
-   * and exports as JSON Schema (`optionsJsonSchema()`). See src/operations/option-schema.ts.
+   * A descriptive schema of the top-level options: it validates them (after `schema`, before
+   * `validate`), supplies defaults, marks secrets (masked in errors and CLI output, never written to
+   * `plugin_state`) and exports as JSON Schema (`optionsJsonSchema()`).
    */
   fields?: Readonly<Record<string, OptionField>>;
 }
@@ -77,6 +76,8 @@ export interface PluginMeta {
   /** This plugin's hooks run after these plugins' hooks. */
   after?: readonly string[];
   options?: OptionsSpec;
+  /** The npm package that provides the plugin (a library's plugins, not the application's own); shown by `listPlugins` and the CLI. */
+  package?: string;
 }
 
 /**
@@ -110,10 +111,9 @@ export interface SetupContext<O = any> {
  */
 export interface Plugin<O = any> {
   setupEntity?(meta: EntityMetadata, ctx: SetupContext<O>): void | Promise<void>;
-  // Operations (optional, additive; run by `pluginOperations()`, src/operations):
-  /** After discovery, before `MikroORM.init` resolves; in registration order. */
+  /** After discovery, before `MikroORM.init` resolves; in registration order. Run by `pluginOperations()`. */
   onLoad?(orm: MikroORM): void | Promise<void>;
-  /** On `orm.close()`, in reverse registration order. */
+  /** On `orm.close()`, in reverse registration order. Run by `pluginOperations()`. */
   onUnload?(orm: MikroORM): void | Promise<void>;
   /** Run by `doctor`: throw, return `false` or `{ ok: false, message }` to report a failure. */
   healthCheck?(): HealthCheckResult | Promise<HealthCheckResult>;
@@ -124,7 +124,7 @@ export interface Plugin<O = any> {
 /** `true`/nothing is healthy; `false` or `{ ok: false }` is not. */
 export type HealthCheckResult = void | boolean | { ok: boolean; message?: string };
 
-/** Operations (optional, additive): entities a plugin contributes, added to the ORM by `pluginOperations()`. */
+/** Entities a plugin contributes, added to the ORM by `pluginOperations()`. */
 export type PluginEntities = readonly (Function | EntitySchema<any, any>)[];
 
 export type PluginClass<O = any> = (new () => Plugin<O>) & { options?: OptionsSpec<O>; entities?: PluginEntities };

@@ -101,7 +101,8 @@ describeEachDatabase('CLI', db => {
     expect(names.slice(0, 4)).toEqual(['permalink', 'legacyExport', 'notify', 'wordCount']);
     expect(names).toEqual(expect.arrayContaining(['timestamp', 'softDelete', 'validation']));
     const notify = out.plugins.find((p: { name: string }) => p.name === 'notify');
-    expect(notify).toMatchObject({ version: '2.0.0', status: 'active' });
+    expect(notify).toMatchObject({ version: '2.0.0', status: 'active', package: null });
+    expect(out.plugins.find((p: { name: string }) => p.name === 'timestamp').package).toBe('mikro-orm-plugins');
     expect(notify.entities.map((e: { entity: string }) => e.entity)).toEqual(['Article', 'Author']);
     expect(out.plugins.find((p: { name: string }) => p.name === 'legacyExport').entities).toEqual([]);
     const type = (name: string) => out.types.find((t: { type: string }) => t.type === name);
@@ -120,7 +121,8 @@ describeEachDatabase('CLI', db => {
   test('list prints a table, without colour when stdout is not a terminal', () => {
     const result = cli(db, ['list']);
     expect(result.status).toBe(0);
-    expect(result.stdout).toMatch(/NAME\s+VERSION\s+STATUS\s+PRIORITY\s+ENTITIES/);
+    expect(result.stdout).toMatch(/NAME\s+VERSION\s+STATUS\s+PRIORITY\s+ENTITIES\s+PACKAGE/);
+    expect(result.stdout).toMatch(/timestamp\s+1\.0\.0\s+active\s.*\smikro-orm-plugins\n/);
     expect(result.stdout).toMatch(/notify\s+2\.0\.0\s+active/);
     expect(result.stdout).not.toContain('\u001b[');
     // FORCE_COLOR stands in for a terminal.

@@ -1,4 +1,4 @@
-import { scrub } from '../operations/option-schema.js';
+import { scrub } from '../registry/option-fields.js';
 
 const CODES = { red: [31, 39], green: [32, 39], yellow: [33, 39], cyan: [36, 39], dim: [2, 22], bold: [1, 22] } as const;
 export type Colour = keyof typeof CODES;

@@ -1,8 +1,9 @@
 import { MikroORM, type Options } from '@mikro-orm/core';
 import { PluginError } from '../errors.js';
 import { pluginOperations, setOperationsCliMode } from './extension.js';
-import { doctor, startupFinding, startupFindings, type DoctorOptions, type DoctorReport } from './inspect.js';
-import { scrub } from './option-schema.js';
+import { scrub } from '../registry/option-fields.js';
+import { doctor } from './doctor.js';
+import { startupFinding, startupFindings, type DoctorOptions, type DoctorReport } from './doctor-findings.js';
 import { StartupInspection } from './startup-inspection.js';
 
 /**

@@ -1,14 +1,16 @@
-import type { EntityManager, EntitySchema, MikroORM } from '@mikro-orm/core';
+import type { EntityManager, MikroORM } from '@mikro-orm/core';
 import { type PluginExtension } from '../bridge/extension.js';
 import { findRuntime } from '../bridge/runtimes.js';
 import { aroundClose, createEarlyEntityManager } from '../bridge/orm-internals.js';
 import { isSyncDiscovery } from '../bridge/sync-discovery.js';
 import type { PluginRuntime } from '../bridge/plugin-runtime.js';
 import { PluginError } from '../errors.js';
+import { noPlugins } from '../config/no-plugins.js';
 import type { Plugin } from '../plugin-api.js';
 import { pluginTypes, setImplementationStateLookup, type PluginType } from './plugin-types.js';
 import { definePluginStateEntities, type PluginStateEntities } from './state/entities.js';
-import { PluginStateStore, type SyncMode } from './state/store.js';
+import type { SyncMode } from './state/records.js';
+import { PluginStateStore } from './state/store.js';
 
 export interface PluginStateOptions {
   /** Table name; the version counter lives in `<table>_version`. Default `plugin_state`. */
@@ -87,7 +89,7 @@ export function pluginOperations(options: PluginOperationsOptions = {}): PluginE
       let stateEntities: PluginStateEntities | undefined;
       if (stateOptions) {
         stateEntities = definePluginStateEntities(stateOptions.table ?? 'plugin_state');
-        for (const schema of [stateEntities.PluginState, stateEntities.PluginStateVersion]) keepPluginsOff(schema, runtime);
+        for (const schema of [stateEntities.PluginState, stateEntities.PluginStateVersion]) noPlugins(schema);
         entities.push(stateEntities.PluginState, stateEntities.PluginStateVersion);
       }
       for (const name of runtime.registry.names()) {
@@ -195,9 +197,3 @@ async function unloadPlugins(context: OperationsContext, orm: MikroORM): Promise
   return failures;
 }
 
-/** The state tables take no plugins, global ones included (as the audit table). */
-function keepPluginsOff(schema: EntitySchema<any, any>, runtime: PluginRuntime): void {
-  Object.defineProperty(schema.meta.class, 'plugins', {
-    get: () => Object.fromEntries(runtime.registry.names().map(name => [name, false])),
-  });
-}

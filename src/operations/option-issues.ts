@@ -1,10 +1,9 @@
 import type { EntityMetadata } from '@mikro-orm/core';
-import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { PluginRuntime } from '../bridge/plugin-runtime.js';
 import { PluginConfigError, PluginOptionsError, type PluginError } from '../errors.js';
 import type { OptionIssue } from '../plugin-api.js';
 import type { PluginDefinition } from '../registry/plugin-definition.js';
-import { fieldDefaults, isSecretPath, MASK, scrub, secretValues, validateFields } from './option-schema.js';
+import { fieldDefaults, isPlainObject, isSecretPath, issuePath, MASK, scrub, secretValues, validateFields, valueAt } from '../registry/option-fields.js';
 
 /** Every problem with one entity's plugins and options, and the secret values they hold (to scrub from output). */
 export interface EntityOptionIssues {
@@ -47,8 +46,7 @@ export async function entityOptionIssues(runtime: PluginRuntime, meta: EntityMet
  */
 export async function optionIssues(definition: PluginDefinition, given: unknown, entity: string): Promise<{ errors: PluginOptionsError[]; secrets: string[] }> {
   const spec = definition.options;
-  const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-  if (given !== true && !isObject(given)) {
+  if (given !== true && !isPlainObject(given)) {
     const received = spec.fields ? undefined : given;
     return { errors: [new PluginOptionsError({ plugin: definition.name, entity, option: '', expected: 'an options object or true', received })], secrets: [] };
   }
@@ -75,7 +73,7 @@ export async function optionIssues(definition: PluginDefinition, given: unknown,
   if (spec.schema) {
     try {
       const result = await spec.schema['~standard'].validate(options);
-      if (result.issues) for (const issue of result.issues) add({ option: pathOf(issue), expected: issue.message }, options, false);
+      if (result.issues) for (const issue of result.issues) add({ option: issuePath(issue), expected: issue.message }, options, false);
       else {
         options = result.value;
         secrets.push(...secretValues(spec, options));
@@ -92,13 +90,4 @@ export async function optionIssues(definition: PluginDefinition, given: unknown,
     if (errors.length === 0) add(threw('the validate function', error), options, true);
   }
   return { errors, secrets: [...new Set(secrets)] };
-}
-
-function pathOf(issue: StandardSchemaV1.Issue): string {
-  return (issue.path ?? []).map(p => String(typeof p === 'object' ? p.key : p)).join('.');
-}
-
-function valueAt(value: unknown, path: string): unknown {
-  if (path === '') return undefined;
-  return path.split('.').reduce<unknown>((v, key) => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>)[key] : undefined), value);
 }

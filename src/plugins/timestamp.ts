@@ -53,6 +53,7 @@ function validateTimestampOptions(o: TimestampOptions) {
  */
 @plugin({
   name: 'timestamp',
+  package: 'mikro-orm-plugins',
   version: '1.0.0',
   description: 'Sets createdAt on create and updatedAt on create and update.',
   options: {

@@ -13,6 +13,8 @@ export interface PluginDefinition {
   readonly before: readonly string[];
   readonly after: readonly string[];
   readonly options: OptionsSpec;
+  /** The npm package that provides the plugin, when it says so. */
+  readonly package: string | undefined;
   readonly hooks: readonly HookDefinition[];
   readonly pluginClass: PluginClass;
 }
@@ -31,6 +33,9 @@ export function readPluginDefinition(pluginClass: PluginClass, meta: PluginMeta)
       throw fail(`Plugin '${meta.name}': '${key}' must be an array of plugin names`);
     }
   }
+  if (meta.package !== undefined && (typeof meta.package !== 'string' || meta.package === '')) {
+    throw fail(`Plugin '${meta.name}': 'package' must be a package name, got ${JSON.stringify(meta.package)}`);
+  }
   const hooks = collectHooks(pluginClass);
   for (const def of hooks) {
     const fn = (pluginClass.prototype as Record<string | symbol, unknown>)[def.method];
@@ -45,6 +50,7 @@ export function readPluginDefinition(pluginClass: PluginClass, meta: PluginMeta)
     before: Object.freeze([...(meta.before ?? [])]),
     after: Object.freeze([...(meta.after ?? [])]),
     options: meta.options ?? pluginClass.options ?? {},
+    package: meta.package,
     hooks: Object.freeze(hooks),
     pluginClass,
   });

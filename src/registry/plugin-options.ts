@@ -1,14 +1,13 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { PluginOptionsError } from '../errors.js';
 import type { OptionIssue } from '../plugin-api.js';
-// Operations issue: descriptive `fields` (defaults, validation, secrets). Additive: plugins without `fields` are unaffected.
-import { fieldDefaults, isSecretPath, MASK, scrub, secretValues, validateFields } from '../operations/option-schema.js';
+import { fieldDefaults, isPlainObject, isSecretPath, issuePath, MASK, scrub, secretValues, validateFields, valueAt } from './option-fields.js';
 import type { PluginDefinition } from './plugin-definition.js';
 
 /**
- * Applies a plugin's defaults to the options an entity gave, then its schema or validate function.
- * Runs at start-up, so a bad option fails `MikroORM.init` and never reaches a hook. Synchronous unless
- * the plugin's schema validates asynchronously (then a promise), so `new MikroORM()` can use it.
+ * Applies a plugin's defaults to the options an entity gave, then its schema, its `fields` and its
+ * validate function. Runs at start-up, so a bad option fails `MikroORM.init` and never reaches a hook.
+ * Synchronous unless the plugin's schema validates asynchronously (then a promise), so `new MikroORM()` can use it.
  */
 export function resolvePluginOptions(definition: PluginDefinition, given: unknown, entity: string): unknown {
   const spec = definition.options;
@@ -27,7 +26,7 @@ export function resolvePluginOptions(definition: PluginDefinition, given: unknow
   const afterSchema = (result: StandardSchemaV1.Result<unknown> | undefined): unknown => {
     if (result?.issues) {
       const [first] = result.issues;
-      const option = pathOf(first!);
+      const option = issuePath(first!);
       throw fail({ option, expected: first!.message }, valueAt(options, option));
     }
     if (result) options = result.value;
@@ -39,17 +38,4 @@ export function resolvePluginOptions(definition: PluginDefinition, given: unknow
   };
   const checked = spec.schema?.['~standard'].validate(options);
   return checked instanceof Promise ? checked.then(afterSchema) : afterSchema(checked);
-}
-
-function pathOf(issue: StandardSchemaV1.Issue): string {
-  return (issue.path ?? []).map(p => String(typeof p === 'object' ? p.key : p)).join('.');
-}
-
-function valueAt(value: unknown, path: string): unknown {
-  if (path === '') return undefined;
-  return path.split('.').reduce<unknown>((v, key) => (isPlainObject(v) ? v[key] : undefined), value);
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

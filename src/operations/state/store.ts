@@ -1,48 +1,15 @@
-import { raw, TableNotFoundException, UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/core';
-import { PluginConfigError, PluginError } from '../../errors.js';
+import { TableNotFoundException, UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/core';
 import type { ChainStateOverrides, PluginRuntime } from '../../bridge/plugin-runtime.js';
-import { stripSecrets } from '../option-schema.js';
+import { PluginConfigError, PluginError } from '../../errors.js';
+import { sameJson } from '../json-values.js';
 import type { ImplementationStateSource, PluginType } from '../plugin-types.js';
+import { desiredRows } from './desired-rows.js';
 import { GLOBAL, STATUSES, type PluginStateEntities, type PluginStatus } from './entities.js';
-
-/** One row of `plugin_state`, as read. */
-export interface PluginStateRecord {
-  readonly plugin: string;
-  readonly entity: string;
-  readonly status: PluginStatus;
-  readonly priority: number | null;
-  readonly description: string | null;
-  readonly options: Record<string, unknown> | null;
-  readonly updatedAt: Date;
-}
-
-export type SyncMode = 'create' | 'update';
-
-export interface SyncOptions {
-  /** `create` (default) inserts missing rows and leaves existing ones alone; `update` also refreshes priority, description and options from code. */
-  mode?: SyncMode;
-  /** Remove rows of plugins (and plugin/entity pairs) that no longer exist. Default false. */
-  prune?: boolean;
-}
-
-export interface SyncReport {
-  readonly inserted: readonly string[];
-  readonly updated: readonly string[];
-  readonly pruned: readonly string[];
-}
-
-interface Desired {
-  plugin: string;
-  entity: string;
-  status: PluginStatus;
-  priority: number | null;
-  description: string | null;
-  options: Record<string, unknown> | null;
-}
+import { rowKey, type DesiredRow, type PluginStateRecord, type SyncOptions, type SyncReport } from './records.js';
+import { syncRows } from './sync-rows.js';
+import { bumpVersion, readVersion } from './version-counter.js';
 
 const RESTRICTIVENESS: Record<PluginStatus, number> = { active: 0, reserve: 1, disabled: 2 };
-const keyOf = (plugin: string, entity: string) => `${plugin}\u0000${entity}`;
-const label = (plugin: string, entity: string) => (entity === GLOBAL ? plugin : `${plugin} @ ${entity}`);
 
 /**
  * An ORM's view of `plugin_state`: an in-memory snapshot the chains read synchronously
@@ -94,13 +61,13 @@ export class PluginStateStore implements ChainStateOverrides, ImplementationStat
   }
 
   row(plugin: string, entity = GLOBAL): PluginStateRecord | undefined {
-    return this.#rows.get(keyOf(plugin, entity));
+    return this.#rows.get(rowKey(plugin, entity));
   }
 
   /** The effective stored status, or undefined when no row speaks for this plugin (and entity). */
   status(plugin: string, entity: string): PluginStatus | undefined {
-    const global = this.#rows.get(keyOf(plugin, GLOBAL))?.status;
-    const own = entity === GLOBAL ? undefined : this.#rows.get(keyOf(plugin, entity))?.status;
+    const global = this.#rows.get(rowKey(plugin, GLOBAL))?.status;
+    const own = entity === GLOBAL ? undefined : this.#rows.get(rowKey(plugin, entity))?.status;
     if (global === undefined) return own;
     if (own === undefined) return global;
     return RESTRICTIVENESS[own] > RESTRICTIVENESS[global] ? own : global;
@@ -112,8 +79,8 @@ export class PluginStateStore implements ChainStateOverrides, ImplementationStat
   }
 
   priority(plugin: string, entity: string): number | undefined {
-    const own = entity === GLOBAL ? null : (this.#rows.get(keyOf(plugin, entity))?.priority ?? null);
-    return own ?? this.#rows.get(keyOf(plugin, GLOBAL))?.priority ?? undefined;
+    const own = entity === GLOBAL ? null : (this.#rows.get(rowKey(plugin, entity))?.priority ?? null);
+    return own ?? this.#rows.get(rowKey(plugin, GLOBAL))?.priority ?? undefined;
   }
 
   /** Called after every snapshot change. Returns an unsubscribe function. */
@@ -128,7 +95,7 @@ export class PluginStateStore implements ChainStateOverrides, ImplementationStat
     let rows: PluginStateRecord[];
     let version: number;
     try {
-      version = await this.#readVersion(em);
+      version = await readVersion(em, this.entities);
       rows = (await em.find(this.entities.PluginState, {}, { orderBy: { id: 'asc' } })).map(r => ({
         plugin: r.plugin,
         entity: r.entity,
@@ -160,7 +127,7 @@ export class PluginStateStore implements ChainStateOverrides, ImplementationStat
     }
     let version: number;
     try {
-      version = await this.#readVersion(this.#em().fork());
+      version = await readVersion(this.#em().fork(), this.entities);
     } catch (error) {
       if (error instanceof TableNotFoundException) return this.#available ? (await this.load(), true) : false;
       throw error;
@@ -219,44 +186,7 @@ export class PluginStateStore implements ChainStateOverrides, ImplementationStat
     const mode = options.mode ?? 'create';
     if (mode !== 'create' && mode !== 'update') throw new PluginConfigError('MOP_INVALID_OPTIONS', `sync mode must be 'create' or 'update', got ${JSON.stringify(mode)}`);
     await this.#requireTable();
-    const attempt = async (): Promise<SyncReport> => {
-      const desired = this.#desired();
-      const { PluginState } = this.entities;
-      return this.#em()
-        .fork()
-        .transactional(async em => {
-          const existing = await em.find(PluginState, {});
-          const byKey = new Map(existing.map(r => [keyOf(r.plugin, r.entity), r]));
-          const inserted: string[] = [];
-          const updated: string[] = [];
-          const pruned: string[] = [];
-          const now = new Date();
-          for (const [key, want] of desired) {
-            const row = byKey.get(key);
-            if (!row) {
-              em.create(PluginState, { ...want, updatedAt: now });
-              inserted.push(label(want.plugin, want.entity));
-            } else if (mode === 'update') {
-              const same = row.priority === want.priority && (row.description ?? null) === want.description && sameJson(row.options ?? null, want.options);
-              if (!same) {
-                em.assign(row, { priority: want.priority, description: want.description, options: want.options, updatedAt: now });
-                updated.push(label(want.plugin, want.entity));
-              }
-            }
-          }
-          if (options.prune) {
-            for (const row of existing) {
-              if (desired.has(keyOf(row.plugin, row.entity))) continue;
-              em.remove(row);
-              pruned.push(label(row.plugin, row.entity));
-            }
-          }
-          await em.flush();
-          if (inserted.length + updated.length + pruned.length > 0) await this.#bump(em);
-          else await this.#ensureVersionRow(em);
-          return { inserted, updated, pruned };
-        });
-    };
+    const attempt = () => this.#em().fork().transactional(em => syncRows(em, this.entities, this.#desired(), mode, Boolean(options.prune)));
     let report: SyncReport;
     try {
       report = await attempt();
@@ -270,51 +200,13 @@ export class PluginStateStore implements ChainStateOverrides, ImplementationStat
     return report;
   }
 
-  /** What the code says the rows should be: one `*` row per plugin and implementation, one per plugin an entity uses. */
-  #desired(): Map<string, Desired> {
-    const desired = new Map<string, Desired>();
-    const registry = this.#runtime.registry;
-    for (const name of registry.names()) {
-      const definition = registry.definition(name)!;
-      desired.set(keyOf(name, GLOBAL), {
-        plugin: name,
-        entity: GLOBAL,
-        status: 'active',
-        priority: codePriority(definition.hooks.map(h => h.priority)),
-        description: definition.description || null,
-        options: null,
-      });
-    }
-    for (const [entity, attached] of this.#runtime.attachments()) {
-      for (const { plugin, options } of attached) {
-        desired.set(keyOf(plugin, entity), {
-          plugin,
-          entity,
-          status: 'active',
-          priority: null,
-          description: registry.definition(plugin)?.description || null,
-          options: jsonSafe(stripSecrets(registry.definition(plugin)?.options, options)) as Record<string, unknown> | null,
-        });
-      }
-    }
-    for (const type of this.#types()) {
-      for (const impl of type.implementations()) {
-        desired.set(keyOf(impl.key, GLOBAL), {
-          plugin: impl.key,
-          entity: GLOBAL,
-          status: impl.codeStatus,
-          priority: impl.codePriority,
-          description: impl.description || null,
-          options: null,
-        });
-      }
-    }
-    return desired;
+  #desired(): Map<string, DesiredRow> {
+    return desiredRows(this.#runtime, this.#types());
   }
 
-  async #write(plugin: string, entity: string, change: (row: Desired) => Desired): Promise<PluginStateRecord> {
+  async #write(plugin: string, entity: string, change: (row: DesiredRow) => DesiredRow): Promise<PluginStateRecord> {
     await this.#requireTable();
-    const want = this.#desired().get(keyOf(plugin, entity));
+    const want = this.#desired().get(rowKey(plugin, entity));
     if (!want) {
       const known = this.#runtime.registry.has(plugin) || this.#types().some(t => t.implementations().some(i => i.key === plugin));
       if (!known) throw new PluginConfigError('MOP_UNKNOWN_PLUGIN', `No plugin or implementation named '${plugin}' is registered`, { plugin });
@@ -326,14 +218,14 @@ export class PluginStateStore implements ChainStateOverrides, ImplementationStat
         .fork()
         .transactional(async em => {
           const row = await em.findOne(PluginState, { plugin, entity });
-          const current: Desired = row
+          const current: DesiredRow = row
             ? { plugin, entity, status: row.status as PluginStatus, priority: row.priority ?? null, description: row.description ?? null, options: (row.options as Record<string, unknown>) ?? null }
             : want;
           const next = change(current);
           if (row) em.assign(row, { status: next.status, priority: next.priority, updatedAt: new Date() });
           else em.create(PluginState, { ...next, updatedAt: new Date() });
           await em.flush();
-          await this.#bump(em);
+          await bumpVersion(em, this.entities);
         });
     try {
       await write();
@@ -363,37 +255,14 @@ export class PluginStateStore implements ChainStateOverrides, ImplementationStat
     await this.#requireTable();
   }
 
-  async #readVersion(em: EntityManager): Promise<number> {
-    const row = await em.findOne(this.entities.PluginStateVersion, { id: 1 }, { disableIdentityMap: true });
-    return row?.version ?? 0;
-  }
-
-  /** Atomic `version = version + 1` (a read-modify-write could lose one instance's change to another's). */
-  async #bump(em: EntityManager): Promise<void> {
-    const column = em.getPlatform().quoteIdentifier('version');
-    const count = await em.nativeUpdate(this.entities.PluginStateVersion, { id: 1 }, { version: raw(`${column} + 1`) });
-    if (count === 0) await em.insert(this.entities.PluginStateVersion, { id: 1, version: 1 });
-  }
-
-  async #ensureVersionRow(em: EntityManager): Promise<void> {
-    const exists = await em.count(this.entities.PluginStateVersion, { id: 1 });
-    if (exists === 0) await em.insert(this.entities.PluginStateVersion, { id: 1, version: 0 });
-  }
-
   #replace(rows: PluginStateRecord[]): void {
-    const next = new Map(rows.map(r => [keyOf(r.plugin, r.entity), r]));
+    const next = new Map(rows.map(r => [rowKey(r.plugin, r.entity), r]));
     if (sameSnapshot(this.#rows, next)) return;
     this.#rows = next;
     this.#changes++;
     this.#runtime.invalidate();
     for (const listener of this.#listeners) listener();
   }
-}
-
-/** The priority a plugin's `*` row gets from code: the one its hooks share, or null (keep each hook's) when they differ. */
-export function codePriority(priorities: readonly number[]): number | null {
-  const unique = new Set(priorities);
-  return unique.size === 1 ? [...unique][0]! : null;
 }
 
 function sameSnapshot(a: Map<string, PluginStateRecord>, b: Map<string, PluginStateRecord>): boolean {
@@ -405,45 +274,6 @@ function sameSnapshot(a: Map<string, PluginStateRecord>, b: Map<string, PluginSt
   return true;
 }
 
-function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
-}
-
-function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonical);
-  if (value && typeof value === 'object' && !(value instanceof Date)) {
-    return Object.fromEntries(Object.keys(value).sort().map(k => [k, canonical((value as Record<string, unknown>)[k])]));
-  }
-  return value;
-}
-
 function isUniqueViolation(error: unknown): boolean {
   return error instanceof UniqueConstraintViolationException;
-}
-
-/** Options as JSON: functions, class instances (a zod schema…) and cycles become short markers. */
-export function jsonSafe(value: unknown, seen = new Set<object>()): unknown {
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
-  if (typeof value === 'number') return Number.isFinite(value) ? value : String(value);
-  if (typeof value === 'bigint') return value.toString();
-  if (typeof value === 'undefined') return undefined;
-  if (typeof value === 'function') return '[function]';
-  if (typeof value !== 'object') return String(value);
-  if (value instanceof Date) return value.toISOString();
-  if (value instanceof RegExp) return String(value);
-  if (seen.has(value)) return '[circular]';
-  seen.add(value);
-  try {
-    if (Array.isArray(value)) return value.map(v => jsonSafe(v, seen) ?? null);
-    const proto = Object.getPrototypeOf(value);
-    if (proto !== Object.prototype && proto !== null) return `[${(value as object).constructor?.name ?? 'object'}]`;
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
-      const safe = jsonSafe(v, seen);
-      if (safe !== undefined) out[k] = safe;
-    }
-    return out;
-  } finally {
-    seen.delete(value);
-  }
 }

@@ -24,6 +24,7 @@ import type { AuditRecord, AuditSink, BulkAuditOperation, BulkAuditRecord } from
  */
 @plugin({
   name: 'audit',
+  package: 'mikro-orm-plugins',
   version: '1.0.0',
   description: 'Records who changed what and when, in the same transaction, with history and point-in-time queries.',
   options: { defaults: auditDefaults, validate: validateAuditOptions },

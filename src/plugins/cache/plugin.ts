@@ -23,6 +23,7 @@ const plugins = new WeakMap<Configuration, CachePlugin>();
  */
 @plugin({
   name: 'cache',
+  package: 'mikro-orm-plugins',
   version: '1.1.0',
   description: 'Second-level entity cache for findOne by primary key: memory LRU or Redis, dropped after each commit.',
   options: { defaults: cacheDefaults, validate: validateCacheOptions },

@@ -1,6 +1,6 @@
-import { createRequire } from 'node:module';
 import type { Redis, RedisOptions } from 'ioredis';
 import type { HealthCheckResult } from '../../core.js';
+import { loadIoredis } from './ioredis-module.js';
 
 /** What a health check or connection test reports: never a password. */
 export type HealthReport = Exclude<HealthCheckResult, void | boolean>;
@@ -52,12 +52,11 @@ export async function ping(client: Redis, timeoutMs: number): Promise<void> {
  */
 export async function testRedisConnection(url: string, redisOptions: RedisOptions | undefined, timeoutMs: number, label = publicRedisUrl(url)): Promise<HealthReport> {
   const where = label;
-  const { Redis: RedisClient } = createRequire(import.meta.url)('ioredis') as typeof import('ioredis');
   let client: Redis | undefined;
   // The socket's own error (ECONNREFUSED, ETIMEDOUT, WRONGPASS) says more than the "Connection is closed." connect() rejects with.
   let cause: Error | undefined;
   try {
-    client = new RedisClient(url, {
+    client = new (loadIoredis().Redis)(url, {
       ...redisOptions,
       lazyConnect: true,
       enableOfflineQueue: false,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { deserialize, serialize } from 'node:v8';
 import type { Redis, RedisOptions } from 'ioredis';
+import { loadIoredis } from './ioredis-module.js';
 import { ping, publicRedisUrl, scrubRedisMessage, testRedisConnection, withTimeout, type HealthReport } from './redis-health.js';
 import type { CachedRow, CacheRead, CacheStore } from './store.js';
 
@@ -109,9 +109,13 @@ class RedisCacheStore implements RedisStore {
   #wasReady = false;
   #firstReady: Promise<void> | undefined;
   readonly #owned: boolean;
+  /** The ioredis client class, for a store that makes its own client. */
+  readonly #RedisClient: typeof Redis | undefined;
 
   constructor(options: RedisStoreOptions) {
     this.#options = options;
+    // Loaded now, so a missing ioredis fails where the store is configured (start-up), not at the first read.
+    this.#RedisClient = options.client === undefined ? loadIoredis().Redis : undefined;
     this.#prefix = options.keyPrefix ?? 'mop:cache:';
     this.#timeoutMs = options.timeoutMs ?? 500;
     this.#owned = options.client === undefined;
@@ -227,9 +231,7 @@ class RedisCacheStore implements RedisStore {
     if (this.#client) return this.#client;
     let client = this.#options.client;
     if (!client) {
-      // ioredis is loaded only when a Redis store is used.
-      const { Redis: RedisClient } = createRequire(import.meta.url)('ioredis') as typeof import('ioredis');
-      client = new RedisClient(this.#options.url ?? DEFAULT_URL, {
+      client = new this.#RedisClient!(this.#options.url ?? DEFAULT_URL, {
         enableOfflineQueue: false,
         maxRetriesPerRequest: 1,
         connectTimeout: 2000,

@@ -43,6 +43,7 @@ const BULK_CASCADE = Symbol('softDelete:bulkCascade');
  */
 @plugin({
   name: 'softDelete',
+  package: 'mikro-orm-plugins',
   version: '1.0.0',
   description: 'em.remove() sets deletedAt; reads hide deleted rows; restore() brings them back.',
   options: { defaults: SOFT_DELETE_DEFAULTS, validate: validateSoftDeleteOptions },

@@ -18,6 +18,7 @@ declare module '../../plugin-api.js' {
 /** Checks each entity in `beforeSave`; a failure aborts the flush with every failing field listed. */
 @plugin({
   name: 'validation',
+  package: 'mikro-orm-plugins',
   version: '1.0.0',
   description: 'Validates entities with a Standard Schema or a function before they are saved.',
   options: {

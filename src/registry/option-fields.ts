@@ -1,3 +1,4 @@
+import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { OptionField, OptionIssue, OptionsSpec } from '../plugin-api.js';
 
 /** What a secret value is printed as, everywhere. */
@@ -99,27 +100,9 @@ export function isSecretPath(spec: OptionsSpec | undefined, path: string): boole
   return spec?.fields?.[top]?.secret === true;
 }
 
-/** A copy of the options with every secret value replaced by `***`, for printing. */
-export function maskOptions(spec: OptionsSpec | undefined, options: unknown): unknown {
-  if (!isObject(options)) return options;
-  const secrets = secretOptionNames(spec);
-  if (secrets.length === 0) return { ...options };
-  const copy: Record<string, unknown> = { ...options };
-  for (const name of secrets) if (copy[name] !== undefined) copy[name] = MASK;
-  return copy;
-}
-
-/** A copy of the options without the secret ones, for storing. */
-export function stripSecrets(spec: OptionsSpec | undefined, options: unknown): Record<string, unknown> | null {
-  if (!isObject(options)) return null;
-  const copy: Record<string, unknown> = { ...options };
-  for (const name of secretOptionNames(spec)) delete copy[name];
-  return copy;
-}
-
 /** Every secret value in these options, as strings to scrub from output (short ones are kept: a 1-character secret is still a secret). */
 export function secretValues(spec: OptionsSpec | undefined, options: unknown): string[] {
-  if (!isObject(options)) return [];
+  if (!isPlainObject(options)) return [];
   const values: string[] = [];
   for (const name of secretOptionNames(spec)) {
     const value = options[name];
@@ -136,63 +119,17 @@ export function scrub(text: string, secrets: Iterable<string>): string {
   return out;
 }
 
-export interface JsonSchema {
-  $schema: string;
-  title?: string;
-  description?: string;
-  type: 'object';
-  properties: Record<string, Record<string, unknown>>;
-  required?: string[];
-  additionalProperties: boolean;
+/** The dotted option path a Standard Schema issue points at (`''` for the whole options object). */
+export function issuePath(issue: StandardSchemaV1.Issue): string {
+  return (issue.path ?? []).map(p => String(typeof p === 'object' ? p.key : p)).join('.');
 }
 
-/**
- * The `fields` of a plugin's options as a JSON Schema (draft 2020-12), so a UI can render a form.
- * Secrets are `writeOnly` with `format: 'password'` and no default; `group`/`order` become
- * `x-group`/`x-order`. Plugins without `fields` get an empty object schema (their other validators still apply).
- */
-export function toJsonSchema(spec: OptionsSpec | undefined, meta: { name?: string; description?: string } = {}): JsonSchema {
-  const properties: Record<string, Record<string, unknown>> = {};
-  const required: string[] = [];
-  const fields = spec?.fields;
-  for (const [name, field] of sortedFields(fields ?? {})) {
-    const prop: Record<string, unknown> = { type: field.type };
-    if (field.description) prop.description = field.description;
-    const fallback = field.default !== undefined ? field.default : (spec?.defaults as Record<string, unknown> | undefined)?.[name];
-    if (fallback !== undefined && !field.secret) prop.default = fallback;
-    if (field.type === 'string') {
-      if (field.min !== undefined) prop.minLength = field.min;
-      if (field.max !== undefined) prop.maxLength = field.max;
-      if (field.pattern !== undefined) prop.pattern = `^(?:${field.pattern})$`;
-    } else if (field.type === 'number' || field.type === 'integer') {
-      if (field.min !== undefined) prop.minimum = field.min;
-      if (field.max !== undefined) prop.maximum = field.max;
-    } else if (field.type === 'array') {
-      if (field.min !== undefined) prop.minItems = field.min;
-      if (field.max !== undefined) prop.maxItems = field.max;
-    }
-    if (field.enum && !field.secret) prop.enum = [...field.enum];
-    if (field.secret) {
-      prop.writeOnly = true;
-      if (field.type === 'string') prop.format = 'password';
-    }
-    if (field.group !== undefined) prop['x-group'] = field.group;
-    if (field.order !== undefined) prop['x-order'] = field.order;
-    properties[name] = prop;
-    if (field.required) required.push(name);
-  }
-  return {
-    $schema: 'https://json-schema.org/draft/2020-12/schema',
-    ...(meta.name ? { title: meta.name } : {}),
-    ...(meta.description ? { description: meta.description } : {}),
-    type: 'object',
-    properties,
-    ...(required.length > 0 ? { required } : {}),
-    // `fields` describe the options a form should show; other keys are not rejected by `validateFields` either.
-    additionalProperties: true,
-  };
+/** The value at a dotted option path, or undefined (also for the whole object, `''`). */
+export function valueAt(value: unknown, path: string): unknown {
+  if (path === '') return undefined;
+  return path.split('.').reduce<unknown>((v, key) => (isPlainObject(v) ? v[key] : undefined), value);
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

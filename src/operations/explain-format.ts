@@ -1,0 +1,39 @@
+import type { ExplainedChain } from './explain.js';
+
+/** Plain text, one block per chain. */
+export function formatExplainText(chains: readonly ExplainedChain[]): string {
+  if (chains.length === 0) return 'No chains: no entity has plugins for that event.';
+  const out: string[] = [];
+  for (const chain of chains) {
+    out.push(`${chain.entity} ${chain.event}`);
+    if (chain.hooks.length === 0) out.push('  (no hooks)');
+    for (const h of chain.hooks) {
+      const declared = h.declaredOn !== chain.event ? ` [${h.declaredOn}]` : '';
+      const stored = h.prioritySource === 'stored' ? ' (stored)' : '';
+      out.push(`  ${h.position}. ${h.plugin}.${h.method}${declared}  priority ${h.priority}${stored}  rule: ${h.rule} — ${h.reason}`);
+    }
+    out.push('');
+  }
+  return out.join('\n').trimEnd();
+}
+
+/** A Mermaid flowchart (GitHub renders it in a ```mermaid block): one subgraph per chain, edges labelled with the rule. */
+export function formatExplainMermaid(chains: readonly ExplainedChain[]): string {
+  const lines = ['flowchart LR'];
+  const id = (...parts: (string | number)[]) => parts.join('_').replace(/[^A-Za-z0-9_]/g, '_');
+  const text = (s: string) => s.replace(/"/g, '#quot;');
+  for (const chain of chains) {
+    const graph = id(chain.entity, chain.event);
+    lines.push(`  subgraph ${graph}["${text(`${chain.entity} · ${chain.event}`)}"]`);
+    lines.push('    direction LR');
+    chain.hooks.forEach((h, i) => {
+      const node = `${graph}_${i + 1}`;
+      const declared = h.declaredOn !== chain.event ? ` (${h.declaredOn})` : '';
+      lines.push(`    ${node}["${text(`${h.plugin}.${h.method}${declared}<br/>priority ${h.priority}${h.prioritySource === 'stored' ? ' (stored)' : ''}`)}"]`);
+      if (i > 0) lines.push(`    ${graph}_${i} -->|${h.rule}| ${node}`);
+    });
+    if (chain.hooks.length === 0) lines.push(`    ${graph}_empty["(no hooks)"]`);
+    lines.push('  end');
+  }
+  return lines.join('\n');
+}

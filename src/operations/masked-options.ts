@@ -1,0 +1,32 @@
+import type { EntityManager, MikroORM } from '@mikro-orm/core';
+import { runtimeOf } from '../bridge/runtimes.js';
+import type { OptionsSpec } from '../plugin-api.js';
+import { isPlainObject, MASK, secretOptionNames, secretValues } from '../registry/option-fields.js';
+
+/** A copy of the options with every secret value replaced by `***`, for printing. */
+export function maskOptions(spec: OptionsSpec | undefined, options: unknown): unknown {
+  if (!isPlainObject(options)) return options;
+  const secrets = secretOptionNames(spec);
+  if (secrets.length === 0) return { ...options };
+  const copy: Record<string, unknown> = { ...options };
+  for (const name of secrets) if (copy[name] !== undefined) copy[name] = MASK;
+  return copy;
+}
+
+/** A copy of the options without the secret ones, for storing. */
+export function stripSecrets(spec: OptionsSpec | undefined, options: unknown): Record<string, unknown> | null {
+  if (!isPlainObject(options)) return null;
+  const copy: Record<string, unknown> = { ...options };
+  for (const name of secretOptionNames(spec)) delete copy[name];
+  return copy;
+}
+
+/** Every secret option value this ORM's plugins were given: what the CLI scrubs from everything it prints. */
+export function secretsOf(ormOrEm: MikroORM | EntityManager): string[] {
+  const runtime = runtimeOf(ormOrEm);
+  const secrets: string[] = [];
+  for (const list of runtime.attachments().values()) {
+    for (const { plugin, options } of list) secrets.push(...secretValues(runtime.registry.definition(plugin)?.options, options));
+  }
+  return [...new Set(secrets)];
+}

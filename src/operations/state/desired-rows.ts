@@ -1,0 +1,55 @@
+import type { PluginRuntime } from '../../bridge/plugin-runtime.js';
+import { jsonSafe } from '../json-values.js';
+import { stripSecrets } from '../masked-options.js';
+import type { PluginType } from '../plugin-types.js';
+import { GLOBAL } from './entities.js';
+import { rowKey, type DesiredRow } from './records.js';
+
+/** What the code says the rows should be: one `*` row per plugin and implementation, one per plugin an entity uses. */
+export function desiredRows(runtime: PluginRuntime, types: readonly PluginType<any>[]): Map<string, DesiredRow> {
+  const desired = new Map<string, DesiredRow>();
+  const registry = runtime.registry;
+  for (const name of registry.names()) {
+    const definition = registry.definition(name)!;
+    desired.set(rowKey(name, GLOBAL), {
+      plugin: name,
+      entity: GLOBAL,
+      status: 'active',
+      priority: codePriority(definition.hooks.map(h => h.priority)),
+      description: definition.description || null,
+      options: null,
+    });
+  }
+  for (const [entity, attached] of runtime.attachments()) {
+    for (const { plugin, options } of attached) {
+      desired.set(rowKey(plugin, entity), {
+        plugin,
+        entity,
+        status: 'active',
+        priority: null,
+        description: registry.definition(plugin)?.description || null,
+        // Secret options are never stored.
+        options: jsonSafe(stripSecrets(registry.definition(plugin)?.options, options)) as Record<string, unknown> | null,
+      });
+    }
+  }
+  for (const type of types) {
+    for (const impl of type.implementations()) {
+      desired.set(rowKey(impl.key, GLOBAL), {
+        plugin: impl.key,
+        entity: GLOBAL,
+        status: impl.codeStatus,
+        priority: impl.codePriority,
+        description: impl.description || null,
+        options: null,
+      });
+    }
+  }
+  return desired;
+}
+
+/** The priority a plugin's `*` row gets from code: the one its hooks share, or null (keep each hook's) when they differ. */
+export function codePriority(priorities: readonly number[]): number | null {
+  const unique = new Set(priorities);
+  return unique.size === 1 ? [...unique][0]! : null;
+}

@@ -1,0 +1,43 @@
+import { GLOBAL, type PluginStatus } from './entities.js';
+
+/** One row of `plugin_state`, as read. */
+export interface PluginStateRecord {
+  readonly plugin: string;
+  readonly entity: string;
+  readonly status: PluginStatus;
+  readonly priority: number | null;
+  readonly description: string | null;
+  readonly options: Record<string, unknown> | null;
+  readonly updatedAt: Date;
+}
+
+/** A row as the code says it should be (or as a write will leave it). */
+export interface DesiredRow {
+  plugin: string;
+  entity: string;
+  status: PluginStatus;
+  priority: number | null;
+  description: string | null;
+  options: Record<string, unknown> | null;
+}
+
+export type SyncMode = 'create' | 'update';
+
+export interface SyncOptions {
+  /** `create` (default) inserts missing rows and leaves existing ones alone; `update` also refreshes priority, description and options from code. */
+  mode?: SyncMode;
+  /** Remove rows of plugins (and plugin/entity pairs) that no longer exist. Default false. */
+  prune?: boolean;
+}
+
+export interface SyncReport {
+  readonly inserted: readonly string[];
+  readonly updated: readonly string[];
+  readonly pruned: readonly string[];
+}
+
+/** The key of a (plugin, entity) row in maps. */
+export const rowKey = (plugin: string, entity: string): string => `${plugin}\u0000${entity}`;
+
+/** A row as reports name it: `plugin`, or `plugin @ Entity`. */
+export const rowLabel = (plugin: string, entity: string): string => (entity === GLOBAL ? plugin : `${plugin} @ ${entity}`);
