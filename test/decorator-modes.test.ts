@@ -165,7 +165,7 @@ describe.each(modes)('%s decorators', mode => {
 
   it('builds the chains describeChain reports', () => {
     const { chains } = summaryOf(mode);
-    const link = (plugin: string, method: string, event: string, priority: number) => ({ plugin, method, event, priority });
+    const link = (plugin: string, method: string, event: string, priority: number) => ({ plugin, method, event, kind: 'sequential', priority });
     expect(chains.Article).toEqual({
       beforeCreate: [
         link('timestamp', 'stampCreate', 'beforeCreate', -100),

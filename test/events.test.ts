@@ -593,9 +593,9 @@ describe('hook ordering', () => {
     const { specs } = orderCases[1]!;
     await withOrm(orderRegistry(specs, []), { EvThing: ['evA', 'evB', 'evC'] }, async orm => {
       expect(describeChain(orm, EvThing, 'beforeCreate')).toEqual([
-        { plugin: 'evC', method: 'run', event: 'beforeCreate', priority: -5 },
-        { plugin: 'evB', method: 'run', event: 'beforeCreate', priority: 0 },
-        { plugin: 'evA', method: 'run', event: 'beforeCreate', priority: 10 },
+        { plugin: 'evC', method: 'run', event: 'beforeCreate', kind: 'sequential', priority: -5 },
+        { plugin: 'evB', method: 'run', event: 'beforeCreate', kind: 'sequential', priority: 0 },
+        { plugin: 'evA', method: 'run', event: 'beforeCreate', kind: 'sequential', priority: 10 },
       ]);
     });
   });

@@ -404,7 +404,7 @@ describe('enable/disable on a running ORM', () => {
       expect(calls).toEqual(['counter:first']);
 
       r.enable('counter');
-      expect(describeChain(orm, RegCounted, 'beforeCreate')).toEqual([{ plugin: 'counter', method: 'count', event: 'beforeCreate', priority: 0 }]);
+      expect(describeChain(orm, RegCounted, 'beforeCreate')).toEqual([{ plugin: 'counter', method: 'count', event: 'beforeCreate', kind: 'sequential', priority: 0 }]);
       await createOne(orm, 'third');
       expect(calls).toEqual(['counter:first', 'counter:third']);
       expect(await orm.em.fork().count(RegCounted)).toBe(3);
