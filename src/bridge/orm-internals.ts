@@ -259,6 +259,33 @@ export function hydrateLoaded(em: EntityManager, meta: EntityMetadata, row: obje
   return Promise.resolve(entity);
 }
 
+/** Per EventManager: the events it must not dispatch again, by the `changeSet` (or entity) they were run for. */
+const alreadyDispatched = new WeakMap<object, Map<string, WeakSet<object>>>();
+
+/**
+ * Makes `em`'s EventManager skip its own dispatch of `event` for `key` (a change set or an entity),
+ * because the package already ran that event's listeners, in MikroORM's order, at an earlier point.
+ * MikroORM has no way to cancel an event per entity, so its EventManager's `dispatchEvent` is wrapped,
+ * once, on the first such event.
+ */
+export function markDispatched(em: EntityManager, event: EventType, key: object): void {
+  const events = em.getEventManager() as unknown as { dispatchEvent(event: EventType, args: any, meta?: EntityMetadata): unknown };
+  let done = alreadyDispatched.get(events);
+  if (!done) {
+    const byEvent = new Map<string, WeakSet<object>>();
+    alreadyDispatched.set(events, (done = byEvent));
+    const dispatchEvent = events.dispatchEvent;
+    events.dispatchEvent = function (this: unknown, type: EventType, args: any, meta?: EntityMetadata) {
+      const skipped = byEvent.get(type);
+      if (skipped !== undefined && args != null && skipped.has(args.changeSet ?? args.entity)) return undefined;
+      return dispatchEvent.call(this, type, args, meta);
+    };
+  }
+  let skipped = done.get(event);
+  if (!skipped) done.set(event, (skipped = new WeakSet()));
+  skipped.add(key);
+}
+
 // --- Start-up and shutdown (operations) ---
 
 /**
