@@ -211,9 +211,17 @@ describeEachDatabase('hook order', db => {
     expect(log.indexOf('entity:beforeDelete')).toBeGreaterThan(log.indexOf('transaction'));
   });
 
-  test('beforeUpsert: plugin hooks run in the EntityManager, before MikroORM\'s event', async () => {
-    await orm.em.fork().upsert(OrderRow, { label: 'u', note: 'x' });
-    expect(ofEvent('beforeUpsert')).toEqual(['plugin:beforeUpsert', 'entity:beforeUpsert', 'subscriber:beforeUpsert', 'late:beforeUpsert']);
+  test('beforeUpsert: once per row, in the same order, for data objects and entities, upsert and upsertMany', async () => {
+    const em = orm.em.fork();
+    await em.upsert(OrderRow, { label: 'u', note: 'x' });
+    expect(ofEvent('beforeUpsert')).toEqual(RULE('beforeUpsert'));
+    log.length = 0;
+    await em.upsertMany(OrderRow, [{ label: 'v' }, { label: 'w' }]);
+    expect(ofEvent('beforeUpsert')).toEqual([...RULE('beforeUpsert'), ...RULE('beforeUpsert')]);
+    log.length = 0;
+    await orm.em.fork().upsert(orm.em.create(OrderRow, { label: 'z' }, { persist: false }));
+    expect(ofEvent('beforeUpsert')).toEqual(RULE('beforeUpsert'));
+    expect(ofEvent('afterUpsert')).toEqual(['entity:afterUpsert', 'subscriber:afterUpsert', 'late:afterUpsert']);
   });
 
   test('bulk events have no MikroORM counterpart: they run around the SQL of the call', async () => {

@@ -1,7 +1,7 @@
 import { ChangeSetType, EventType, ReferenceKind, type ChangeSet, type EntityProperty, type FlushEventArgs } from '@mikro-orm/core';
 import { DispatchContext, type Chain } from '../chain/chain.js';
 import { dispatch } from '../chain/dispatch.js';
-import { listenersOf, runListeners } from './event-order.js';
+import { runEntityEvent } from './event-order.js';
 import { managedById, markDispatched } from './orm-internals.js';
 import type { PluginRuntime } from './plugin-runtime.js';
 import { switchedOffPlugins } from './scope.js';
@@ -54,18 +54,8 @@ export function runDeleteChains(runtime: PluginRuntime, args: FlushEventArgs): v
 /** One entity's `beforeDelete` event, in MikroORM's order with the plugin chain at the package's place; `false` when vetoed. */
 function deleteEvent(chain: Chain<true>, { em }: FlushEventArgs, cs: AnyChangeSet, skip: ReadonlySet<string> | undefined): void | false | Promise<void | false> {
   markDispatched(em, EventType.beforeDelete, cs);
-  const listeners = listenersOf(em, EventType.beforeDelete, cs.entity, cs.meta);
-  const eventArgs = { entity: cs.entity, meta: cs.meta, em, changeSet: cs };
-  const runChain = () => dispatch(chain, new DispatchContext('beforeDelete', em, cs.meta, cs, skip), cs.entity);
-  const runAfter = (verdict: void | false) => {
-    if (verdict === false || listeners.after.length === 0) return verdict;
-    const rest = runListeners(listeners.after, eventArgs);
-    return rest instanceof Promise ? rest.then(() => verdict) : verdict;
-  };
-  const first = listeners.before.length === 0 ? undefined : runListeners(listeners.before, eventArgs);
-  if (first instanceof Promise) return first.then(runChain).then(runAfter);
-  const verdict = runChain();
-  return verdict instanceof Promise ? verdict.then(runAfter) : runAfter(verdict);
+  const args = { entity: cs.entity, meta: cs.meta, em, changeSet: cs };
+  return runEntityEvent(em, EventType.beforeDelete, args, () => dispatch(chain, new DispatchContext('beforeDelete', em, cs.meta, cs, skip), cs.entity));
 }
 
 function keepVetoed({ em, uow }: FlushEventArgs, vetoed: AnyChangeSet[]): void {

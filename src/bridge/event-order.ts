@@ -6,7 +6,7 @@ export const PLUGIN_SUBSCRIBER = Symbol.for('mikro-orm-plugins:subscriber');
 type Listener = (args: EventArgs<any>) => unknown;
 
 /** The listeners MikroORM would call for one entity event, split where the package's subscriber sits. */
-export interface EventListeners {
+interface EventListeners {
   /** The entity's own hooks, then the subscribers registered before the package. */
   readonly before: readonly Listener[];
   /** The subscribers registered after it. */
@@ -19,7 +19,7 @@ export interface EventListeners {
  * only for their entities. The package runs an event itself when it must run earlier than MikroORM
  * would (a vetoable `beforeDelete`), and keeps this order.
  */
-export function listenersOf(em: EntityManager, event: EventType, entity: object, meta: EntityMetadata): EventListeners {
+function listenersOf(em: EntityManager, event: EventType, entity: object, meta: EntityMetadata): EventListeners {
   const before: Listener[] = [];
   const after: Listener[] = [];
   const hooks = (meta.hooks[event] ?? []) as readonly (string | Listener)[];
@@ -49,9 +49,31 @@ function subscribes(subscriber: EventSubscriber, entity: object): boolean {
 }
 
 /** Calls the listeners one after another, awaiting each, as MikroORM does; sync while they are. */
-export function runListeners(listeners: readonly Listener[], args: EventArgs<any>, from = 0): void | Promise<void> {
+function runListeners(listeners: readonly Listener[], args: EventArgs<any>, from = 0): void | Promise<void> {
   for (let i = from; i < listeners.length; i++) {
     const result = listeners[i]!(args);
     if (result instanceof Promise) return result.then(() => runListeners(listeners, args, i + 1));
   }
+}
+
+/**
+ * Runs one entity event the package runs itself, in MikroORM's order: the listeners before the package,
+ * `plugins` (its chain) at the package's place, then, unless the chain vetoed, the later listeners.
+ */
+export function runEntityEvent(
+  em: EntityManager,
+  event: EventType,
+  args: EventArgs<any>,
+  plugins: () => void | false | Promise<void | false>,
+): void | false | Promise<void | false> {
+  const listeners = listenersOf(em, event, args.entity, args.meta!);
+  const runAfter = (verdict: void | false): void | false | Promise<void | false> => {
+    if (verdict === false || listeners.after.length === 0) return verdict;
+    const rest = runListeners(listeners.after, args);
+    return rest instanceof Promise ? rest.then(() => verdict) : verdict;
+  };
+  const first = listeners.before.length === 0 ? undefined : runListeners(listeners.before, args);
+  if (first instanceof Promise) return first.then(plugins).then(runAfter);
+  const verdict = plugins();
+  return verdict instanceof Promise ? verdict.then(runAfter) : runAfter(verdict);
 }

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { EntityManager, Utils, type EntityMetadata } from '@mikro-orm/core';
+import { EntityManager, EventType, Utils, type EntityMetadata } from '@mikro-orm/core';
 import { DispatchContext, type Chain } from '../chain/chain.js';
 import { dispatch } from '../chain/dispatch.js';
 import type { EntityChains } from '../chain/build-chains.js';
@@ -7,7 +7,8 @@ import { PluginError } from '../errors.js';
 import type { DispatchedEvent, UpsertControl } from '../events.js';
 import { findRuntime } from './runtimes.js';
 import { findOneInterceptors, interceptFindOne } from './find-one-hook.js';
-import { entityState, managedById } from './orm-internals.js';
+import { entityState, managedById, withEventDispatched } from './orm-internals.js';
+import { runEntityEvent } from './event-order.js';
 import { withPluginQueryBuilder } from './plugin-query-builder.js';
 import { withSoftDeleteReading } from '../plugins/soft-delete/reading-entity-manager.js';
 import type { PluginRuntime } from './plugin-runtime.js';
@@ -125,7 +126,7 @@ export function withPluginEntityManager<T extends EntityManagerClass>(Base: T): 
       if (!prepared) return super.upsert(entityNameOrEntity, data, options);
       const [row] = prepared.rows;
       try {
-        const result = await insideUpsert.run(true, () => (single ? super.upsert(row, undefined, prepared.options) : super.upsert(entityNameOrEntity, row, prepared.options)));
+        const result = await prepared.write(() => (single ? super.upsert(row, undefined, prepared.options) : super.upsert(entityNameOrEntity, row, prepared.options)));
         await afterUpsert(em, found!, prepared, options);
         return result;
       } finally {
@@ -146,7 +147,7 @@ export function withPluginEntityManager<T extends EntityManagerClass>(Base: T): 
       const prepared = await beforeUpsert(em, found, rows, options);
       if (!prepared) return super.upsertMany(entityNameOrEntities, data, options);
       try {
-        const result = await insideUpsert.run(true, () =>
+        const result = await prepared.write(() =>
           single ? super.upsertMany(prepared.rows, undefined, prepared.options) : super.upsertMany(entityNameOrEntities, prepared.rows, prepared.options),
         );
         await afterUpsert(em, found!, prepared, options);
@@ -251,6 +252,8 @@ interface PreparedUpsert {
   /** The rows this call writes and ran the hooks on: not those an outer call handles, nor those MikroORM only merges. */
   readonly written: any[];
   readonly options: AnyOptions;
+  /** Runs MikroORM's upsert: its re-entries are its own, and it skips the beforeUpsert event the package ran. */
+  write<T>(upsert: () => T): T;
   done(): void;
 }
 
@@ -274,7 +277,8 @@ async function beforeUpsert(em: EntityManager, found: Found | undefined, rows: r
     }
     const target = Utils.isEntity(row) ? row : { ...row };
     if (chain !== null) {
-      const pending = dispatch(chain, new UpsertContext(em, found!.meta, skip, control), target);
+      const run = () => dispatch(chain, new UpsertContext(em, found!.meta, skip, control), target);
+      const pending = runEntityEvent(em, EventType.beforeUpsert, { entity: target, em, meta: found!.meta }, run);
       if (pending) await pending;
     }
     upserting.add(target);
@@ -282,7 +286,9 @@ async function beforeUpsert(em: EntityManager, found: Found | undefined, rows: r
     out.push(target);
   }
   const merged = insertOnly.size === 0 || options.onConflictMergeFields ? options : { ...options, onConflictExcludeFields: [...(options.onConflictExcludeFields ?? []), ...insertOnly] };
-  return { rows: out, written: marked, options: merged, done: () => marked.forEach(row => upserting.delete(row)) };
+  const write = <T>(upsert: () => T): T =>
+    insideUpsert.run(true, () => (chain === null ? upsert() : withEventDispatched(em, EventType.beforeUpsert, found!.meta, upsert)));
+  return { rows: out, written: marked, options: merged, write, done: () => marked.forEach(row => upserting.delete(row)) };
 }
 
 /** `afterBulkUpsert` for the rows this call wrote; an inner (re-entered) call has none, so the event fires once. */
