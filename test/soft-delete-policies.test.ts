@@ -317,8 +317,8 @@ describeEachDatabase('soft delete policies', db => {
       // Bob's rows, and the note (not a cascade relation), are untouched.
       for (const row of [books.b3!, chapters.c4!, drafts.d2!, (await stateOf(orm, PNote)).n1!]) expect(row).toMatchObject({ deleted: false, batch: null });
       expect(await links(orm)).toEqual(before);
-      // A soft delete, cascaded or not, is no DELETE: the entities' own delete hooks stay quiet.
-      expect(userHooks).toEqual([]);
+      // A soft delete is no DELETE: the removed entity's own beforeDelete ran before the plugin vetoed, and no afterDelete.
+      expect(userHooks).toEqual(['beforeDelete:d1']);
     });
 
     test('every cascaded row gets beforeSoftDelete, afterSoftDelete and a softDelete audit row', async () => {

@@ -412,10 +412,10 @@ describeEachDatabase('soft delete plugin', db => {
       expect(await rowById(orm, SdAuthor, goneId)).toBeUndefined();
     });
 
-    test("a soft delete does not fire the user's own delete hooks", async () => {
+    test("a soft delete fires the user's own beforeDelete (it runs before the plugins decide), never afterDelete", async () => {
       const orm = await init();
       await liveAndDeleted(orm);
-      expect(userHooks).toEqual([]);
+      expect(userHooks).toEqual(['beforeDelete:gone']);
     });
   });
 

@@ -49,6 +49,15 @@ export class CommitQueue {
     list.push({ ...commit, transaction });
   }
 
+  /**
+   * Whether the outermost transaction of `em`'s current one is known: false only inside a savepoint
+   * whose start the queue did not see (it started listening later), whose root it cannot find.
+   */
+  knowsRootOf(em: EntityManager): boolean {
+    const transaction = em.getTransactionContext() as object | undefined;
+    return !transaction || !isSavepoint(this.#root(transaction));
+  }
+
   /** Runs `run` when the root transaction `em` is in commits; dropped on rollback, like the hooks. */
   defer(em: EntityManager, run: () => unknown): void {
     this.add(em, { run });
@@ -88,4 +97,8 @@ export class CommitQueue {
     for (let t: object | undefined = transaction; t; t = this.#parentOf.get(t)) if (t === ancestor) return true;
     return false;
   }
+}
+
+export function isSavepoint(transaction: unknown): boolean {
+  return typeof transaction === 'object' && transaction !== null && 'savepointName' in transaction;
 }

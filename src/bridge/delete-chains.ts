@@ -1,16 +1,21 @@
-import { ChangeSetType, ReferenceKind, type ChangeSet, type EntityProperty, type FlushEventArgs } from '@mikro-orm/core';
-import { DispatchContext } from '../chain/chain.js';
+import { ChangeSetType, EventType, ReferenceKind, type ChangeSet, type EntityProperty, type FlushEventArgs } from '@mikro-orm/core';
+import { DispatchContext, type Chain } from '../chain/chain.js';
 import { dispatch } from '../chain/dispatch.js';
-import { managedById } from './orm-internals.js';
+import { runEntityEvent } from './event-order.js';
+import { managedById, markDispatched } from './orm-internals.js';
 import type { PluginRuntime } from './plugin-runtime.js';
 import { switchedOffPlugins } from './scope.js';
 
 type AnyChangeSet = ChangeSet<any>;
 
 /**
- * Runs `beforeDelete` for every entity about to be deleted. A `false` keeps the row: the delete
- * becomes an update of whatever the hooks changed (a soft delete sets `deletedAt`), and the
- * foreign keys MikroORM nulled in `em.remove()` are put back, so children keep their parent.
+ * Runs the whole `beforeDelete` event of every entity about to be deleted whose plugins hook it, here
+ * in `onFlush`, because a veto must still be able to turn the delete into an update. The order is
+ * MikroORM's: the entity's own hooks, the subscribers registered before the package, the plugin
+ * hooks, then (unless a plugin vetoed) the subscribers registered after it; MikroORM does not run
+ * the event again at the DELETE. A `false` keeps the row: the delete becomes an update of whatever
+ * the hooks changed (a soft delete sets `deletedAt`), and the foreign keys MikroORM nulled in
+ * `em.remove()` are put back, so children keep their parent.
  */
 export function runDeleteChains(runtime: PluginRuntime, args: FlushEventArgs): void | Promise<void> {
   const done = new Set<AnyChangeSet>();
@@ -20,7 +25,7 @@ export function runDeleteChains(runtime: PluginRuntime, args: FlushEventArgs): v
   if (deletes.length === 0) return;
   const vetoed: AnyChangeSet[] = [];
   const skip = switchedOffPlugins();
-  // Sync until a hook returns a promise, like the dispatcher.
+  // Sync until a listener returns a promise, like the dispatcher.
   const runFrom = (start: number): void | Promise<void> => {
     for (let i = start; i < deletes.length; i++) {
       const cs = deletes[i]!;
@@ -30,7 +35,7 @@ export function runDeleteChains(runtime: PluginRuntime, args: FlushEventArgs): v
       // MikroORM drops the snapshot of deleted entities; afterChange and afterDelete still want it.
       cs.originalEntity ??= args.uow.getOriginalEntityData(cs.entity) as never;
       if (chains.beforeDelete === null) continue;
-      const result = dispatch(chains.beforeDelete, new DispatchContext('beforeDelete', args.em, cs.meta, cs, skip), cs.entity);
+      const result = deleteEvent(chains.beforeDelete, args, cs, skip);
       if (result === false) vetoed.push(cs);
       else if (result instanceof Promise) {
         return result.then(outcome => {
@@ -44,6 +49,13 @@ export function runDeleteChains(runtime: PluginRuntime, args: FlushEventArgs): v
     keepVetoed(args, vetoed);
   };
   return runFrom(0);
+}
+
+/** One entity's `beforeDelete` event, in MikroORM's order with the plugin chain at the package's place; `false` when vetoed. */
+function deleteEvent(chain: Chain<true>, { em }: FlushEventArgs, cs: AnyChangeSet, skip: ReadonlySet<string> | undefined): void | false | Promise<void | false> {
+  markDispatched(em, EventType.beforeDelete, cs);
+  const args = { entity: cs.entity, meta: cs.meta, em, changeSet: cs };
+  return runEntityEvent(em, EventType.beforeDelete, args, () => dispatch(chain, new DispatchContext('beforeDelete', em, cs.meta, cs, skip), cs.entity));
 }
 
 function keepVetoed({ em, uow }: FlushEventArgs, vetoed: AnyChangeSet[]): void {

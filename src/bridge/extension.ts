@@ -4,6 +4,7 @@ import { withPluginEntityManager } from './plugin-entity-manager.js';
 import { defaultRegistry } from '../registry/plugin-registry.js';
 import { PluginRuntime, type PluginSystemOptions } from './plugin-runtime.js';
 import { CommitQueue } from './commit-queue.js';
+import { CommitSubscriber } from './commit-subscriber.js';
 import { createPluginSubscriber } from './plugin-subscriber.js';
 import { checkQueryBuilder, checkSupportedOrm, driverEntityManager } from './orm-internals.js';
 import { afterSettled, isSyncDiscovery } from './sync-discovery.js';
@@ -11,8 +12,14 @@ import { setRuntime } from './runtimes.js';
 
 export { findRuntime, runtimeOf } from './runtimes.js';
 
-/** Each ORM's commit queue and error handler, for `onCommit`. */
-const commitQueues = new WeakMap<object, { queue: CommitQueue; aware: boolean; onError: (error: PluginError) => void }>();
+/** Each ORM's commit wiring, by its config: the queue exists once a plugin is attached or `onCommit` is first used. */
+const commitWiring = new WeakMap<object, CommitWiring>();
+
+interface CommitWiring {
+  readonly orm: MikroORM;
+  readonly onError: (error: PluginError) => void;
+  queue?: CommitQueue;
+}
 
 export interface PluginExtension {
   readonly name: string;
@@ -34,6 +41,7 @@ export function pluginSystem(options: PluginSystemOptions = {}): PluginExtension
       const config = orm.config;
       const runtime = new PluginRuntime(options, options.registry ?? defaultRegistry);
       setRuntime(config, runtime);
+      commitWiring.set(config, { orm, onError: options.onError ?? reportAfterCommitError });
       const sync = isSyncDiscovery(config);
       const discovery = config.get('discovery');
       const { onMetadata, afterDiscovered } = discovery;
@@ -55,27 +63,50 @@ function activate(orm: MikroORM, runtime: PluginRuntime, storage: MetadataStorag
   }
   // MikroORM creates its EntityManager right after discovery, from these two options.
   config.set('entityManager', withPluginEntityManager(Base as never));
-  const onError = options.onError ?? reportAfterCommitError;
-  const commits = new CommitQueue(onError);
-  commitQueues.set(config, { queue: commits, aware: runtime.hooksEvent('afterCommit'), onError });
+  const wiring = commitWiring.get(config)!;
+  const commits = (wiring.queue = new CommitQueue(wiring.onError));
   config.set('subscribers', [...config.get('subscribers'), createPluginSubscriber(runtime, commits)]);
 }
 
 /**
- * Public, for plugins (the cache plugin uses it for native bulk writes): runs `fn` after the
- * outermost transaction `em` is in commits, with the `afterCommit` hooks; never after a rollback.
- * Outside a transaction the write already stands, so it runs now. Errors go to
- * `pluginSystem({ onError })`. Needs some attached plugin to hook `afterCommit` (otherwise the
- * transaction events are not subscribed and `fn` runs now).
+ * Public, for plugins and applications (the cache plugin uses it for native bulk writes): runs `fn`
+ * after the outermost transaction `em` is in commits (savepoints wait for it), with the `afterCommit`
+ * hooks; never after a rollback. Outside any transaction the write already stands, so it runs now.
+ * Errors of `fn` go to `pluginSystem({ onError })`.
  */
 export async function onCommit(em: EntityManager, fn: () => unknown): Promise<void> {
-  const found = commitQueues.get(em.config);
-  if (found?.aware && em.isInTransaction()) return found.queue.defer(em, fn);
+  const wiring = commitWiring.get(em.config);
+  if (em.isInTransaction()) return deferToCommit(wiring, em, fn);
   try {
     await fn();
   } catch (error) {
-    (found?.onError ?? reportAfterCommitError)(error as PluginError);
+    (wiring?.onError ?? reportAfterCommitError)(error as PluginError);
   }
+}
+
+function deferToCommit(wiring: CommitWiring | undefined, em: EntityManager, fn: () => unknown): void {
+  if (!wiring) throw new PluginError('MOP_NOT_INSTALLED', 'onCommit: mikro-orm-plugins is not in this ORM\'s `extensions`, so it cannot see when the transaction commits');
+  const queue = wiring.queue ?? listenToTransactions(wiring, em);
+  if (!queue.knowsRootOf(em)) {
+    throw new PluginError(
+      'MOP_NOT_INSTALLED',
+      'onCommit: no plugin is attached, so mikro-orm-plugins listens to transactions from the first onCommit call on, and this one is inside a nested transaction whose outer transaction started before: call onCommit there, or outside it, first',
+    );
+  }
+  queue.defer(em, fn);
+}
+
+/**
+ * With no plugin attached the package adds no subscriber at start-up: the first `onCommit` adds one,
+ * to the ORM's EventManager (forks and transactions made later copy it) and to `em`'s, whose
+ * transaction is already open.
+ */
+function listenToTransactions(wiring: CommitWiring, em: EntityManager): CommitQueue {
+  const queue = (wiring.queue = new CommitQueue(wiring.onError));
+  const subscriber = new CommitSubscriber(queue);
+  wiring.orm.em.getEventManager().registerSubscriber(subscriber);
+  em.getEventManager().registerSubscriber(subscriber);
+  return queue;
 }
 
 function reportAfterCommitError(error: PluginError): void {

@@ -95,7 +95,7 @@ export function withPluginEntityManager<T extends EntityManagerClass>(Base: T): 
       if (!prepared) return super.upsert(entityNameOrEntity, data, options);
       const [row] = prepared.rows;
       try {
-        const result = await insideUpsert.run(true, () => (single ? super.upsert(row, undefined, prepared.options) : super.upsert(entityNameOrEntity, row, prepared.options)));
+        const result = await prepared.write(() => (single ? super.upsert(row, undefined, prepared.options) : super.upsert(entityNameOrEntity, row, prepared.options)));
         await afterUpsert(em, found!, prepared, options);
         return result;
       } finally {
@@ -116,7 +116,7 @@ export function withPluginEntityManager<T extends EntityManagerClass>(Base: T): 
       const prepared = await beforeUpsert(em, found, rows, options);
       if (!prepared) return super.upsertMany(entityNameOrEntities, data, options);
       try {
-        const result = await insideUpsert.run(true, () =>
+        const result = await prepared.write(() =>
           single ? super.upsertMany(prepared.rows, undefined, prepared.options) : super.upsertMany(entityNameOrEntities, prepared.rows, prepared.options),
         );
         await afterUpsert(em, found!, prepared, options);

@@ -6,12 +6,15 @@ import type { ChangeKind, DispatchedEvent } from '../events.js';
 import { entityChanges } from './entity-changes.js';
 import { runDeleteChains } from './delete-chains.js';
 import type { CommitQueue } from './commit-queue.js';
+import { CommitSubscriber } from './commit-subscriber.js';
+import { PLUGIN_SUBSCRIBER } from './event-order.js';
 import type { PluginRuntime } from './plugin-runtime.js';
 import { switchedOffPlugins } from './scope.js';
 
 /**
- * The one MikroORM subscriber of the package: every plugin hook is dispatched from here, after
- * the entities' own hooks, so users' `@BeforeCreate` methods and subscribers keep working.
+ * The one MikroORM subscriber of the package, added after those of the `subscribers` option: every
+ * plugin hook runs from here, so for each event the entity's own hooks run first, then the
+ * application's subscribers, then the plugin hooks, then subscribers registered later.
  */
 export class PluginSubscriber implements EventSubscriber {
   constructor(
@@ -49,7 +52,7 @@ export class PluginSubscriber implements EventSubscriber {
     return run(this.runtime.chainsOf(args.meta)?.afterLoad ?? null, 'afterLoad', args);
   }
 
-  /** `beforeDelete` runs here, before the transaction, so a veto can still turn the delete into an update. */
+  /** The `beforeDelete` event of entities whose plugins hook it runs here, before the transaction, so a veto can still turn the delete into an update. */
   onFlush(args: FlushEventArgs): void | Promise<void> {
     return runDeleteChains(this.runtime, args);
   }
@@ -69,32 +72,30 @@ export class PluginSubscriber implements EventSubscriber {
   }
 }
 
-/** Adds the transaction events `afterCommit` needs; used only when some plugin hooks `afterCommit`. */
+/** Adds the transaction events the commit queue needs (`afterCommit` hooks, `onCommit`). */
 export class CommitAwareSubscriber extends PluginSubscriber {
+  readonly #transactions = new CommitSubscriber(this.commits);
+
   beforeTransactionStart(args: TransactionEventArgs): void {
-    this.commits.starting(args.em, args.transaction);
+    this.#transactions.beforeTransactionStart(args);
   }
 
   afterTransactionStart(args: TransactionEventArgs): void {
-    this.commits.started(args.em, args.transaction);
+    this.#transactions.afterTransactionStart(args);
   }
 
   afterTransactionCommit(args: TransactionEventArgs): void | Promise<void> {
-    if (args.transaction && !isSavepoint(args.transaction)) return this.commits.commit(args.transaction, args.em);
+    return this.#transactions.afterTransactionCommit(args);
   }
 
   afterTransactionRollback(args: TransactionEventArgs): void {
-    if (args.transaction) this.commits.rollback(args.transaction);
+    this.#transactions.afterTransactionRollback(args);
   }
 
   /** Flushes outside any transaction (implicit transactions off) count as committed when they end. */
   afterFlush(args: FlushEventArgs): void | Promise<void> {
     if (!args.em.isInTransaction()) return this.commits.commit(args.em, args.em);
   }
-}
-
-function isSavepoint(transaction: unknown): boolean {
-  return typeof transaction === 'object' && transaction !== null && 'savepointName' in transaction;
 }
 
 function run(chain: Chain<false> | null, event: DispatchedEvent, args: EventArgs<any>): void | Promise<void> {
@@ -106,10 +107,9 @@ function context(event: DispatchedEvent, args: EventArgs<any>): DispatchContext 
   return new DispatchContext(event, args.em, args.meta!, args.changeSet, switchedOffPlugins());
 }
 
-/** Marks the package's subscriber among an EventManager's subscribers (benchmarks, diagnostics). */
-export const PLUGIN_SUBSCRIBER = Symbol.for('mikro-orm-plugins:subscriber');
+export { PLUGIN_SUBSCRIBER };
 
-/** Which MikroORM events the subscriber needs, by the plugin events that run from them. */
+/** Which MikroORM events the subscriber needs, by the plugin events that run from them; `always` for `onCommit`. */
 const NEEDED_FOR: Readonly<Record<string, readonly string[]>> = {
   beforeCreate: ['beforeCreate', 'beforeSave'],
   afterCreate: ['afterCreate', 'afterSave', 'afterChange', 'afterCommit'],
@@ -118,10 +118,10 @@ const NEEDED_FOR: Readonly<Record<string, readonly string[]>> = {
   afterDelete: ['afterDelete', 'afterChange', 'afterCommit'],
   onLoad: ['afterLoad'],
   onFlush: ['beforeDelete', 'afterDelete', 'afterChange', 'afterCommit'],
-  beforeTransactionStart: ['afterCommit'],
-  afterTransactionStart: ['afterCommit'],
-  afterTransactionCommit: ['afterCommit'],
-  afterTransactionRollback: ['afterCommit'],
+  beforeTransactionStart: ['always'],
+  afterTransactionStart: ['always'],
+  afterTransactionCommit: ['always'],
+  afterTransactionRollback: ['always'],
   afterFlush: ['afterCommit'],
 };
 
@@ -136,7 +136,7 @@ export function createPluginSubscriber(runtime: PluginRuntime, commits: CommitQu
     getSubscribedEntities: () => (full as unknown as PluginSubscriber).getSubscribedEntities(),
   };
   for (const [event, sources] of Object.entries(NEEDED_FOR)) {
-    if (sources.some(source => runtime.hooksEvent(source))) subscriber[event] = full[event]!.bind(full);
+    if (sources.some(source => source === 'always' || runtime.hooksEvent(source))) subscriber[event] = full[event]!.bind(full);
   }
   return subscriber as EventSubscriber;
 }

@@ -1,10 +1,11 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { Utils, type EntityManager, type EntityMetadata } from '@mikro-orm/core';
+import { EventType, Utils, type EntityManager, type EntityMetadata } from '@mikro-orm/core';
 import { DispatchContext } from '../chain/chain.js';
 import { dispatch } from '../chain/dispatch.js';
 import type { UpsertControl } from '../events.js';
 import { hookEm, runBulk, type Found } from './native-writes.js';
-import { entityState, managedById } from './orm-internals.js';
+import { entityState, managedById, withEventDispatched } from './orm-internals.js';
+import { runEntityEvent } from './event-order.js';
 import { switchedOffPlugins } from './scope.js';
 
 type AnyOptions = Record<string, any>;
@@ -30,6 +31,8 @@ export interface PreparedUpsert {
   /** The rows this call writes and ran the hooks on: not those an outer call handles, nor those MikroORM only merges. */
   readonly written: any[];
   readonly options: AnyOptions;
+  /** Runs MikroORM's upsert: its re-entries are its own, and it skips the beforeUpsert event the package ran. */
+  write<T>(upsert: () => T): T;
   done(): void;
 }
 
@@ -53,7 +56,8 @@ export async function beforeUpsert(em: EntityManager, found: Found | undefined, 
     }
     const target = Utils.isEntity(row) ? row : { ...row };
     if (chain !== null) {
-      const pending = dispatch(chain, new UpsertContext(em, found!.meta, skip, control), target);
+      const run = () => dispatch(chain, new UpsertContext(em, found!.meta, skip, control), target);
+      const pending = runEntityEvent(em, EventType.beforeUpsert, { entity: target, em, meta: found!.meta }, run);
       if (pending) await pending;
     }
     upserting.add(target);
@@ -61,7 +65,9 @@ export async function beforeUpsert(em: EntityManager, found: Found | undefined, 
     out.push(target);
   }
   const merged = insertOnly.size === 0 || options.onConflictMergeFields ? options : { ...options, onConflictExcludeFields: [...(options.onConflictExcludeFields ?? []), ...insertOnly] };
-  return { rows: out, written: marked, options: merged, done: () => marked.forEach(row => upserting.delete(row)) };
+  const write = <T>(upsert: () => T): T =>
+    insideUpsert.run(true, () => (chain === null ? upsert() : withEventDispatched(em, EventType.beforeUpsert, found!.meta, upsert)));
+  return { rows: out, written: marked, options: merged, write, done: () => marked.forEach(row => upserting.delete(row)) };
 }
 
 /** `afterBulkUpsert` for the rows this call wrote; an inner (re-entered) call has none, so the event fires once. */
