@@ -7,7 +7,8 @@
 import { connect } from 'node:net';
 import { defineEntity, MikroORM, p } from '@mikro-orm/core';
 import os from 'node:os';
-import { cacheMetrics, memoryStore, pluginSystem, redisStore, usePlugins, withoutPlugins } from '../dist/index.js';
+import { pluginSystem, usePlugins, withoutPlugins } from '../dist/index.js';
+import { cacheMetrics, memoryStore, redisStore } from '../dist/cache.js';
 import { databases, settings, smoke } from './lib/cli.mjs';
 import { figure, ratio, runRounds } from './lib/harness.mjs';
 import { databaseOptions } from './lib/mikro.mjs';

@@ -5,22 +5,8 @@ import type { Opt } from '@mikro-orm/core';
 import { Entity, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import type { SqlEntityManager } from '@mikro-orm/sqlite';
 import { afterEach, beforeEach, expect, test } from 'vitest';
-import {
-  AuditPlugin,
-  auditLog,
-  bindContext,
-  bulkHistory,
-  history,
-  hook,
-  pluginSystem,
-  PluginRegistry,
-  runWithContext,
-  SoftDeletePlugin,
-  stateAt,
-  TimestampPlugin,
-  withoutPlugins,
-  type HookContext,
-} from '../src/index.js';
+import { AuditPlugin, auditLog, bulkHistory, history, stateAt } from '../src/audit.js';
+import { bindContext, hook, pluginSystem, PluginRegistry, runWithContext, SoftDeletePlugin, TimestampPlugin, withoutPlugins, type HookContext } from '../src/index.js';
 import { auditRows, auditTableText, recordingSink, type RawAuditRow } from './support/audit-support.js';
 import { describeEachDatabase, type Database, type TestOrm } from './support/databases.js';
 import { quote, sql, tableOf } from './support/fixtures-sql.js';

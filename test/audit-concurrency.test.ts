@@ -1,6 +1,7 @@
 import { Entity, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { AuditPlugin, auditLog, pluginSystem, PluginRegistry, runWithContext, SoftDeletePlugin, TimestampPlugin, withoutPlugins } from '../src/index.js';
+import { AuditPlugin, auditLog } from '../src/audit.js';
+import { pluginSystem, PluginRegistry, runWithContext, SoftDeletePlugin, TimestampPlugin, withoutPlugins } from '../src/index.js';
 import { auditRows } from './support/audit-support.js';
 import { postgresql, type TestOrm } from './support/databases.js';
 

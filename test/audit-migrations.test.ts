@@ -6,7 +6,8 @@ import { Entity, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { Migrator } from '@mikro-orm/migrations';
 import { SqliteDriver } from '@mikro-orm/sqlite';
 import { afterEach, expect, test } from 'vitest';
-import { AuditPlugin, auditLog, pluginSystem, PluginRegistry } from '../src/index.js';
+import { AuditPlugin, auditLog } from '../src/audit.js';
+import { pluginSystem, PluginRegistry } from '../src/index.js';
 
 @Entity()
 export class MigratedNote {

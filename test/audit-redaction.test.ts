@@ -1,19 +1,8 @@
 import type { Opt } from '@mikro-orm/core';
 import { Entity, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { afterEach, beforeEach, expect, test } from 'vitest';
-import {
-  AuditPlugin,
-  auditLog,
-  hardDelete,
-  history,
-  pluginSystem,
-  PluginRegistry,
-  restore,
-  SoftDeletePlugin,
-  stateAt,
-  TimestampPlugin,
-  type PluginError,
-} from '../src/index.js';
+import { AuditPlugin, auditLog, history, stateAt } from '../src/audit.js';
+import { hardDelete, pluginSystem, PluginRegistry, restore, SoftDeletePlugin, TimestampPlugin, type PluginError } from '../src/index.js';
 import { auditTableText, recordingSink } from './support/audit-support.js';
 import { describeEachDatabase, type TestOrm } from './support/databases.js';
 

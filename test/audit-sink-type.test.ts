@@ -5,26 +5,9 @@ import { MikroORM } from '@mikro-orm/core';
 import { Entity, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import fc from 'fast-check';
 import { afterAll, beforeEach, describe, expect, test } from 'vitest';
-import {
-  AuditPlugin,
-  AuditSinkType,
-  auditLog,
-  getImplementation,
-  listPlugins,
-  pluginOperations,
-  pluginSystem,
-  PluginRegistrationError,
-  PluginRegistry,
-  readPluginState,
-  refreshPluginState,
-  setPluginPriority,
-  setPluginStatus,
-  syncPluginState,
-  type AuditLogOptions,
-  type AuditSink,
-  type PluginError,
-  type PluginStatus,
-} from '../src/index.js';
+import { AuditPlugin, AuditSinkType, auditLog, type AuditLogOptions, type AuditSink } from '../src/audit.js';
+import { getImplementation, listPlugins, pluginOperations, readPluginState, refreshPluginState, setPluginPriority, setPluginStatus, syncPluginState, type PluginStatus } from '../src/operations/index.js';
+import { pluginSystem, PluginRegistrationError, PluginRegistry, type PluginError } from '../src/index.js';
 import { auditRows } from './support/audit-support.js';
 import { describeEachDatabase, sqlite, type Database, type TestOrm } from './support/databases.js';
 

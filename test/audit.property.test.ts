@@ -2,7 +2,8 @@ import type { EntityManager, Opt } from '@mikro-orm/core';
 import { Entity, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { AuditPlugin, auditLog, pluginSystem, PluginRegistry, restore, SoftDeletePlugin, stateAt, TimestampPlugin } from '../src/index.js';
+import { AuditPlugin, auditLog, stateAt } from '../src/audit.js';
+import { pluginSystem, PluginRegistry, restore, SoftDeletePlugin, TimestampPlugin } from '../src/index.js';
 import { auditRows, TripwirePlugin, type RawAuditRow } from './support/audit-support.js';
 import { describeEachDatabase, type TestOrm } from './support/databases.js';
 

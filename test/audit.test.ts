@@ -2,26 +2,8 @@ import type { Opt } from '@mikro-orm/core';
 import { Entity, ManyToOne, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { MonotonicClock } from '../src/plugins/audit/clock.js';
-import {
-  AuditPlugin,
-  auditLog,
-  bindContext,
-  currentContext,
-  hardDelete,
-  history,
-  pluginSystem,
-  PluginRegistry,
-  restore,
-  runWithContext,
-  SoftDeletePlugin,
-  stateAt,
-  TimestampPlugin,
-  withDeleted,
-  withoutPlugins,
-  type AuditLogOptions,
-  type PluginError,
-  type PluginSystemOptions,
-} from '../src/index.js';
+import { AuditPlugin, auditLog, history, stateAt, type AuditLogOptions } from '../src/audit.js';
+import { bindContext, currentContext, hardDelete, pluginSystem, PluginRegistry, restore, runWithContext, SoftDeletePlugin, TimestampPlugin, withDeleted, withoutPlugins, type PluginError, type PluginSystemOptions } from '../src/index.js';
 import { auditRows, recordingSink, TripwirePlugin } from './support/audit-support.js';
 import { describeEachDatabase, sqlite, type Database, type TestOrm } from './support/databases.js';
 

@@ -2,7 +2,9 @@
 // `doctor` through the cache plugin, against the real Redis on 6379 and a port nothing listens on.
 import { defineEntity, p } from '@mikro-orm/core';
 import { afterEach, describe, expect, test } from 'vitest';
-import { CachePlugin, cachePluginOf, doctor, pluginSystem, PluginRegistry, redisStore, usePlugins, type CacheStore, type DoctorReport } from '../src/index.js';
+import { CachePlugin, cachePluginOf, redisStore, type CacheStore } from '../src/cache.js';
+import { doctor, type DoctorReport } from '../src/operations/index.js';
+import { pluginSystem, PluginRegistry, usePlugins } from '../src/index.js';
 import { dropPrefix, redisUp, SHARED_REDIS, sparePort, uniquePrefix } from './support/cache-redis.js';
 import { describeEachDatabase, type TestOrm } from './support/databases.js';
 

@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { defineEntity, p } from '@mikro-orm/core';
 import ts from 'typescript';
 import { afterEach, describe, expect, test } from 'vitest';
-import { CachePlugin, onCommit, plugin, pluginSystem, PluginRegistry, usePlugins, withoutPlugins, type FindOneCall } from '../src/index.js';
+import { CachePlugin } from '../src/cache.js';
+import { onCommit, plugin, pluginSystem, PluginRegistry, usePlugins, withoutPlugins, type FindOneCall } from '../src/index.js';
 import { describeEachDatabase, sqlite, type TestOrm } from './support/databases.js';
 
 declare module '../src/plugin-api.js' {

@@ -3,7 +3,8 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { cacheMetrics, cachePluginOf, pluginSystem, redisStore, type CacheStore } from '../src/index.js';
+import { cacheMetrics, cachePluginOf, redisStore, type CacheStore } from '../src/cache.js';
+import { pluginSystem } from '../src/index.js';
 import { cacheEntities, cacheRegistry, LoadSpyPlugin, Member, Note, storeSetting } from './support/cache-fixtures.js';
 import { dropPrefix, OwnRedis, redisUp, SHARED_REDIS, sparePort, uniquePrefix, waitFor } from './support/cache-redis.js';
 import { postgresql, sqlite, type Database, type TestOrm } from './support/databases.js';
@@ -158,7 +159,7 @@ interface Worker {
 async function startWorker(db: Record<string, unknown>, prefix: string): Promise<Worker> {
   const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [fileURLToPath(new URL('./support/cache-worker.ts', import.meta.url))], {
     cwd: root,
-    env: { ...process.env, MOP_DIST: `${dist}/index.js`, MOP_DB: JSON.stringify(db), MOP_REDIS_URL: SHARED_REDIS, MOP_REDIS_PREFIX: prefix, NODE_NO_WARNINGS: '1' },
+    env: { ...process.env, MOP_DIST: dist, MOP_DB: JSON.stringify(db), MOP_REDIS_URL: SHARED_REDIS, MOP_REDIS_PREFIX: prefix, NODE_NO_WARNINGS: '1' },
   });
   let stderr = '';
   child.stderr.on('data', d => (stderr += d));

@@ -2,24 +2,9 @@
 // ORM's stored plugin state selects; operators switch it with setPluginStatus / setPluginPriority.
 import { defineEntity, p } from '@mikro-orm/core';
 import { afterEach, describe, expect, test } from 'vitest';
-import {
-  CachePlugin,
-  CacheStore,
-  cacheMetrics,
-  cachePluginOf,
-  enablePlugin,
-  listPlugins,
-  memoryStore,
-  pluginOperations,
-  pluginSystem,
-  PluginRegistrationError,
-  PluginRegistry,
-  refreshPluginState,
-  setPluginStatus,
-  syncPluginState,
-  usePlugins,
-  withoutPlugins,
-} from '../src/index.js';
+import { CachePlugin, CacheStore, cacheMetrics, cachePluginOf, memoryStore } from '../src/cache.js';
+import { enablePlugin, listPlugins, pluginOperations, refreshPluginState, setPluginStatus, syncPluginState } from '../src/operations/index.js';
+import { pluginSystem, PluginRegistrationError, PluginRegistry, usePlugins, withoutPlugins } from '../src/index.js';
 import { describeEachDatabase, type Database, type TestOrm } from './support/databases.js';
 
 const registry = new PluginRegistry().registerMany({ cache: CachePlugin });

@@ -7,7 +7,8 @@ import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { SqliteDriver } from '@mikro-orm/sqlite';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { cacheMetrics, pluginSystem, redisStore, restore, withDeleted, type CacheStore } from '../src/index.js';
+import { cacheMetrics, redisStore, type CacheStore } from '../src/cache.js';
+import { pluginSystem, restore, withDeleted } from '../src/index.js';
 import { cacheRegistry, memberSchema } from './support/cache-fixtures.js';
 
 const Member = 'Member' as never;

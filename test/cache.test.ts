@@ -1,6 +1,7 @@
 import { Reference, wrap } from '@mikro-orm/core';
 import { afterEach, beforeEach, expect, test } from 'vitest';
-import { cacheMetrics, cachePluginOf, memoryStore, pluginSystem, restore, withDeleted, withoutPlugins } from '../src/index.js';
+import { cacheMetrics, cachePluginOf, memoryStore } from '../src/cache.js';
+import { pluginSystem, restore, withDeleted, withoutPlugins } from '../src/index.js';
 import { cacheEntities, cacheRegistry, LoadSpyPlugin, Member, Note, selects, storeSetting, Task } from './support/cache-fixtures.js';
 import { describeEachDatabase, type TestOrm } from './support/databases.js';
 import { queryLog } from './support/fixtures-sql.js';

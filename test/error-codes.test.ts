@@ -6,23 +6,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EntitySchema } from '@mikro-orm/core';
 import { describe, expect, expectTypeOf, test } from 'vitest';
-import {
-  AUDIT_ERRORS,
-  CORE_ERRORS,
-  defineErrorCodes,
-  errorCodeInfo,
-  errorCodes,
-  hook,
-  HookError,
-  PluginError,
-  PluginRegistrationError,
-  PluginRegistry,
-  pluginSystem,
-  SOFT_DELETE_ERRORS,
-  type ErrorCodeInfo,
-  type ErrorCodesOf,
-  type PluginErrorCode,
-} from '../src/index.js';
+import { AUDIT_ERRORS } from '../src/audit.js';
+import { CORE_ERRORS, defineErrorCodes, errorCodeInfo, errorCodes, hook, HookError, PluginError, PluginRegistrationError, PluginRegistry, pluginSystem, SOFT_DELETE_ERRORS, type ErrorCodeInfo, type ErrorCodesOf, type PluginErrorCode } from '../src/index.js';
 import { sqlite } from './support/databases.js';
 
 // Taken before this file declares its own codes: what the package alone declares.

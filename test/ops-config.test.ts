@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Entity, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
-import { loadPluginConfig, plugin, pluginOperations, pluginSystem, PluginRegistry, TimestampPlugin, withPlugins, type LoadedPluginConfig } from '../src/index.js';
+import { loadPluginConfig, pluginOperations, type LoadedPluginConfig } from '../src/operations/index.js';
+import { plugin, pluginSystem, PluginRegistry, TimestampPlugin, withPlugins } from '../src/index.js';
 import { events, faults } from './ops-fixtures/log.js';
 import { describeEachDatabase, type Database } from './support/databases.js';
 

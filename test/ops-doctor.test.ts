@@ -5,7 +5,9 @@ import { MikroORM, type Options } from '@mikro-orm/core';
 import { Entity, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { afterAll, expect, test } from 'vitest';
 import { z } from 'zod';
-import { AuditPlugin, auditLog, doctorConfig, plugin, pluginOperations, pluginSystem, PluginRegistry, TimestampPlugin, type DoctorFinding } from '../src/index.js';
+import { AuditPlugin, auditLog } from '../src/audit.js';
+import { doctorConfig, pluginOperations, type DoctorFinding } from '../src/operations/index.js';
+import { plugin, pluginSystem, PluginRegistry, TimestampPlugin } from '../src/index.js';
 import { describeEachDatabase, type Database, type TestOrm } from './support/databases.js';
 
 declare module '../src/plugin-api.js' {

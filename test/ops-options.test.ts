@@ -1,21 +1,8 @@
 import { Entity, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { describe, expect, test } from 'vitest';
 import { z } from 'zod';
-import {
-  doctor,
-  listPlugins,
-  maskOptions,
-  optionsJsonSchema,
-  plugin,
-  pluginOperations,
-  pluginOptions,
-  pluginSystem,
-  PluginRegistry,
-  TimestampPlugin,
-  toJsonSchema,
-  withPlugins,
-  type OptionsSpec,
-} from '../src/index.js';
+import { doctor, listPlugins, maskOptions, optionsJsonSchema, pluginOperations, toJsonSchema } from '../src/operations/index.js';
+import { plugin, pluginOptions, pluginSystem, PluginRegistry, TimestampPlugin, withPlugins, type OptionsSpec } from '../src/index.js';
 import { describeEachDatabase, type Database } from './support/databases.js';
 
 declare module '../src/plugin-api.js' {

@@ -4,27 +4,8 @@ import { join } from 'node:path';
 import { MikroORM } from '@mikro-orm/core';
 import { Entity, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { afterAll, expect, test } from 'vitest';
-import {
-  describeChain,
-  disablePlugin,
-  enablePlugin,
-  hook,
-  plugin,
-  pluginOperations,
-  pluginStateEntities,
-  pluginSystem,
-  PluginRegistry,
-  readPluginState,
-  refreshPluginState,
-  setPluginPriority,
-  setPluginStatus,
-  SoftDeletePlugin,
-  syncPluginState,
-  TimestampPlugin,
-  withPlugins,
-  type PluginList,
-  type PluginOperationsOptions,
-} from '../src/index.js';
+import { describeChain, hook, plugin, pluginSystem, PluginRegistry, SoftDeletePlugin, TimestampPlugin, withPlugins, type PluginList } from '../src/index.js';
+import { disablePlugin, enablePlugin, pluginOperations, pluginStateEntities, readPluginState, refreshPluginState, setPluginPriority, setPluginStatus, syncPluginState, type PluginOperationsOptions } from '../src/operations/index.js';
 import { describeEachDatabase, type Database, type TestOrm } from './support/databases.js';
 
 declare module '../src/plugin-api.js' {

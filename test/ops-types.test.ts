@@ -3,21 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MikroORM } from '@mikro-orm/core';
 import { afterAll, describe, expect, test } from 'vitest';
-import {
-  definePluginType,
-  findImplementation,
-  getImplementation,
-  listPlugins,
-  pluginOperations,
-  pluginSystem,
-  PluginRegistry,
-  readPluginState,
-  refreshPluginState,
-  setPluginPriority,
-  setPluginStatus,
-  syncPluginState,
-  type ImplementationInfo,
-} from '../src/index.js';
+import { definePluginType, findImplementation, getImplementation, listPlugins, pluginOperations, readPluginState, refreshPluginState, setPluginPriority, setPluginStatus, syncPluginState, type ImplementationInfo } from '../src/operations/index.js';
+import { pluginSystem, PluginRegistry } from '../src/index.js';
 import { describeEachDatabase, type Database, type TestOrm } from './support/databases.js';
 
 interface OpsSender {

@@ -2,21 +2,10 @@
 // listings show it, and `doctor` never calls a library's unused plugin a mistake. No list of classes.
 import { Entity, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { describe, expect, test } from 'vitest';
-import {
-  AuditPlugin,
-  CachePlugin,
-  doctor,
-  listPlugins,
-  plugin,
-  pluginOperations,
-  PluginRegistrationError,
-  PluginRegistry,
-  pluginSystem,
-  SoftDeletePlugin,
-  TimestampPlugin,
-  ValidationPlugin,
-  withPlugins,
-} from '../src/index.js';
+import { AuditPlugin } from '../src/audit.js';
+import { CachePlugin } from '../src/cache.js';
+import { doctor, listPlugins, pluginOperations } from '../src/operations/index.js';
+import { plugin, PluginRegistrationError, PluginRegistry, pluginSystem, SoftDeletePlugin, TimestampPlugin, ValidationPlugin, withPlugins } from '../src/index.js';
 import { sqlite } from './support/databases.js';
 
 declare module '../src/plugin-api.js' {

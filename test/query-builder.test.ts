@@ -5,22 +5,8 @@ import { raw, type MikroORM, type Opt } from '@mikro-orm/core';
 import { Entity, Filter, ManyToOne, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import type { SqlEntityManager } from '@mikro-orm/sqlite';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import {
-  AuditPlugin,
-  PluginRegistry,
-  QueryBuilderError,
-  SoftDeletePlugin,
-  TimestampPlugin,
-  auditLog,
-  hook,
-  onlyDeleted,
-  pluginSystem,
-  withDeleted,
-  withPlugins,
-  withQueryOptions,
-  withoutPlugins,
-  type HookContext,
-} from '../src/index.js';
+import { AuditPlugin, auditLog } from '../src/audit.js';
+import { PluginRegistry, QueryBuilderError, SoftDeletePlugin, TimestampPlugin, hook, onlyDeleted, pluginSystem, withDeleted, withPlugins, withQueryOptions, withoutPlugins, type HookContext } from '../src/index.js';
 import { auditRows } from './support/audit-support.js';
 import { describeEachDatabase } from './support/databases.js';
 import { columnOf, epochMs as fixtureEpochMs, quote, sql, tableOf, type Row } from './support/fixtures-sql.js';

@@ -1,26 +1,8 @@
 import { Cascade, Collection, defineEntity, p, type EntityName, type MikroORM } from '@mikro-orm/core';
 import { AfterDelete, BeforeDelete, Entity, ManyToMany, ManyToOne, OneToMany, OneToOne, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import {
-  AuditPlugin,
-  auditLog,
-  bindContext,
-  DeleteRefusedError,
-  hardDelete,
-  hook,
-  plugin,
-  PluginOptionsError,
-  PluginRegistry,
-  pluginSystem,
-  restore,
-  runWithContext,
-  SoftDeletePlugin,
-  softDeleteProperties,
-  usePlugins,
-  withDeleted,
-  withPlugins,
-  withoutPlugins,
-} from '../src/index.js';
+import { AuditPlugin, auditLog } from '../src/audit.js';
+import { bindContext, DeleteRefusedError, hardDelete, hook, plugin, PluginOptionsError, PluginRegistry, pluginSystem, restore, runWithContext, SoftDeletePlugin, softDeleteProperties, usePlugins, withDeleted, withPlugins, withoutPlugins } from '../src/index.js';
 import { auditRows } from './support/audit-support.js';
 import { describeEachDatabase, sqlite } from './support/databases.js';
 import { columnOf, columnsOf, dumpTable, queryLog, statements, tableOf, type Row } from './support/fixtures-sql.js';

@@ -5,7 +5,8 @@ import { Entity, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { SqliteDriver } from '@mikro-orm/sqlite';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { expect, test } from 'vitest';
-import { PluginConfigError, PluginRegistry, SoftDeletePlugin, TimestampPlugin, plugin, pluginOperations, pluginSystem, withPlugins } from '../src/index.js';
+import { PluginConfigError, PluginRegistry, SoftDeletePlugin, TimestampPlugin, plugin, pluginSystem, withPlugins } from '../src/index.js';
+import { pluginOperations } from '../src/operations/index.js';
 import { describeEachDatabase, type Database, type TestOrm } from './support/databases.js';
 import { dumpTable, queryLog, statements, tableOf } from './support/fixtures-sql.js';
 

@@ -17,7 +17,8 @@ import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { SqliteDriver } from '@mikro-orm/sqlite';
 import { z } from 'zod';
 import { randomUUID } from 'node:crypto';
-import { auditLog, pluginSystem } from '../../dist/index.js';
+import { pluginSystem } from '../../dist/index.js';
+import { auditLog } from '../../dist/audit.js';
 import { pgDatabase } from './cli.mjs';
 import { root } from './results.mjs';
 

@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MikroORM } from '@mikro-orm/sqlite';
-import { auditLog, history, pluginSystem, stateAt, type AuditSink } from 'mikro-orm-plugins';
+import { auditLog, history, stateAt, type AuditSink } from 'mikro-orm-plugins/audit';
+import { pluginSystem } from 'mikro-orm-plugins';
 import { Ticket } from './entities.js';
 import { auditContext, type Handler } from './middleware.js';
 

@@ -1,7 +1,9 @@
 // The cache plugin: findOne by primary key from an in-process LRU (or Redis), dropped after each commit.
 import { connect } from 'node:net';
 import { defineEntity, MikroORM, p } from '@mikro-orm/sqlite';
-import { CacheStore, cacheMetrics, doctor, memoryStore, pluginSystem, redisStore, softDeleteProperties, usePlugins } from 'mikro-orm-plugins';
+import { CacheStore, cacheMetrics, memoryStore, redisStore } from 'mikro-orm-plugins/cache';
+import { doctor } from 'mikro-orm-plugins/operations';
+import { pluginSystem, softDeleteProperties, usePlugins } from 'mikro-orm-plugins';
 import { DbReadsPlugin } from './db-reads.js';
 
 function userEntity(store: CacheStore | 'memory') {

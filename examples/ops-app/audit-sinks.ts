@@ -1,4 +1,4 @@
-import { AuditSinkType } from 'mikro-orm-plugins';
+import { AuditSinkType } from 'mikro-orm-plugins/audit';
 
 /** What the `outbox` sink has sent (a real one would publish to a queue). */
 export const outbox: string[] = [];

@@ -1,18 +1,7 @@
 import { rmSync } from 'node:fs';
 import { MikroORM } from '@mikro-orm/core';
-import {
-  describeChain,
-  disablePlugin,
-  enablePlugin,
-  explainChains,
-  formatExplainText,
-  getImplementation,
-  listPlugins,
-  optionsJsonSchema,
-  setPluginPriority,
-  setPluginStatus,
-  syncPluginState,
-} from 'mikro-orm-plugins';
+import { describeChain } from 'mikro-orm-plugins';
+import { disablePlugin, enablePlugin, explainChains, formatExplainText, getImplementation, listPlugins, optionsJsonSchema, setPluginPriority, setPluginStatus, syncPluginState } from 'mikro-orm-plugins/operations';
 import config from './mikro-orm.config.js';
 import { Article } from './entities.js';
 import { outbox } from './audit-sinks.js';

@@ -1,4 +1,4 @@
-import { definePluginConfig } from 'mikro-orm-plugins';
+import { definePluginConfig } from 'mikro-orm-plugins/operations';
 
 // Plugins by module specifier, in groups, in order; then every plugin module in ./plugins (duplicates load once).
 export default definePluginConfig({

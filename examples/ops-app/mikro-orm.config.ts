@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { defineConfig, type Options } from '@mikro-orm/core';
-import { auditLog, loadPluginConfig, pluginOperations, pluginSystem } from 'mikro-orm-plugins';
+import { auditLog } from 'mikro-orm-plugins/audit';
+import { loadPluginConfig, pluginOperations } from 'mikro-orm-plugins/operations';
+import { pluginSystem } from 'mikro-orm-plugins';
 import { Article, Author } from './entities.js';
 import './audit-sinks.js';
 import './otp.js';

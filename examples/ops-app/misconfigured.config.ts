@@ -1,7 +1,9 @@
 // The same app deployed with bad plugin options. A normal start stops at the first one; doctor lists
 // every one, secrets as ***: `mikro-orm-plugins doctor --config misconfigured.config.js`.
 import { defineConfig } from '@mikro-orm/core';
-import { auditLog, loadPluginConfig, pluginOperations, pluginSystem } from 'mikro-orm-plugins';
+import { auditLog } from 'mikro-orm-plugins/audit';
+import { loadPluginConfig, pluginOperations } from 'mikro-orm-plugins/operations';
+import { pluginSystem } from 'mikro-orm-plugins';
 import config from './mikro-orm.config.js';
 
 const plugins = await loadPluginConfig({ cwd: import.meta.dirname });

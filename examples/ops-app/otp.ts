@@ -1,4 +1,4 @@
-import { definePluginType } from 'mikro-orm-plugins';
+import { definePluginType } from 'mikro-orm-plugins/operations';
 
 /** A plugin type: any number of implementations, one chosen by stored status and priority. */
 export interface OtpSender {

@@ -1,6 +1,7 @@
 // Shared by the audit suites: raw reads of the audit table (never through the identity map) and a recording sink.
 import type { MikroORM } from '@mikro-orm/core';
-import { hook, plugin, type AuditRecord, type AuditSink, type BulkAuditRecord } from '../../src/index.js';
+import { hook, plugin } from '../../src/index.js';
+import { type AuditRecord, type AuditSink, type BulkAuditRecord } from '../../src/audit.js';
 
 export interface RawAuditRow {
   id: number;

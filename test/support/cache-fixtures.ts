@@ -1,19 +1,8 @@
 // Entities and a recording plugin shared by the cache suites.
 import { defineEntity, p, type Opt } from '@mikro-orm/core';
 import { Entity, Filter, ManyToOne, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
-import {
-  CachePlugin,
-  PluginRegistry,
-  SoftDeletePlugin,
-  TimestampPlugin,
-  hook,
-  plugin,
-  softDeleteProperties,
-  timestampProperties,
-  usePlugins,
-  type CacheStore,
-  type HookContext,
-} from '../../src/index.js';
+import { CachePlugin, type CacheStore } from '../../src/cache.js';
+import { PluginRegistry, SoftDeletePlugin, TimestampPlugin, hook, plugin, softDeleteProperties, timestampProperties, usePlugins, type HookContext } from '../../src/index.js';
 
 declare module '../../src/plugin-api.js' {
   interface PluginOptionsMap {

@@ -1,9 +1,9 @@
 // The second application instance of the cross-process cache test: its own ORM, the built package
-// (path in MOP_DIST), the same database and Redis. Reads JSON commands from stdin, one per line.
+// (its dist folder in MOP_DIST), the same database and Redis. Reads JSON commands from stdin, one per line.
 import { createInterface } from 'node:readline';
 
 const dist = process.env.MOP_DIST!;
-const mop = await import(dist);
+const mop = { ...(await import(`${dist}/index.js`)), ...(await import(`${dist}/cache.js`)) };
 const { MikroORM, defineEntity, p } = await import('@mikro-orm/core');
 const config = JSON.parse(process.env.MOP_DB!);
 const driver = config.driver === 'postgresql' ? (await import('@mikro-orm/postgresql')).PostgreSqlDriver : (await import('@mikro-orm/sqlite')).SqliteDriver;
