@@ -4,6 +4,11 @@ export type PluginErrorCode =
   | 'MOP_PLUGIN_NAME_TAKEN'
   | 'MOP_UNKNOWN_PLUGIN'
   | 'MOP_MISSING_DEPENDENCY'
+  | 'MOP_DEPENDENCY_VERSION'
+  | 'MOP_PLUGIN_CONFLICT'
+  | 'MOP_DUPLICATE_PLUGIN'
+  | 'MOP_INSTANCE_REQUIRED'
+  | 'MOP_UNKNOWN_EVENT'
   | 'MOP_INVALID_OPTIONS'
   | 'MOP_HOOK_CYCLE'
   | 'MOP_HOOK_FAILED'
@@ -66,6 +71,24 @@ export class PluginRegistrationError extends PluginError {
 /** An entity names a plugin that is not registered, or a plugin's dependency is missing. Raised at start-up. */
 export class PluginConfigError extends PluginError {
   override name = 'PluginConfigError';
+}
+
+/**
+ * A plugin in use lacks a plugin it `requires` (or has it in a version outside the range), or
+ * conflicts with another plugin in use. Raised at start-up; names both plugins and the range.
+ */
+export class PluginDependencyError extends PluginConfigError {
+  override name = 'PluginDependencyError';
+  /** The plugin required or conflicting. */
+  readonly dependency: string;
+  /** The semver range of the `requires`/`conflicts` entry (`*` for a bare name). */
+  readonly range: string;
+
+  constructor(code: 'MOP_MISSING_DEPENDENCY' | 'MOP_DEPENDENCY_VERSION' | 'MOP_PLUGIN_CONFLICT', message: string, details: PluginErrorDetails & { plugin: string; dependency: string; range: string }) {
+    super(code, message, details);
+    this.dependency = details.dependency;
+    this.range = details.range;
+  }
 }
 
 /** A plugin option given for an entity failed the plugin's schema. Raised at start-up. */

@@ -48,6 +48,7 @@ const BULK_CASCADE = Symbol('softDelete:bulkCascade');
   name: 'softDelete',
   version: '1.0.0',
   description: 'em.remove() sets deletedAt; reads hide deleted rows; restore() brings them back.',
+  events: ['beforeSoftDelete', 'afterSoftDelete', 'beforeRestore', 'afterRestore'],
   options: { defaults: SOFT_DELETE_DEFAULTS, validate: validateSoftDeleteOptions },
 })
 export class SoftDeletePlugin implements Plugin<SoftDeleteOptions> {
