@@ -99,6 +99,24 @@ export class PluginConfigError extends PluginError {
   override name = 'PluginConfigError';
 }
 
+/**
+ * A plugin in use lacks a plugin it `requires` (or has it in a version outside the range), or
+ * conflicts with another plugin in use. Raised at start-up; names both plugins and the range.
+ */
+export class PluginDependencyError extends PluginConfigError {
+  override name = 'PluginDependencyError';
+  /** The plugin required or conflicting. */
+  readonly dependency: string;
+  /** The semver range of the `requires`/`conflicts` entry (`*` for a bare name). */
+  readonly range: string;
+
+  constructor(code: 'MOP_MISSING_DEPENDENCY' | 'MOP_DEPENDENCY_VERSION' | 'MOP_PLUGIN_CONFLICT', message: string, details: PluginErrorDetails & { plugin: string; dependency: string; range: string }) {
+    super(code, message, details);
+    this.dependency = details.dependency;
+    this.range = details.range;
+  }
+}
+
 /** A plugin option given for an entity failed the plugin's schema. Raised at start-up. */
 export class PluginOptionsError extends PluginError {
   override name = 'PluginOptionsError';
@@ -151,6 +169,11 @@ export const CORE_ERRORS = defineErrorCodes('core', {
   MOP_PLUGIN_NAME_TAKEN: 'at registration: another class holds that name',
   MOP_UNKNOWN_PLUGIN: 'at start-up: an entity or an order constraint names an unregistered plugin',
   MOP_MISSING_DEPENDENCY: "at start-up: a plugin's `requires` is not registered",
+  MOP_DEPENDENCY_VERSION: 'at start-up: a plugin the ORM uses requires another plugin in a version range the registered one is outside of',
+  MOP_PLUGIN_CONFLICT: 'at start-up: two plugins the ORM uses conflict (`conflicts`, optionally with a version range)',
+  MOP_DUPLICATE_PLUGIN: 'at registration or start-up: two instances or entries given for one plugin',
+  MOP_INSTANCE_REQUIRED: 'at start-up: a plugin whose constructor takes services was given no instance or factory',
+  MOP_UNKNOWN_EVENT: 'at registration: a hook names an event no plugin declared; at run time: `emit()` of an undeclared event',
   MOP_INVALID_OPTIONS: "at start-up: an option failed the plugin's schema (names entity, plugin, option, expected)",
   MOP_HOOK_CYCLE: 'at start-up: before/after constraints form a cycle (`error.cycle`)',
   MOP_HOOK_FAILED: 'at run time: a hook threw; `cause` is the original; the flush rolled back',

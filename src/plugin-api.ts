@@ -1,5 +1,6 @@
 import type { EntityMetadata, EntitySchema, MikroORM, Platform } from '@mikro-orm/core';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
+import type { CustomEventName } from './events.js';
 
 /**
  * Options type of each plugin, by name. Augment it for your own plugins so entity
@@ -67,14 +68,19 @@ export interface OptionField {
 /** What `@plugin({...})` takes. */
 export interface PluginMeta {
   name: string;
+  /** A semver version, checked against other plugins' `requires` and `conflicts` ranges. Default `0.0.0`. */
   version?: string;
   description?: string;
-  /** Plugins that must be registered too. */
-  requires?: readonly string[];
+  /** Plugins that must be registered too: names, or names with a semver range (`{ audit: '^1.2' }`). Checked at start-up. */
+  requires?: PluginDependencies;
+  /** Plugins this one cannot run with in one ORM: names, or names with the versions that conflict (`{ cache: '<2' }`). Checked at start-up. */
+  conflicts?: PluginDependencies;
   /** This plugin's hooks run before these plugins' hooks. */
   before?: readonly string[];
   /** This plugin's hooks run after these plugins' hooks. */
   after?: readonly string[];
+  /** The custom events this plugin fires with `emit()`; only declared events may be hooked or emitted. */
+  events?: readonly CustomEventName[];
   options?: OptionsSpec;
   /** The npm package that provides the plugin (a library's plugins, not the application's own); shown by `listPlugins` and the CLI. */
   package?: string;
@@ -95,6 +101,9 @@ export interface EntityTraits {
 }
 
 export type EntityTraitName = keyof EntityTraits & string;
+
+/** Plugin names (any version), or plugin names with a semver range. */
+export type PluginDependencies = readonly string[] | Readonly<Record<string, string>>;
 
 export interface SetupContext<O = any> {
   readonly plugin: string;
@@ -127,7 +136,20 @@ export type HealthCheckResult = void | boolean | { ok: boolean; message?: string
 /** Entities a plugin contributes, added to the ORM by `pluginOperations()`. */
 export type PluginEntities = readonly (Function | EntitySchema<any, any>)[];
 
-export type PluginClass<O = any> = (new () => Plugin<O>) & { options?: OptionsSpec<O>; entities?: PluginEntities };
+/** A `@plugin` class. Its constructor may take services: the ORM then needs an instance or a factory (`PluginProvider`). */
+export type PluginClass<O = any> = (new (...args: any[]) => Plugin<O>) & { options?: OptionsSpec<O>; entities?: PluginEntities };
+
+/** An instance of a `@plugin` class: any object but a function or a promise (a factory must return the instance itself). */
+export type PluginInstance = object & { readonly call?: never; readonly bind?: never; readonly then?: never };
+
+/** Builds a plugin instance; called once per ORM at start-up. */
+export type PluginFactory = () => PluginInstance;
+
+/**
+ * What `pluginSystem({ plugins })` takes: a `@plugin` class whose constructor takes no argument, an
+ * instance of a `@plugin` class, or a factory returning one.
+ */
+export type PluginProvider = (new () => object) | PluginInstance | PluginFactory;
 
 /**
  * Which entities a hook runs for. By default those its plugin is attached to. A read hook may

@@ -655,7 +655,7 @@ describe('custom events', () => {
 
   function pingRegistry(pings: Ping[], asyncPing = false): PluginRegistry {
     const registry = new PluginRegistry();
-    @plugin({ name: 'evPinger', registry, options: { defaults: { loud: false } } })
+    @plugin({ name: 'evPinger', registry, events: ['evPing'], options: { defaults: { loud: false } } })
     class EvPinger {
       @hook('evPing') ping(entity: object, payload: { by: string }, ctx: HookContext) {
         const record = () => {

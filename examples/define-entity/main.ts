@@ -12,7 +12,7 @@ import {
   type HookContext,
 } from 'mikro-orm-plugins';
 
-// A custom event, declared once; `emit` and `@hook` are checked against it.
+// A custom event: its payload type for TypeScript, and `events` in @plugin for the registry.
 declare module 'mikro-orm-plugins' {
   interface CustomHookEvents {
     afterAccess: { by: string };
@@ -22,7 +22,7 @@ declare module 'mikro-orm-plugins' {
   }
 }
 
-@plugin('accessLog')
+@plugin({ name: 'accessLog', events: ['afterAccess'] })
 export class AccessLogPlugin {
   @hook('afterAccess')
   record(entity: { name: string }, payload: { by: string }, ctx: HookContext): void {

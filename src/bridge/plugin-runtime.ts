@@ -1,13 +1,16 @@
 import type { EntityMetadata, EntityName, MetadataStorage, Platform } from '@mikro-orm/core';
 import { BUILT_IN_CHAINS, buildEntityChains, type AttachedPlugin, type BuiltInChainName, type EntityChains } from '../chain/build-chains.js';
+import { checkEntityNames } from '../config/entity-names.js';
 import { declaredPluginLists } from '../config/entity-plugins.js';
 import { mergePluginLists } from '../config/plugin-settings.js';
 import { takesNoPlugins } from '../config/no-plugins.js';
 import { PluginConfigError, type PluginError } from '../errors.js';
-import type { HookDefinition, Plugin, PluginList } from '../plugin-api.js';
+import type { HookDefinition, Plugin, PluginList, PluginProvider } from '../plugin-api.js';
 import type { PluginDefinition } from '../registry/plugin-definition.js';
 import { resolvePluginOptions } from '../registry/plugin-options.js';
 import type { PluginRegistry } from '../registry/plugin-registry.js';
+import { PluginUsage } from '../registry/plugin-dependencies.js';
+import { providedPlugins } from '../registry/plugin-providers.js';
 import { eventKind, type HookKind } from '../events.js';
 import { queryFilterFor } from './query-filter.js';
 import { EntityTraitTable } from './entity-traits.js';
@@ -30,6 +33,11 @@ export interface PluginSystemOptions {
   onError?: (error: PluginError) => void;
   /** Default: the registry `@plugin` registers into. */
   registry?: PluginRegistry;
+  /**
+   * Plugins for this ORM: `@plugin` classes, instances (built with your services) or factories (called once,
+   * at start-up). An instance here is this ORM's own; classes not yet in the registry are registered.
+   */
+  plugins?: readonly PluginProvider[];
   /** Plugins every entity gets. An entity opts out with `{ name: false }`. */
   global?: PluginList;
   /** Plugin lists by entity name, for entities that have no class to decorate. */
@@ -61,6 +69,9 @@ export class PluginRuntime {
   readonly #discovered = new Map<EntityMetadata, AttachedPlugin[]>();
   readonly #instances = new Map<PluginDefinition, Plugin>();
   readonly #traits = new EntityTraitTable();
+  /** Instances given in `pluginSystem({ plugins })`, by plugin name. */
+  readonly #provided: ReadonlyMap<string, object>;
+  readonly #usage: PluginUsage;
   #metadata: MetadataStorage | undefined;
   #builtAt = -1;
   #readHooks = false;
@@ -69,6 +80,10 @@ export class PluginRuntime {
   constructor(options: PluginSystemOptions, registry: PluginRegistry) {
     this.#options = options;
     this.registry = registry;
+    const { names, instances } = providedPlugins(options.plugins, registry);
+    this.#provided = instances;
+    this.#usage = new PluginUsage(registry);
+    for (const name of names) this.#usage.use(registry.definition(name)!);
   }
 
   /**
@@ -125,6 +140,7 @@ export class PluginRuntime {
 
   /** After discovery: every entity's metadata is final, so the chains can be compiled. */
   afterDiscovered(storage: MetadataStorage): void {
+    checkEntityNames(this.#options.entities, [...storage.getAll().values()].map(meta => meta.className));
     this.#metadata = storage;
     this.#attached.clear();
     // MikroORM may finish an entity on another metadata object than the one set up (pivot entities): match by class too.
@@ -303,27 +319,31 @@ export class PluginRuntime {
     if (!definition) {
       throw new PluginConfigError('MOP_UNKNOWN_PLUGIN', `Entity '${entity}' names plugin '${name}', which is not registered`, { entity, plugin: name });
     }
-    for (const required of definition.requires) {
-      if (this.registry.has(required)) continue;
-      throw new PluginConfigError(
-        'MOP_MISSING_DEPENDENCY',
-        `Plugin '${name}' (used by entity '${entity}') requires plugin '${required}', which is not registered`,
-        { entity, plugin: name },
-      );
-    }
+    this.#usage.use(definition, entity);
     return definition;
   }
 
   #instance(definition: PluginDefinition): Plugin {
     let instance = this.#instances.get(definition);
     if (!instance) {
-      instance = new definition.pluginClass();
+      instance = (this.#provided.get(definition.name) ?? this.registry.instance(definition.name) ?? this.#construct(definition)) as Plugin;
       this.#instances.set(definition, instance);
     }
     return instance;
   }
-}
 
+  /** A plugin nobody gave an instance of: built here, unless its constructor wants services. */
+  #construct(definition: PluginDefinition): Plugin {
+    if (definition.pluginClass.length > 0) {
+      throw new PluginConfigError(
+        'MOP_INSTANCE_REQUIRED',
+        `Plugin '${definition.name}': the constructor of ${definition.pluginClass.name} takes arguments; give an instance or a factory in pluginSystem({ plugins })`,
+        { plugin: definition.name },
+      );
+    }
+    return new definition.pluginClass();
+  }
+}
 
 /** The plugin with the hooks that run for this entity: its `appliesTo` decides, attached or not. */
 function scopedTo(plugin: AttachedPlugin, meta: EntityMetadata, attached: boolean, optionsOf: (meta: EntityMetadata) => unknown): AttachedPlugin {

@@ -9,7 +9,7 @@ export interface PluginDecoratorOptions extends PluginMeta {
 }
 
 /**
- * Registers a plugin class: `@plugin('timestamp')` or `@plugin({ name, version, requires, before, after, options })`.
+ * Registers a plugin class: `@plugin('timestamp')` or `@plugin({ name, version, requires, conflicts, events, before, after, options })`.
  * Works under `experimentalDecorators` and with standard decorators.
  */
 export function plugin(nameOrOptions: string | PluginDecoratorOptions) {

@@ -1,6 +1,7 @@
+import semver from 'semver';
 import { PluginRegistrationError } from '../errors.js';
 import { isBuiltInEvent } from '../events.js';
-import type { HookDefinition, OptionsSpec, PluginClass, PluginMeta } from '../plugin-api.js';
+import type { HookDefinition, OptionsSpec, PluginClass, PluginDependencies, PluginMeta } from '../plugin-api.js';
 import { classLineage } from './decorator-mode.js';
 import { decoratedHooks } from './hook-decorator.js';
 
@@ -9,7 +10,14 @@ export interface PluginDefinition {
   readonly name: string;
   readonly version: string;
   readonly description: string;
+  /** Names of the required plugins. */
   readonly requires: readonly string[];
+  /** Required plugin → semver range (`*` for any version). */
+  readonly requiredVersions: ReadonlyMap<string, string>;
+  /** Conflicting plugin → the semver range of its versions that conflict (`*` for all). */
+  readonly conflicts: ReadonlyMap<string, string>;
+  /** Custom events this plugin declares (fires with `emit()`). */
+  readonly events: readonly string[];
   readonly before: readonly string[];
   readonly after: readonly string[];
   readonly options: OptionsSpec;
@@ -20,6 +28,9 @@ export interface PluginDefinition {
 }
 
 const NAME = /^[A-Za-z][\w.:-]*$/;
+const EVENT = /^[A-Za-z][\w.:-]*$/;
+/** Plugin methods the package calls without `@hook`. */
+const LIFECYCLE_METHODS = ['setupEntity', 'onLoad', 'onUnload', 'healthCheck', 'testConnection', 'interceptFindOne'];
 
 export function readPluginDefinition(pluginClass: PluginClass, meta: PluginMeta): PluginDefinition {
   const fail = (message: string) => new PluginRegistrationError('MOP_INVALID_PLUGIN', message, { plugin: meta.name });
@@ -27,7 +38,7 @@ export function readPluginDefinition(pluginClass: PluginClass, meta: PluginMeta)
   if (typeof meta.name !== 'string' || !NAME.test(meta.name)) {
     throw fail(`Plugin name ${JSON.stringify(meta.name)} must start with a letter and hold only letters, digits and _ . : -`);
   }
-  for (const key of ['requires', 'before', 'after'] as const) {
+  for (const key of ['before', 'after'] as const) {
     const list = meta[key];
     if (list !== undefined && (!Array.isArray(list) || list.some(n => typeof n !== 'string'))) {
       throw fail(`Plugin '${meta.name}': '${key}' must be an array of plugin names`);
@@ -36,17 +47,27 @@ export function readPluginDefinition(pluginClass: PluginClass, meta: PluginMeta)
   if (meta.package !== undefined && (typeof meta.package !== 'string' || meta.package === '')) {
     throw fail(`Plugin '${meta.name}': 'package' must be a package name, got ${JSON.stringify(meta.package)}`);
   }
+  const version = meta.version ?? '0.0.0';
+  if (typeof version !== 'string' || semver.valid(version) === null) throw fail(`Plugin '${meta.name}': version ${JSON.stringify(version)} is not a semver version such as '1.2.0'`);
+  const requiredVersions = readDependencies(meta, 'requires', fail);
+  const conflicts = readDependencies(meta, 'conflicts', fail);
+  const events = readEvents(meta, fail);
   const hooks = collectHooks(pluginClass);
   for (const def of hooks) {
     const fn = (pluginClass.prototype as Record<string | symbol, unknown>)[def.method];
     if (typeof fn !== 'function') throw fail(`Plugin '${meta.name}': hook '${String(def.method)}' is not a method`);
+    if (typeof def.event !== 'string' || !EVENT.test(def.event)) throw fail(`Plugin '${meta.name}': hook '${String(def.method)}' names the event ${JSON.stringify(def.event)}`);
     if (!Number.isFinite(def.priority)) throw fail(`Plugin '${meta.name}': hook '${String(def.method)}' has a non-finite priority`);
   }
+  if (hooks.length === 0) checkHooksNotLost(pluginClass, meta.name, fail);
   return Object.freeze({
     name: meta.name,
-    version: meta.version ?? '0.0.0',
+    version,
     description: meta.description ?? '',
-    requires: Object.freeze([...(meta.requires ?? [])]),
+    requires: Object.freeze([...requiredVersions.keys()]),
+    requiredVersions,
+    conflicts,
+    events,
     before: Object.freeze([...(meta.before ?? [])]),
     after: Object.freeze([...(meta.after ?? [])]),
     options: meta.options ?? pluginClass.options ?? {},
@@ -54,6 +75,53 @@ export function readPluginDefinition(pluginClass: PluginClass, meta: PluginMeta)
     hooks: Object.freeze(hooks),
     pluginClass,
   });
+}
+
+/** `['a']` or `{ a: '^1.2' }` → name → range; every range must parse. */
+function readDependencies(meta: PluginMeta, key: 'requires' | 'conflicts', fail: (message: string) => Error): ReadonlyMap<string, string> {
+  const given: PluginDependencies | undefined = meta[key];
+  if (given === undefined) return new Map();
+  const isList = Array.isArray(given);
+  if (!isList && (typeof given !== 'object' || given === null)) throw fail(`Plugin '${meta.name}': '${key}' must be an array of plugin names or { name: 'semver range' }`);
+  const entries: [unknown, unknown][] = isList ? (given as readonly unknown[]).map(name => [name, '*']) : Object.entries(given);
+  const dependencies = new Map<string, string>();
+  for (const [name, range] of entries) {
+    if (typeof name !== 'string' || !NAME.test(name)) throw fail(`Plugin '${meta.name}': '${key}' holds ${JSON.stringify(name)}, not a plugin name`);
+    if (name === meta.name) throw fail(`Plugin '${meta.name}': '${key}' names the plugin itself`);
+    if (typeof range !== 'string' || semver.validRange(range) === null) {
+      throw fail(`Plugin '${meta.name}': '${key}' gives plugin '${name}' the range ${JSON.stringify(range)}, which is not a semver range such as '^1.2'`);
+    }
+    dependencies.set(name, range);
+  }
+  return dependencies;
+}
+
+function readEvents(meta: PluginMeta, fail: (message: string) => Error): readonly string[] {
+  const events: unknown = meta.events ?? [];
+  if (!Array.isArray(events)) throw fail(`Plugin '${meta.name}': 'events' must be an array of custom event names`);
+  for (const event of events) {
+    if (typeof event !== 'string' || !EVENT.test(event)) throw fail(`Plugin '${meta.name}': 'events' holds ${JSON.stringify(event)}, not an event name`);
+    if (isBuiltInEvent(event)) throw fail(`Plugin '${meta.name}': '${event}' is a built-in event; 'events' declares custom ones`);
+  }
+  return Object.freeze([...new Set(events as string[])]);
+}
+
+/**
+ * Legacy (`experimentalDecorators`) decorators inside a class expression are dropped by the compiler,
+ * so `plugin(name)(class { @hook(...) m() {} })` reaches us with methods and no hooks. A plugin whose
+ * methods nothing would ever call is refused instead of registering as a silent no-op.
+ */
+function checkHooksNotLost(pluginClass: PluginClass, name: string, fail: (message: string) => Error): void {
+  const methods = classLineage(pluginClass).flatMap(cls =>
+    Object.entries(Object.getOwnPropertyDescriptors(cls.prototype))
+      .filter(([key, descriptor]) => key !== 'constructor' && typeof descriptor.value === 'function')
+      .map(([key]) => key),
+  );
+  if (methods.length === 0 || methods.some(m => LIFECYCLE_METHODS.includes(m))) return;
+  throw fail(
+    `Plugin '${name}' has methods (${methods.join(', ')}) but no hooks. If they carry @hook: legacy (experimentalDecorators) ` +
+      'decorators are dropped inside a class expression; declare the plugin as a class statement (@plugin(...) class X { ... })',
+  );
 }
 
 /** Decorated hooks, plus methods named after a built-in event (the convention). */

@@ -1,7 +1,8 @@
 import { PluginConfigError, PluginRegistrationError } from '../errors.js';
-import type { PluginClass, PluginMeta } from '../plugin-api.js';
+import type { PluginClass, PluginInstance, PluginMeta } from '../plugin-api.js';
+import { checkHookEvents } from './event-names.js';
 import { readPluginDefinition, type PluginDefinition } from './plugin-definition.js';
-import { pluginMetaOf } from './plugin-meta.js';
+import { describeValue, pluginMetaOf, pluginNameOfInstance } from './plugin-meta.js';
 
 export interface PluginInfo {
   readonly name: string;
@@ -15,28 +16,38 @@ export interface PluginInfo {
 interface Entry {
   readonly definition: PluginDefinition;
   readonly enabled: boolean;
+  /** Given with `register(instance)`: what every ORM on this registry uses unless its `pluginSystem({ plugins })` gives its own. */
+  readonly instance?: object;
 }
 
 /**
  * Plugins by name. The entry map is replaced on every change (copy on write), so a runtime
  * that read it keeps a consistent view, and the version tells it when to recompile.
+ * Custom events are declared per registry: a hook may name an event a plugin of this registry declares.
  */
 export class PluginRegistry {
   #entries: ReadonlyMap<string, Entry> = new Map();
+  /** Custom event → the plugin declaring it; follows `#entries`. */
+  #events: ReadonlyMap<string, string> = new Map();
   #version = 0;
 
-  /** Registers a class under a name; a class decorated with `@plugin` may omit the name. */
+  /**
+   * Registers a class under a name (a class decorated with `@plugin` may omit the name), or an
+   * instance of a `@plugin` class: then every ORM on this registry uses that instance.
+   */
   register(name: string, pluginClass: PluginClass): this;
   register(pluginClass: PluginClass): this;
-  register(nameOrClass: string | PluginClass, maybeClass?: PluginClass): this {
-    const pluginClass = typeof nameOrClass === 'string' ? maybeClass : nameOrClass;
+  register(instance: PluginInstance): this;
+  register(nameOrPlugin: string | PluginClass | PluginInstance, maybeClass?: PluginClass): this {
+    if (typeof nameOrPlugin === 'object' && nameOrPlugin !== null) return this.#registerInstance(nameOrPlugin);
+    const pluginClass = typeof nameOrPlugin === 'string' ? maybeClass : nameOrPlugin;
     if (typeof pluginClass !== 'function') {
-      throw new PluginRegistrationError('MOP_INVALID_PLUGIN', `register() needs a plugin class, got ${typeof pluginClass}`, {
-        plugin: typeof nameOrClass === 'string' ? nameOrClass : undefined,
+      throw new PluginRegistrationError('MOP_INVALID_PLUGIN', `register() needs a plugin class or an instance of one, got ${describeValue(pluginClass)}`, {
+        plugin: typeof nameOrPlugin === 'string' ? nameOrPlugin : undefined,
       });
     }
     const decorated = pluginMetaOf(pluginClass);
-    const name = typeof nameOrClass === 'string' ? nameOrClass : decorated?.name;
+    const name = typeof nameOrPlugin === 'string' ? nameOrPlugin : decorated?.name;
     if (name === undefined) {
       throw new PluginRegistrationError('MOP_INVALID_PLUGIN', `Class ${pluginClass.name} has no @plugin name: use register(name, ${pluginClass.name})`);
     }
@@ -50,13 +61,29 @@ export class PluginRegistry {
       );
     }
     const meta: PluginMeta = { ...decorated, name };
-    this.#commit(new Map(this.#entries).set(name, { definition: readPluginDefinition(pluginClass, meta), enabled: true }));
+    const definition = readPluginDefinition(pluginClass, meta);
+    checkHookEvents(definition, this.#events, name => this.#entries.has(name), 'registration');
+    this.#commit(new Map(this.#entries).set(name, { definition, enabled: true }));
     return this;
   }
 
-  registerMany(plugins: Readonly<Record<string, PluginClass>> | readonly PluginClass[]): this {
-    if (Array.isArray(plugins)) for (const cls of plugins) this.register(cls as PluginClass);
-    else for (const [name, cls] of Object.entries(plugins)) this.register(name, cls);
+  #registerInstance(instance: object): this {
+    const name = pluginNameOfInstance(instance, 'register()');
+    this.register(instance.constructor as PluginClass);
+    const entry = this.#entries.get(name)!;
+    if (entry.instance === instance) return this;
+    if (entry.instance !== undefined) {
+      throw new PluginRegistrationError('MOP_DUPLICATE_PLUGIN', `Plugin '${name}' already has an instance in this registry; an ORM can take another one with pluginSystem({ plugins })`, {
+        plugin: name,
+      });
+    }
+    this.#commit(new Map(this.#entries).set(name, { ...entry, instance }));
+    return this;
+  }
+
+  registerMany(plugins: Readonly<Record<string, PluginClass>> | readonly (PluginClass | PluginInstance)[]): this {
+    if (Array.isArray(plugins)) for (const item of plugins) this.register(item as never);
+    else for (const [name, cls] of Object.entries(plugins as Readonly<Record<string, PluginClass>>)) this.register(name, cls);
     return this;
   }
 
@@ -91,6 +118,16 @@ export class PluginRegistry {
     return this.#entries.get(name)?.definition;
   }
 
+  /** @internal The instance given with `register(instance)`, if any. */
+  instance(name: string): object | undefined {
+    return this.#entries.get(name)?.instance;
+  }
+
+  /** Declared custom events, each with the plugin that declares it. */
+  declaredEvents(): ReadonlyMap<string, string> {
+    return this.#events;
+  }
+
   /** Registration order: the last tie-breaker of every chain. */
   names(): readonly string[] {
     return [...this.#entries.keys()];
@@ -110,6 +147,7 @@ export class PluginRegistry {
 
   #commit(entries: Map<string, Entry>): void {
     this.#entries = entries;
+    this.#events = new Map([...entries.values()].flatMap(({ definition }) => definition.events.map(event => [event, definition.name] as const)));
     this.#version++;
   }
 }

@@ -46,6 +46,7 @@ const BULK_CASCADE = Symbol('softDelete:bulkCascade');
   package: 'mikro-orm-plugins',
   version: '1.0.0',
   description: 'em.remove() sets deletedAt; reads hide deleted rows; restore() brings them back.',
+  events: ['beforeSoftDelete', 'afterSoftDelete', 'beforeRestore', 'afterRestore'],
   options: { defaults: SOFT_DELETE_DEFAULTS, validate: validateSoftDeleteOptions },
 })
 export class SoftDeletePlugin implements Plugin<SoftDeleteOptions> {
