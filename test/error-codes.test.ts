@@ -7,6 +7,9 @@ import { join } from 'node:path';
 import { EntitySchema } from '@mikro-orm/core';
 import { describe, expect, expectTypeOf, test } from 'vitest';
 import { AUDIT_ERRORS } from '../src/audit.js';
+// The cache and operations entries declare their codes when loaded, as in an application that imports them.
+import '../src/cache.js';
+import '../src/operations/index.js';
 import { CORE_ERRORS, defineErrorCodes, errorCodeInfo, errorCodes, hook, HookError, PluginError, PluginRegistrationError, PluginRegistry, pluginSystem, SOFT_DELETE_ERRORS, type ErrorCodeInfo, type ErrorCodesOf, type PluginErrorCode } from '../src/index.js';
 import { sqlite } from './support/databases.js';
 
