@@ -73,8 +73,8 @@ describe('ioredis, an optional peer dependency', () => {
     console.log(JSON.stringify({ onImport, onRedisStore: ioredis() }));
   `;
 
-  test('importing the built package loads no ioredis module; configuring a Redis store loads it', async () => {
-    const result = printed(await run(['--input-type=module', '-e', recorder], root, { MOP_ENTRY: pathToFileURL(join(built, 'dist/index.js')).href }));
+  test('importing the built cache entry loads no ioredis module; configuring a Redis store loads it', async () => {
+    const result = printed(await run(['--input-type=module', '-e', recorder], root, { MOP_ENTRY: pathToFileURL(join(built, 'dist/cache.js')).href }));
     // The hook saw the package's own modules, so it was recording.
     expect(result.onImport.modules).toBeGreaterThan(50);
     expect(result.onImport.ioredis).toEqual([]);
@@ -86,7 +86,8 @@ describe('ioredis, an optional peer dependency', () => {
       join(bare, 'app.mjs'),
       `
       import { MikroORM, defineEntity, p } from '@mikro-orm/sqlite';
-      import { PluginError, pluginSystem, redisStore, timestampProperties, usePlugins } from 'mikro-orm-plugins';
+      import { PluginError, pluginSystem, timestampProperties, usePlugins } from 'mikro-orm-plugins';
+      import { redisStore } from 'mikro-orm-plugins/cache';
       const out = {};
       const caught = e => ({ name: e?.name, code: e?.code, plugin: e?.plugin, option: e?.option, message: e?.message, typed: e instanceof PluginError });
       try {
