@@ -7,9 +7,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 range=$(node -p "require('./package.json').peerDependencies['@mikro-orm/core']")
 specs=()
-for pkg in $(node -p "Object.keys(require('./package.json').devDependencies).filter(n => n.startsWith('@mikro-orm/')).join(' ')"); do
+# @mikro-orm/nestjs has its own version line (7.1.x): it is not in the peer range, and is left as installed.
+for pkg in $(node -p "Object.keys(require('./package.json').devDependencies).filter(n => n.startsWith('@mikro-orm/') && n !== '@mikro-orm/nestjs').join(' ')"); do
   # npm lists the matching versions unsorted: take the highest.
-  newest=$(npm view "$pkg@$range" version --json 2>/dev/null | node -e '
+  newest=$( (npm view "$pkg@$range" version --json 2>/dev/null || true) | node -e '
     let s = "";
     process.stdin.on("data", d => (s += d)).on("end", () => {
       const found = [].concat(JSON.parse(s || "[]"));
