@@ -124,6 +124,21 @@ export interface FindOneCall<O = any, E extends object = any> {
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface CustomHookEvents {}
 
+/**
+ * The kind of a custom event that is not `sequential`, by module augmentation; it must match the
+ * plugin's `@plugin({ events: { name: kind } })`, which the compiler checks:
+ *
+ *     declare module 'mikro-orm-plugins' {
+ *       interface CustomHookEvents { approveRefund: { amount: number } }
+ *       interface CustomEventKinds { approveRefund: 'veto' }
+ *     }
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface CustomEventKinds {}
+
+/** The kinds a custom event may have: `emit()` returns nothing, whether it was allowed, or the final value. */
+export type CustomEventKind = 'sequential' | 'veto' | 'waterfall';
+
 /** Signatures of the built-in events. `E` is the entity, `O` the plugin's options. */
 export interface BuiltInHooks<E = any, O = any> {
   beforeCreate(entity: E, ctx: HookContext<O, E>): HookResult;
@@ -201,8 +216,33 @@ export interface BuiltInHooks<E = any, O = any> {
 
 export type CustomHookSignature<P, E = any, O = any> = (entity: E, payload: P, ctx: HookContext<O, E>) => HookResult;
 
+/** The declared kind of a custom event (`sequential` unless `CustomEventKinds` says otherwise). */
+export type KindOfCustom<K extends CustomEventName> = K extends keyof CustomEventKinds ? CustomEventKinds[K] & CustomEventKind : 'sequential';
+
+/** A custom event's hook: a veto hook may return `false`; a waterfall hook returns the next value, or nothing to keep it. */
+export type CustomHook<K extends CustomEventName, E = any, O = any> = {
+  sequential: CustomHookSignature<CustomHookEvents[K], E, O>;
+  veto: (entity: E, payload: CustomHookEvents[K], ctx: HookContext<O, E>) => VetoResult;
+  waterfall: (entity: E, value: CustomHookEvents[K], ctx: HookContext<O, E>) => CustomHookEvents[K] | void | Promise<CustomHookEvents[K] | void>;
+}[KindOfCustom<K>];
+
+/** What `emit()` returns, by kind; a promise only when a hook was async. */
+export type EmitResult<K extends CustomEventName> = {
+  sequential: void | Promise<void>;
+  /** `false` when a hook vetoed. */
+  veto: boolean | Promise<boolean>;
+  /** The value after every hook. */
+  waterfall: CustomHookEvents[K] | Promise<CustomHookEvents[K]>;
+}[KindOfCustom<K>];
+
+/** Custom events declared as a list are sequential; the others are declared with their kind. */
+export type SequentialCustomEvent = { [K in CustomEventName]: KindOfCustom<K> extends 'sequential' ? K : never }[CustomEventName];
+
+/** `@plugin({ events })`: a list of sequential events, or each event with its kind. */
+export type CustomEventDeclarations = readonly SequentialCustomEvent[] | { readonly [K in CustomEventName]?: KindOfCustom<K> };
+
 export type AllHooks<E = any, O = any> = BuiltInHooks<E, O> & {
-  [K in keyof CustomHookEvents]: CustomHookSignature<CustomHookEvents[K], E, O>;
+  [K in CustomEventName]: CustomHook<K, E, O>;
 };
 
 export type BuiltInEventName = keyof BuiltInHooks;

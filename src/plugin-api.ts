@@ -1,6 +1,6 @@
 import type { EntityMetadata, EntitySchema, MikroORM, Platform } from '@mikro-orm/core';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
-import type { CustomEventName } from './events.js';
+import type { CustomEventDeclarations } from './events.js';
 
 /**
  * Options type of each plugin, by name. Augment it for your own plugins so entity
@@ -79,8 +79,11 @@ export interface PluginMeta {
   before?: readonly string[];
   /** This plugin's hooks run after these plugins' hooks. */
   after?: readonly string[];
-  /** The custom events this plugin fires with `emit()`; only declared events may be hooked or emitted. */
-  events?: readonly CustomEventName[];
+  /**
+   * The custom events this plugin fires with `emit()`; only declared events may be hooked or emitted.
+   * A list declares sequential events; `{ approveRefund: 'veto', receiptLine: 'waterfall' }` gives each its kind.
+   */
+  events?: CustomEventDeclarations;
   options?: OptionsSpec;
   /** The npm package that provides the plugin (a library's plugins, not the application's own); shown by `listPlugins` and the CLI. */
   package?: string;

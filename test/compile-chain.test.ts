@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { chainScope } from '../src/bridge/runtime-chains.js';
 import { buildEntityChains, type AttachedPlugin } from '../src/chain/build-chains.js';
 import { DispatchContext } from '../src/chain/chain.js';
 import { runFrom } from '../src/chain/dispatch.js';
@@ -12,7 +13,7 @@ function chainOf(classes: Record<string, new () => object>) {
     const definition = registry.definition(name)!;
     return { definition, instance: new definition.pluginClass(), options: { name }, hooks: definition.hooks, rank };
   });
-  return buildEntityChains('Widget', attached, n => registry.has(n)).beforeCreate!;
+  return buildEntityChains('Widget', attached, chainScope(registry)).beforeCreate!;
 }
 
 const ctx = () => new DispatchContext('beforeCreate', undefined as never, undefined as never, undefined, undefined);

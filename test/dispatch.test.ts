@@ -5,6 +5,7 @@ import { createHook } from 'node:async_hooks';
 import { EntitySchema, MikroORM, type EntityManager, type EntityMetadata } from '@mikro-orm/core';
 import { SqliteDriver } from '@mikro-orm/sqlite';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { chainScope } from '../src/bridge/runtime-chains.js';
 import { buildEntityChains, type EntityChains } from '../src/chain/build-chains.js';
 import { DispatchContext, type Chain } from '../src/chain/chain.js';
 import { dispatch } from '../src/chain/dispatch.js';
@@ -68,7 +69,7 @@ function chainsOf(event: ChainEvent, specs: readonly Spec[]): EntityChains {
     hooks: registry.definition(s.name)!.hooks,
     rank,
   }));
-  return buildEntityChains(ENTITY, attached, name => registry.has(name));
+  return buildEntityChains(ENTITY, attached, chainScope(registry));
 }
 
 function chainOf(event: 'beforeCreate', specs: readonly Spec[]): Chain<false>;

@@ -44,6 +44,10 @@ describe('register', () => {
       version: '0.0.0',
       description: '',
       requires: [],
+      requiredVersions: {},
+      conflicts: {},
+      events: {},
+      package: undefined,
       hooks: [{ event: 'afterCreate', method: 'record', priority: 3 }],
       enabled: true,
     });
@@ -61,6 +65,10 @@ describe('register', () => {
       version: '2.1.0',
       description: 'Makes slugs',
       requires: ['timestamp'],
+      requiredVersions: { timestamp: '*' },
+      conflicts: {},
+      events: {},
+      package: undefined,
       hooks: [
         { event: 'beforeCreate', method: 'makeSlug', priority: -5 },
         { event: 'beforeUpdate', method: 'makeSlug', priority: -5 },

@@ -112,7 +112,7 @@ describe('hook events must be built in or declared', () => {
     const calls: string[] = [];
     const registry = new PluginRegistry();
     accessPlugin(registry, calls);
-    expect(registry.declaredEvents().get('stnAccess')).toBe('stnAccessLog');
+    expect(registry.declaredEvents().get('stnAccess')).toEqual({ plugin: 'stnAccessLog', kind: 'sequential' });
     const Doc = entityWith('StnDoc', ['stnAccessLog']);
     const orm = await sqlite.init({ entities: [Doc], extensions: [pluginSystem({ registry })] });
     try {

@@ -1,10 +1,10 @@
 import { HookOrderError, PluginConfigError } from '../errors.js';
-import { BULK_EVENTS, COMPOSITE_EVENTS, eventKind, type DispatchedEvent } from '../events.js';
+import { BULK_EVENTS, COMPOSITE_EVENTS, type DispatchedEvent, type HookKind } from '../events.js';
 import type { HookDefinition, Plugin } from '../plugin-api.js';
 import type { PluginDefinition } from '../registry/plugin-definition.js';
 import type { AroundContext, Chain, ChainLink, ChainRunner, LinkFunction } from './chain.js';
 import { compileChain } from './compile-chain.js';
-import { runAround, runCollect, runFrom, runWaterfall } from './dispatch.js';
+import { runAround, runFrom, runValues } from './dispatch.js';
 import { orderHooks, type OrderNode } from './order-hooks.js';
 
 /** A plugin in one entity's chains, with its instance, options and the hooks that run for that entity. */
@@ -46,22 +46,30 @@ export interface EntityChains {
   readonly custom: ReadonlyMap<string, Chain<false>>;
 }
 
+/** What the chain builder asks of the registry. */
+export interface ChainScope {
+  /** Tells a stale order constraint from a typo. */
+  isRegistered(plugin: string): boolean;
+  /** The kind of an event: built in, or as its plugin declared it. */
+  kindOf(event: string): HookKind;
+}
+
 interface Candidate extends OrderNode {
   readonly link: ChainLink;
 }
 
-/** Builds every chain of an entity, once; `isRegistered` tells a stale constraint from a typo. */
-export function buildEntityChains(entity: string, plugins: readonly AttachedPlugin[], isRegistered: (name: string) => boolean): EntityChains {
+/** Builds every chain of an entity, once. */
+export function buildEntityChains(entity: string, plugins: readonly AttachedPlugin[], scope: ChainScope): EntityChains {
   const events = new Set<string>();
   for (const { definition, hooks } of plugins) {
     for (const def of hooks) {
-      checkConstraints(entity, definition, def, isRegistered);
+      checkConstraints(entity, definition, def, scope);
       for (const event of COMPOSITE_EVENTS[def.event] ?? [def.event]) events.add(event);
     }
   }
-  const build = <V extends boolean>(event: string) => (events.has(event) ? buildChain<V>(entity, event as DispatchedEvent, plugins) : null);
+  const build = <V extends boolean>(event: string) => (events.has(event) ? buildChain<V>(entity, event as DispatchedEvent, plugins, scope) : null);
   const custom = new Map<string, Chain<false>>();
-  for (const event of events) if (!BUILT_IN_CHAINS.has(event) && event !== 'queryFilter') custom.set(event, buildChain<false>(entity, event as DispatchedEvent, plugins)!);
+  for (const event of events) if (!BUILT_IN_CHAINS.has(event) && event !== 'queryFilter') custom.set(event, buildChain<false>(entity, event as DispatchedEvent, plugins, scope)!);
   return Object.freeze({
     beforeCreate: build<false>('beforeCreate'),
     afterCreate: build<false>('afterCreate'),
@@ -83,17 +91,17 @@ export function buildEntityChains(entity: string, plugins: readonly AttachedPlug
     interceptFindOne: build<false>('interceptFindOne'),
     afterJoinsPlanned: build<false>('afterJoinsPlanned'),
     joinedFilters: build<false>('joinedFilters'),
-    queryFilters: filterChains(entity, plugins),
+    queryFilters: filterChains(entity, plugins, scope),
     custom,
   });
 }
 
 export type BuiltInChainName = Exclude<keyof EntityChains, 'custom' | 'queryFilters'>;
 
-function filterChains(entity: string, plugins: readonly AttachedPlugin[]): ReadonlyMap<string, Chain<false>> {
+function filterChains(entity: string, plugins: readonly AttachedPlugin[], scope: ChainScope): ReadonlyMap<string, Chain<false>> {
   const chains = new Map<string, Chain<false>>();
   for (const plugin of plugins) {
-    const chain = buildChain<false>(entity, 'queryFilter', [plugin]);
+    const chain = buildChain<false>(entity, 'queryFilter', [plugin], scope);
     if (chain !== null) chains.set(plugin.definition.name, chain);
   }
   return chains;
@@ -117,7 +125,10 @@ export const BUILT_IN_CHAINS: ReadonlySet<string> = new Set<string>([
   'joinedFilters',
 ]);
 
-function buildChain<V extends boolean>(entity: string, event: DispatchedEvent, plugins: readonly AttachedPlugin[]): Chain<V> | null {
+function buildChain<V extends boolean>(entity: string, event: DispatchedEvent, plugins: readonly AttachedPlugin[], scope: ChainScope): Chain<V> | null {
+  const kind = scope.kindOf(event);
+  const custom = !BUILT_IN_CHAINS.has(event) && event !== 'queryFilter';
+  const adapt = BULK_EVENTS.has(event) ? spreadBulkPayload : custom && kind === 'waterfall' ? valueSecond : undefined;
   const candidates: Candidate[] = [];
   for (const { definition, instance, options, hooks, rank } of plugins) {
     const methods = new Set<string | symbol>();
@@ -139,7 +150,7 @@ function buildChain<V extends boolean>(entity: string, event: DispatchedEvent, p
           priority: def.priority,
           options,
           instance,
-          fn: BULK_EVENTS.has(event) ? spreadBulkPayload(method) : (method as LinkFunction),
+          fn: adapt ? adapt(method) : (method as LinkFunction),
         }),
       });
     });
@@ -147,12 +158,11 @@ function buildChain<V extends boolean>(entity: string, event: DispatchedEvent, p
   if (candidates.length === 0) return null;
   const result = orderHooks(candidates);
   if (!result.ok) throw new HookOrderError(entity, event, result.cycle);
-  const kind = eventKind(event);
   const chain = {
     event,
     kind,
     veto: (kind === 'veto') as V,
-    withPayload: event === 'afterChange' || event === 'afterCommit' || BULK_EVENTS.has(event) || !BUILT_IN_CHAINS.has(event),
+    withPayload: event === 'afterChange' || event === 'afterCommit' || BULK_EVENTS.has(event) || custom,
     entity,
     // The links are frozen, the array is not: V8 reads elements of frozen arrays several times slower.
     links: result.order.map(c => c.link),
@@ -165,11 +175,12 @@ function buildChain<V extends boolean>(entity: string, event: DispatchedEvent, p
 function runnersOf(chain: Chain): [ChainRunner, ChainRunner] {
   switch (chain.kind) {
     case 'waterfall': {
-      const run: ChainRunner = (c, s, a) => runWaterfall(chain, c, s, a);
+      const run: ChainRunner = (c, s, a) => runValues(chain, c, s, a);
       return [run, run];
     }
     case 'collect': {
-      const run: ChainRunner = c => runCollect(chain, c);
+      // Collect hooks (`queryFilter`) take only the context.
+      const run: ChainRunner = c => runValues(chain, c, c, undefined, []);
       return [run, run];
     }
     case 'around': {
@@ -198,9 +209,19 @@ function spreadBulkPayload(method: Function): LinkFunction {
   };
 }
 
-function checkConstraints(entity: string, definition: PluginDefinition, def: HookDefinition, isRegistered: (name: string) => boolean): void {
+/**
+ * A custom waterfall hook is `(entity, value, ctx)`, but the value is what the waterfall threads as
+ * its subject: the dispatcher calls `fn(value, entity, ctx)`, and this puts the entity first again.
+ */
+function valueSecond(method: Function): LinkFunction {
+  return function waterfallHook(this: unknown, value: unknown, entity: unknown, ctx) {
+    return method.call(this, entity, value, ctx);
+  };
+}
+
+function checkConstraints(entity: string, definition: PluginDefinition, def: HookDefinition, scope: ChainScope): void {
   for (const name of [...definition.before, ...definition.after, ...def.before, ...def.after]) {
-    if (isRegistered(name)) continue;
+    if (scope.isRegistered(name)) continue;
     throw new PluginConfigError(
       'MOP_UNKNOWN_PLUGIN',
       `Entity '${entity}': hook ${definition.name}.${String(def.method)} (${def.event}) is ordered against '${name}', which is not a registered plugin`,

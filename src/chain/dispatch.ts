@@ -69,8 +69,12 @@ async function continueAsync(chain: Chain, ctx: DispatchContext, subject: unknow
   }
 }
 
-/** Waterfall: a hook's result (unless undefined) is the next hook's subject; sync until a hook returns a thenable. */
-export function runWaterfall(chain: Chain, ctx: DispatchContext, value: unknown, arg: unknown, start = 0): unknown {
+/**
+ * Waterfall and collect, sync until a hook returns a thenable. A waterfall hook's result (unless
+ * undefined) is the next hook's subject, and the last one is returned; collect (given `collected`)
+ * keeps the subject and gathers the results instead.
+ */
+export function runValues(chain: Chain, ctx: DispatchContext, subject: unknown, arg: unknown, collected?: unknown[], start = 0): unknown {
   const links = chain.links;
   const skip = ctx.skip;
   for (let i = start; i < links.length; i++) {
@@ -79,44 +83,28 @@ export function runWaterfall(chain: Chain, ctx: DispatchContext, value: unknown,
     ctx.link = link;
     let result: unknown;
     try {
-      result = link.fn.call(link.instance, value, arg, ctx);
+      result = link.fn.call(link.instance, subject, arg, ctx);
     } catch (error) {
       throw tagError(error, link, chain.entity);
     }
     if (isThenable(result)) {
       return Promise.resolve(result).then(
-        resolved => runWaterfall(chain, ctx, resolved === undefined ? value : resolved, arg, i + 1),
+        resolved => {
+          if (resolved !== undefined) {
+            if (collected) collected.push(resolved);
+            else subject = resolved;
+          }
+          return runValues(chain, ctx, subject, arg, collected, i + 1);
+        },
         error => Promise.reject(tagError(error, link, chain.entity)),
       );
     }
-    if (result !== undefined) value = result;
-  }
-  return value;
-}
-
-/** Collect: every hook's result that is not undefined, in chain order. Hooks take only the context. */
-export function runCollect(chain: Chain, ctx: DispatchContext, collected: unknown[] = [], start = 0): unknown[] | Promise<unknown[]> {
-  const links = chain.links;
-  const skip = ctx.skip;
-  for (let i = start; i < links.length; i++) {
-    const link = links[i]!;
-    if (skip !== undefined && skip.has(link.plugin)) continue;
-    ctx.link = link;
-    let result: unknown;
-    try {
-      result = link.fn.call(link.instance, ctx, undefined, ctx);
-    } catch (error) {
-      throw tagError(error, link, chain.entity);
+    if (result !== undefined) {
+      if (collected) collected.push(result);
+      else subject = result;
     }
-    if (isThenable(result)) {
-      return Promise.resolve(result).then(
-        resolved => (resolved !== undefined && collected.push(resolved), runCollect(chain, ctx, collected, i + 1)),
-        error => Promise.reject(tagError(error, link, chain.entity)),
-      );
-    }
-    if (result !== undefined) collected.push(result);
   }
-  return collected;
+  return collected ?? subject;
 }
 
 /** Errors that came out of the operation an around chain wraps: they pass through untagged. */

@@ -1,7 +1,13 @@
 import { PluginConfigError, PluginRegistrationError } from '../errors.js';
-import { BUILT_IN_EVENTS, isBuiltInEvent } from '../events.js';
+import { BUILT_IN_EVENTS, isBuiltInEvent, type CustomEventKind } from '../events.js';
 import { didYouMean } from './did-you-mean.js';
 import type { PluginDefinition } from './plugin-definition.js';
+
+/** A custom event as the registry knows it: the plugin that declares it and its kind. */
+export interface DeclaredEvent {
+  readonly plugin: string;
+  readonly kind: CustomEventKind;
+}
 
 const BUILT_IN_NAMES = Object.keys(BUILT_IN_EVENTS);
 
@@ -12,11 +18,11 @@ const BUILT_IN_NAMES = Object.keys(BUILT_IN_EVENTS);
  */
 export function checkHookEvents(
   definition: PluginDefinition,
-  declared: ReadonlyMap<string, string>,
+  declared: ReadonlyMap<string, DeclaredEvent>,
   isRegistered: (plugin: string) => boolean,
   when: 'registration' | 'start-up',
 ): void {
-  const own = new Set(definition.events);
+  const own = new Set(definition.events.keys());
   const unknown = definition.hooks.find(h => !isBuiltInEvent(h.event) && !own.has(h.event) && !declared.has(h.event));
   if (!unknown) return;
   if (when === 'registration' && definition.requires.some(r => !isRegistered(r))) return;
@@ -28,7 +34,7 @@ export function checkHookEvents(
 }
 
 /** `emit()` fires declared custom events only: a built-in event is MikroORM's to fire, and an unknown one is a typo. */
-export function checkEmittedEvent(event: string, declared: ReadonlyMap<string, string>): void {
+export function checkEmittedEvent(event: string, declared: ReadonlyMap<string, DeclaredEvent>): void {
   if (declared.has(event)) return;
   if (typeof event !== 'string') throw new PluginConfigError('MOP_UNKNOWN_EVENT', `emit() needs a custom event name, got ${typeof event}`);
   const reason = isBuiltInEvent(event)

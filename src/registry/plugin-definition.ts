@@ -1,6 +1,6 @@
 import semver from 'semver';
 import { PluginRegistrationError } from '../errors.js';
-import { isBuiltInEvent } from '../events.js';
+import { isBuiltInEvent, type CustomEventKind } from '../events.js';
 import type { HookDefinition, OptionsSpec, PluginClass, PluginDependencies, PluginMeta } from '../plugin-api.js';
 import { classLineage } from './decorator-mode.js';
 import { decoratedHooks } from './hook-decorator.js';
@@ -16,8 +16,8 @@ export interface PluginDefinition {
   readonly requiredVersions: ReadonlyMap<string, string>;
   /** Conflicting plugin → the semver range of its versions that conflict (`*` for all). */
   readonly conflicts: ReadonlyMap<string, string>;
-  /** Custom events this plugin declares (fires with `emit()`). */
-  readonly events: readonly string[];
+  /** Custom events this plugin declares (fires with `emit()`), each with its kind. */
+  readonly events: ReadonlyMap<string, CustomEventKind>;
   readonly before: readonly string[];
   readonly after: readonly string[];
   readonly options: OptionsSpec;
@@ -96,14 +96,23 @@ function readDependencies(meta: PluginMeta, key: 'requires' | 'conflicts', fail:
   return dependencies;
 }
 
-function readEvents(meta: PluginMeta, fail: (message: string) => Error): readonly string[] {
-  const events: unknown = meta.events ?? [];
-  if (!Array.isArray(events)) throw fail(`Plugin '${meta.name}': 'events' must be an array of custom event names`);
-  for (const event of events) {
+const CUSTOM_KINDS: readonly string[] = ['sequential', 'veto', 'waterfall'] satisfies CustomEventKind[];
+
+/** `['a']` (sequential) or `{ a: 'veto' }` → event → kind. */
+function readEvents(meta: PluginMeta, fail: (message: string) => Error): ReadonlyMap<string, CustomEventKind> {
+  const given: unknown = meta.events ?? [];
+  if (typeof given !== 'object' || given === null) throw fail(`Plugin '${meta.name}': 'events' must be an array of custom event names or { name: kind }`);
+  const entries: [unknown, unknown][] = Array.isArray(given) ? given.map(event => [event, 'sequential']) : Object.entries(given);
+  const events = new Map<string, CustomEventKind>();
+  for (const [event, kind] of entries) {
     if (typeof event !== 'string' || !EVENT.test(event)) throw fail(`Plugin '${meta.name}': 'events' holds ${JSON.stringify(event)}, not an event name`);
     if (isBuiltInEvent(event)) throw fail(`Plugin '${meta.name}': '${event}' is a built-in event; 'events' declares custom ones`);
+    if (typeof kind !== 'string' || !CUSTOM_KINDS.includes(kind)) {
+      throw fail(`Plugin '${meta.name}': event '${event}' has the kind ${JSON.stringify(kind)}; a custom event is ${CUSTOM_KINDS.map(k => `'${k}'`).join(', ')}`);
+    }
+    events.set(event, kind as CustomEventKind);
   }
-  return Object.freeze([...new Set(events as string[])]);
+  return events;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { PluginConfigError, PluginRegistrationError } from '../errors.js';
+import type { CustomEventKind } from '../events.js';
 import type { PluginClass, PluginInstance, PluginMeta } from '../plugin-api.js';
-import { checkHookEvents } from './event-names.js';
+import { checkHookEvents, type DeclaredEvent } from './event-names.js';
 import { readPluginDefinition, type PluginDefinition } from './plugin-definition.js';
 import { describeValue, pluginMetaOf, pluginNameOfInstance } from './plugin-meta.js';
 
@@ -8,8 +9,15 @@ export interface PluginInfo {
   readonly name: string;
   readonly version: string;
   readonly description: string;
+  /** Required plugins, with the semver range each must satisfy (`*` for any version). */
   readonly requires: readonly string[];
+  readonly requiredVersions: Readonly<Record<string, string>>;
+  /** Plugins it cannot run with, with the conflicting versions (`*` for all). */
+  readonly conflicts: Readonly<Record<string, string>>;
+  /** The custom events it declares, with their kinds. */
+  readonly events: Readonly<Record<string, CustomEventKind>>;
   readonly hooks: readonly { event: string; method: string; priority: number }[];
+  readonly package: string | undefined;
   readonly enabled: boolean;
 }
 
@@ -27,8 +35,8 @@ interface Entry {
  */
 export class PluginRegistry {
   #entries: ReadonlyMap<string, Entry> = new Map();
-  /** Custom event → the plugin declaring it; follows `#entries`. */
-  #events: ReadonlyMap<string, string> = new Map();
+  /** Custom event → the plugin declaring it, and its kind; follows `#entries`. */
+  #events: ReadonlyMap<string, DeclaredEvent> = new Map();
   #version = 0;
 
   /**
@@ -63,6 +71,7 @@ export class PluginRegistry {
     const meta: PluginMeta = { ...decorated, name };
     const definition = readPluginDefinition(pluginClass, meta);
     checkHookEvents(definition, this.#events, name => this.#entries.has(name), 'registration');
+    checkEventKinds(definition, this.#events);
     this.#commit(new Map(this.#entries).set(name, { definition, enabled: true }));
     return this;
   }
@@ -123,8 +132,8 @@ export class PluginRegistry {
     return this.#entries.get(name)?.instance;
   }
 
-  /** Declared custom events, each with the plugin that declares it. */
-  declaredEvents(): ReadonlyMap<string, string> {
+  /** Declared custom events, each with the plugin that declares it and its kind. */
+  declaredEvents(): ReadonlyMap<string, DeclaredEvent> {
     return this.#events;
   }
 
@@ -147,7 +156,9 @@ export class PluginRegistry {
 
   #commit(entries: Map<string, Entry>): void {
     this.#entries = entries;
-    this.#events = new Map([...entries.values()].flatMap(({ definition }) => definition.events.map(event => [event, definition.name] as const)));
+    this.#events = new Map(
+      [...entries.values()].flatMap(({ definition }) => [...definition.events].map(([event, kind]) => [event, { plugin: definition.name, kind }] as const)),
+    );
     this.#version++;
   }
 }
@@ -158,9 +169,26 @@ function toInfo({ definition, enabled }: Entry): PluginInfo {
     version: definition.version,
     description: definition.description,
     requires: definition.requires,
+    requiredVersions: Object.fromEntries(definition.requiredVersions),
+    conflicts: Object.fromEntries(definition.conflicts),
+    events: Object.fromEntries(definition.events),
+    package: definition.package,
     hooks: definition.hooks.map(h => ({ event: h.event, method: String(h.method), priority: h.priority })),
     enabled,
   });
+}
+
+/** Two plugins may declare one custom event, with one kind: hooks and `emit()` must agree on what it returns. */
+function checkEventKinds(definition: PluginDefinition, declared: ReadonlyMap<string, DeclaredEvent>): void {
+  for (const [event, kind] of definition.events) {
+    const other = declared.get(event);
+    if (other === undefined || other.kind === kind) continue;
+    throw new PluginRegistrationError(
+      'MOP_EVENT_KIND_CONFLICT',
+      `Plugin '${definition.name}' declares the event '${event}' as ${kind}, but plugin '${other.plugin}' declares it as ${other.kind}`,
+      { plugin: definition.name, hook: event },
+    );
+  }
 }
 
 /** The registry `@plugin` registers into unless told otherwise. */
