@@ -5,6 +5,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { PluginInfo } from '../src/index.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const tsc = join(root, 'node_modules/typescript/bin/tsc');
@@ -18,7 +19,7 @@ interface HookInfo {
 }
 interface Summary {
   standardDecorators: boolean;
-  plugins: Record<string, { name: string; version: string; description: string; requires: string[]; hooks: HookInfo[]; enabled: boolean } | null>;
+  plugins: Record<string, PluginInfo | null>;
   setups: string[];
   properties: Record<string, string[]>;
   chains: Record<string, Record<string, (HookInfo & { plugin: string })[]>>;
@@ -144,7 +145,11 @@ describe.each(modes)('%s decorators', mode => {
       version: '2.1.0',
       description: 'Records every write.',
       requires: [],
+      requiredVersions: {},
+      conflicts: {},
+      events: {},
       hooks: [...auditHooks, afterCreate],
+      package: undefined,
       enabled: true,
     });
     expect(plugins['strict-audit-trail']).toEqual({
@@ -152,7 +157,11 @@ describe.each(modes)('%s decorators', mode => {
       version: '1.0.0',
       description: '',
       requires: ['audit-trail'],
+      requiredVersions: { 'audit-trail': '*' },
+      conflicts: {},
+      events: {},
       hooks: [...auditHooks, { event: 'beforeCreate', method: 'check', priority: 5 }, afterCreate],
+      package: undefined,
       enabled: true,
     });
     expect(plugins.timestamp?.hooks).toEqual([
