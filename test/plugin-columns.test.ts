@@ -329,6 +329,40 @@ describe('plugin columns next to columns the entity already maps', () => {
   });
 });
 
+describeEachDatabase('a date property only its column type describes', db => {
+  let orm: TestOrm | undefined;
+  afterEach(async () => {
+    await orm?.close();
+    orm = undefined;
+  });
+
+  // With reflect-metadata, `createdAt: Date | null` reflects as Object; MikroORM then takes the type from
+  // the column type, and so must the plugin when it checks the property it reuses.
+  const model = (columnType: string) =>
+    new EntitySchema<{ id: number; createdAt: Date | null }>({
+      name: 'PcReflected',
+      properties: { id: { type: 'integer', primary: true }, createdAt: { type: 'object', columnType, nullable: true } },
+    });
+
+  test("type 'object' with a timestamp column type is the createdAt the plugin stamps", async () => {
+    const Reflected = model('timestamp(3)');
+    orm = await db.init({ entities: [Reflected], extensions: [pluginSystem({ registry, global: ['timestamp'] })] });
+    expect(await columnsOf(orm, Reflected)).toEqual(['created_at', 'id', 'updated_at']);
+    const em = orm.em.fork();
+    const row = em.create(Reflected, {} as never);
+    await em.flush();
+    expect(row.createdAt).toBeInstanceOf(Date);
+    const [stored] = await rows(orm, Reflected);
+    expect(recent(stored!.created_at)).toBe(true);
+  });
+
+  test("type 'object' with a JSON column type is still refused for createdAt", async () => {
+    const error = await db.init({ entities: [model('json')], extensions: [pluginSystem({ registry, global: ['timestamp'] })] }).catch(e => e);
+    expect(error).toBeInstanceOf(PluginOptionsError);
+    expect(error).toMatchObject({ code: 'MOP_INVALID_OPTIONS', entity: 'PcReflected', plugin: 'timestamp', option: 'createdAt' });
+  });
+});
+
 describeEachDatabase('upserts with a raw conflict target', db => {
   let orm: TestOrm | undefined;
   afterEach(async () => {

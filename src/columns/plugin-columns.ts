@@ -171,6 +171,9 @@ function columnOf(prop: EntityProperty, naming: { propertyToColumnName(name: str
 
 function typeNameOf(prop: EntityProperty): string {
   const type = (prop.type ?? prop.runtimeType) as unknown;
+  // Reflection gives a union such as `Date | null` as 'object'; MikroORM then reads the type from the column type.
+  const columnType = prop.columnTypes?.[0];
+  if ((type == null || type === 'object') && typeof columnType === 'string') return columnType.replace(/\(.*$/, '').trim();
   if (typeof type === 'string') return type;
   if (typeof type === 'function') return type.name;
   if (type !== null && typeof type === 'object') return type.constructor.name;

@@ -54,6 +54,8 @@ function validateTimestampOptions(o: TimestampOptions) {
 @plugin({
   name: 'timestamp',
   package: 'mikro-orm-plugins',
+  // Metadata only: the package's entry modules register the built-ins (src/index.ts, audit.ts, cache.ts).
+  registry: false,
   version: '1.0.0',
   description: 'Sets createdAt on create and updatedAt on create and update.',
   options: {

@@ -25,6 +25,8 @@ import type { AuditRecord, AuditSink, BulkAuditOperation, BulkAuditRecord } from
 @plugin({
   name: 'audit',
   package: 'mikro-orm-plugins',
+  // Metadata only: the package's entry modules register the built-ins (src/index.ts, audit.ts, cache.ts).
+  registry: false,
   version: '1.0.0',
   description: 'Records who changed what and when, in the same transaction, with history and point-in-time queries.',
   options: { defaults: auditDefaults, validate: validateAuditOptions },

@@ -24,6 +24,8 @@ const plugins = new WeakMap<Configuration, CachePlugin>();
 @plugin({
   name: 'cache',
   package: 'mikro-orm-plugins',
+  // Metadata only: the package's entry modules register the built-ins (src/index.ts, audit.ts, cache.ts).
+  registry: false,
   version: '1.1.0',
   description: 'Second-level entity cache for findOne by primary key: memory LRU or Redis, dropped after each commit.',
   options: { defaults: cacheDefaults, validate: validateCacheOptions },

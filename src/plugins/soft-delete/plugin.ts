@@ -44,6 +44,8 @@ const BULK_CASCADE = Symbol('softDelete:bulkCascade');
 @plugin({
   name: 'softDelete',
   package: 'mikro-orm-plugins',
+  // Metadata only: the package's entry modules register the built-ins (src/index.ts, audit.ts, cache.ts).
+  registry: false,
   version: '1.0.0',
   description: 'em.remove() sets deletedAt; reads hide deleted rows; restore() brings them back.',
   events: ['beforeSoftDelete', 'afterSoftDelete', 'beforeRestore', 'afterRestore'],

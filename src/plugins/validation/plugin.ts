@@ -19,6 +19,8 @@ declare module '../../plugin-api.js' {
 @plugin({
   name: 'validation',
   package: 'mikro-orm-plugins',
+  // Metadata only: the package's entry modules register the built-ins (src/index.ts, audit.ts, cache.ts).
+  registry: false,
   version: '1.0.0',
   description: 'Validates entities with a Standard Schema or a function before they are saved.',
   options: {
