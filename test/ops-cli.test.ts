@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, expect, test, vi } from 'vitest';
-import { describeEachDatabase, type Database } from './support/databases.js';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { describeEachDatabase, sqlite, type Database } from './support/databases.js';
 
 // The real binary (dist/cli/main.js, built here as `npm run build` does) against the example app (examples/ops-app, compiled).
 const root = resolve(import.meta.dirname, '..');
@@ -165,6 +165,28 @@ describeEachDatabase('CLI', db => {
     expect(usage.stderr).toContain('Usage: mikro-orm-plugins');
     expect(cli(db, ['priority', 'notify', 'high']).status).toBe(2);
     expect(json(cli(db, ['explain', 'Nope', '--json']))).toMatchObject({ ok: false, error: { code: 'MOP_UNKNOWN_ENTITY' } });
+  });
+
+  test('misspelt names fail with a did-you-mean: an event, an entity, a plugin', () => {
+    const event = cli(db, ['explain', 'Article', '--event', 'beforSave']);
+    expect(event.status).toBe(1);
+    expect(event.stderr).toContain("did you mean 'beforeSave'?");
+    expect(json(cli(db, ['explain', '--event', 'beforSave', '--json']))).toMatchObject({ ok: false, error: { code: 'MOP_UNKNOWN_EVENT' } });
+    const entity = cli(db, ['explain', 'Artcle']);
+    expect(entity.status).toBe(1);
+    expect(entity.stderr).toContain("did you mean 'Article'?");
+    const plugin = cli(db, ['enable', 'permalnk']);
+    expect(plugin.status).toBe(1);
+    expect(plugin.stderr).toContain("did you mean 'permalink'?");
+  });
+
+  test('every command says on stderr which config it used; stdout stays the output', () => {
+    for (const args of [['list'], ['explain', 'Article'], ['schema', 'notify'], ['doctor']]) {
+      const result = cli(db, args);
+      expect(result.stderr, args.join(' ')).toContain('config: mikro-orm.config.js');
+      expect(result.stdout).not.toContain('config: ');
+    }
+    expect(json(cli(db, ['explain', 'Article', '--json'])).config).toBe(join(app, 'mikro-orm.config.js'));
   });
 
   test('sync, then enable/disable/priority change what explain shows; sync is idempotent and prunes unless --no-prune', () => {
@@ -329,6 +351,9 @@ describeEachDatabase('CLI', db => {
   test("finds the config as MikroORM's CLI does: --config, MIKRO_ORM_CLI_CONFIG, package.json configPaths; --context; not found", () => {
     const elsewhere = join(tmp, `${db.name}-elsewhere`);
     mkdirSync(elsewhere, { recursive: true });
+    // MikroORM's loader wants @mikro-orm/cli among the app's own dependencies.
+    const withCli = { name: 'elsewhere', devDependencies: { '@mikro-orm/cli': '*' } };
+    writeFileSync(join(elsewhere, 'package.json'), JSON.stringify(withCli));
     const config = join(app, 'mikro-orm.config.js');
     const notFound = cli(db, ['list'], { cwd: elsewhere });
     expect(notFound.status).toBe(1);
@@ -337,7 +362,7 @@ describeEachDatabase('CLI', db => {
     const explicit = cli(db, ['list', '--json', '--config', config], { cwd: elsewhere });
     expect(json(explicit).config, explicit.stdout + explicit.stderr).toBe(config);
     expect(json(cli(db, ['list', '--json'], { cwd: elsewhere, env: { MIKRO_ORM_CLI_CONFIG: config } })).config).toBe(config);
-    writeFileSync(join(elsewhere, 'package.json'), JSON.stringify({ name: 'elsewhere', 'mikro-orm': { configPaths: [config] } }));
+    writeFileSync(join(elsewhere, 'package.json'), JSON.stringify({ ...withCli, 'mikro-orm': { configPaths: [config] } }));
     mkdirSync(join(elsewhere, 'sub'), { recursive: true });
     expect(json(cli(db, ['list', '--json'], { cwd: join(elsewhere, 'sub') })).config).toBe(config);
     const context = cli(db, ['list', '--context', 'reporting'], { cwd: elsewhere });
@@ -361,5 +386,62 @@ describeEachDatabase('CLI', db => {
     });
     expect(Object.keys(schema.properties)).toEqual(['channel', 'endpoint', 'retries', 'apiKey']);
     expect(schema.properties.apiKey.default).toBeUndefined();
+  });
+});
+
+describe('a TypeScript config, loaded as `mikro-orm` loads it', () => {
+  // Inside the checkout, with no package.json of its own: the package resolves by its own name, and
+  // @mikro-orm/cli and a TypeScript loader (jiti) are among the dependencies MikroORM's loader looks at.
+  const project = mkdtempSync(join(root, '.tmp', 'cli-ts-app-'));
+  afterAll(() => rmSync(project, { recursive: true, force: true }));
+  const config = (label: string) =>
+    [
+      `import { defineConfig, EntitySchema } from '@mikro-orm/core';`,
+      `import { SqliteDriver } from '@mikro-orm/sqlite';`,
+      `import { pluginSystem } from 'mikro-orm-plugins';`,
+      `interface Memo { id: number; text: string }`,
+      `const Memo = new EntitySchema<Memo>({ name: ${JSON.stringify(label)}, properties: { id: { type: 'integer', primary: true }, text: { type: 'string' } } });`,
+      `export default defineConfig({ driver: SqliteDriver, dbName: ':memory:', entities: [Memo], extensions: [pluginSystem({ global: ['timestamp'] })] });`,
+    ].join('\n');
+
+  beforeAll(() => {
+    mkdirSync(join(project, 'src'), { recursive: true });
+    writeFileSync(join(project, 'src/mikro-orm.config.ts'), config('TsMemo'));
+  });
+
+  test('src/mikro-orm.config.ts is found and compiled by the loader MikroORM registers', () => {
+    const result = cli(sqlite, ['explain', 'TsMemo', '--json'], { cwd: project });
+    expect(result.stderr).toContain('config: src/mikro-orm.config.ts');
+    const out = json(result);
+    expect(out.config).toBe(join(project, 'src/mikro-orm.config.ts'));
+    expect(out.chains.map((c: { event: string }) => c.event)).toContain('beforeCreate');
+  });
+
+  test('an app without pluginOperations(): doctor does not send it to `sync`, and the state commands say what to add', () => {
+    const doctor = cli(sqlite, ['doctor'], { cwd: project });
+    // (It fails on the missing table: the config's database is in memory.)
+    expect(doctor.stdout, doctor.stderr).toContain('ok   state      no stored plugin state: the app does not use pluginOperations()');
+    expect(doctor.stdout).not.toContain('sync');
+    for (const args of [['sync'], ['enable', 'timestamp'], ['priority', 'timestamp', '5']]) {
+      const result = cli(sqlite, args, { cwd: project });
+      expect(result.status, args.join(' ')).toBe(1);
+      expect(result.stderr).toContain("config has no pluginOperations()");
+    }
+  });
+
+  test('a dist build older than its TypeScript source is used only with a warning naming both', () => {
+    mkdirSync(join(project, 'dist'), { recursive: true });
+    writeFileSync(join(project, 'dist/mikro-orm.config.js'), config('JsMemo').replace(/^interface.*$/m, '').replace('new EntitySchema<Memo>', 'new EntitySchema'));
+    const past = new Date(Date.now() - 3_600_000);
+    utimesSync(join(project, 'dist/mikro-orm.config.js'), past, past);
+    // Without TypeScript (as MikroORM's CLI with no loader), the compiled file is the candidate.
+    const stale = cli(sqlite, ['explain', 'JsMemo'], { cwd: project, env: { MIKRO_ORM_CLI_PREFER_TS: '0' } });
+    expect(stale.status, stale.stderr).toBe(0);
+    expect(stale.stderr).toContain('config: dist/mikro-orm.config.js');
+    expect(stale.stderr).toMatch(/warning: dist\/mikro-orm\.config\.js is older than src\/mikro-orm\.config\.ts/);
+    // Rebuilt (newer than its source): no warning.
+    const now = new Date();
+    utimesSync(join(project, 'dist/mikro-orm.config.js'), now, now);
+    expect(cli(sqlite, ['explain', 'JsMemo'], { cwd: project, env: { MIKRO_ORM_CLI_PREFER_TS: '0' } }).stderr).not.toContain('warning');
   });
 });

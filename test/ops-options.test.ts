@@ -153,7 +153,8 @@ describeEachDatabase('option schemas', db => {
     const orm = await start(db, [{ opsMixed: true }]);
     try {
       expect(pluginOptions(orm.em, OpsParcel, 'opsMixed')).toEqual({ size: 5, label: 'm' });
-      expect(optionsJsonSchema(orm, 'opsMixed').properties).toEqual({ size: { type: 'integer', minimum: 2 } });
+      // The zod schema gives the structure (its bound of 100, both options), the field its minimum; defaults show.
+      expect(optionsJsonSchema(orm, 'opsMixed').properties).toEqual({ size: { type: 'integer', minimum: 2, maximum: 100, default: 5 }, label: { type: 'string', default: 'm' } });
     } finally {
       await orm.close();
     }
@@ -177,9 +178,12 @@ describeEachDatabase('health checks (doctor)', db => {
     probe.health = true;
     probe.connections = [];
     try {
-      const report = await doctor(orm);
+      const steps: string[] = [];
+      const report = await doctor(orm, { onProgress: step => steps.push(step) });
       expect(report.ok).toBe(true);
       expect(probe.connections).toHaveLength(1);
+      // Each slow probe is announced before it runs: one health check, one connection test.
+      expect(steps).toEqual(['opsMailer: health check', expect.stringMatching(/^opsMailer: connection test with \w+'s options$/)]);
       expect(report.findings).toContainEqual(expect.objectContaining({ level: 'ok', check: 'health', plugin: 'opsMailer' }));
       expect(report.findings).toContainEqual(expect.objectContaining({ level: 'ok', check: 'connection', plugin: 'opsMailer' }));
       expect(report.findings).toContainEqual(expect.objectContaining({ level: 'warning', check: 'unused', plugin: 'opsIdle' }));

@@ -12,10 +12,13 @@ export class Output {
   readonly #secrets = new Set<string>();
   readonly #out: NodeJS.WritableStream;
   readonly #err: NodeJS.WritableStream;
+  /** Progress lines only for a person at a terminal: never when stderr is redirected, nor in CI. */
+  readonly #interactive: boolean;
 
   constructor(out: NodeJS.WriteStream = process.stdout, err: NodeJS.WriteStream = process.stderr, noColour = false) {
     this.#out = out;
     this.#err = err;
+    this.#interactive = err.isTTY === true && !process.env.CI;
     const forced = process.env.FORCE_COLOR !== undefined && process.env.FORCE_COLOR !== '0';
     this.colour = !noColour && process.env.NO_COLOR === undefined && (forced || out.isTTY === true);
   }
@@ -36,6 +39,12 @@ export class Output {
 
   error(text: string): void {
     this.#err.write(`${scrub(text, this.#secrets)}\n`);
+  }
+
+  /** A transient status line on stderr, replaced by the next; `undefined` clears it. */
+  progress(step: string | undefined): void {
+    if (!this.#interactive) return;
+    this.#err.write(`\r\u001b[2K${step === undefined ? '' : scrub(this.paint('dim', `${step}…`), this.#secrets)}`);
   }
 
   json(value: unknown): void {

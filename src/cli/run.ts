@@ -1,9 +1,10 @@
 import { parseArgs } from 'node:util';
+import { relative } from 'node:path';
 // The whole package first, as the application loads it, before its config is read.
 import '../index.js';
 import { MikroORM, type Options } from '@mikro-orm/core';
 import { PluginError } from '../errors.js';
-import { pluginOperations, setOperationsCliMode } from '../operations/extension.js';
+import { inspectionOperations, setOperationsCliMode } from '../operations/extension.js';
 import { explainChains } from '../operations/explain.js';
 import { formatExplainMermaid, formatExplainText } from '../operations/explain-format.js';
 import { doctorConfig } from '../operations/doctor-config.js';
@@ -12,7 +13,7 @@ import { secretsOf } from '../operations/masked-options.js';
 import { optionsJsonSchema } from '../operations/options-json-schema.js';
 import { setPluginPriority, setPluginStatus, syncPluginState } from '../operations/plugin-state.js';
 import { STATUSES, type PluginStatus } from '../operations/state/entities.js';
-import { findMikroOrmConfig } from './find-config.js';
+import { loadMikroOrmConfig, type LoadedConfig } from './load-config.js';
 import { Output } from './output.js';
 import { paintStatus, printFindings, printInventory } from './print.js';
 
@@ -35,9 +36,10 @@ Commands:
   schema <plugin>                         the plugin's options as JSON Schema
 
 Options:
-  --config <path>     the MikroORM config (else as MikroORM's CLI finds it: MIKRO_ORM_CLI_CONFIG,
-                      package.json "mikro-orm".configPaths, ./src/mikro-orm.config.ts, ./mikro-orm.config.ts,
-                      ./dist/mikro-orm.config.js, ./mikro-orm.config.js)
+  --config <path>     the MikroORM config; else found by MikroORM's own CLI loader (@mikro-orm/cli), as
+                      \`mikro-orm\` finds it: MIKRO_ORM_CLI_CONFIG, package.json "mikro-orm".configPaths,
+                      ./src/mikro-orm.config.ts (with a TypeScript loader), ./dist/mikro-orm.config.js, …
+                      Every command prints the file it used on stderr.
   --context <name>    the config's contextName (else MIKRO_ORM_CONTEXT_NAME, else default)
   --json              machine-readable output (every command)
   --no-color          no colour (colour is used only on a terminal; NO_COLOR works too)
@@ -48,13 +50,11 @@ const COMMANDS = new Set(['list', 'explain', 'doctor', 'sync', 'enable', 'disabl
 class UsageError extends Error {}
 
 export interface RunContext {
-  cwd?: string;
   out?: Output;
 }
 
 /** Runs one CLI command; resolves to the exit code (0 ok, 1 failure, 2 usage). */
 export async function run(argv: readonly string[], context: RunContext = {}): Promise<number> {
-  const cwd = context.cwd ?? process.cwd();
   // A negative number is a value (`priority slug -5`), not an option.
   const NEG = '\u0000';
   const args = argv.map(a => (/^-\d+$/.test(a) ? NEG + a : a));
@@ -104,18 +104,19 @@ export async function run(argv: readonly string[], context: RunContext = {}): Pr
   try {
     if (!COMMANDS.has(command)) throw new UsageError(`unknown command '${command}'`);
     checkArguments(command, rest, values);
-    const found = await findMikroOrmConfig(cwd, { config: values.config, contextName: values.context });
+    const found = await loadMikroOrmConfig({ config: values.config, contextName: values.context });
+    reportConfig(out, found);
     if (command === 'doctor') {
       // Started for inspection: every entity's invalid options are reported, where a normal start stops at the first.
-      const report = await doctorConfig(prepare(found.options));
-      if (json) out.json({ config: found.path, ...report });
+      const report = await doctorConfig(prepare(found.options), { onProgress: step => out.progress(step) }).finally(() => out.progress(undefined));
+      if (json) out.json({ config: found.path ?? null, ...report });
       else printFindings(out, report.findings);
       return report.ok ? 0 : 1;
     }
     setOperationsCliMode(true);
     orm = await MikroORM.init(prepare(found.options));
     out.addSecrets(secretsOf(orm));
-    return await execute(command, rest, values, orm, out, json, found.path);
+    return await execute(command, rest, values, orm, out, json, found.path ?? null);
   } catch (error) {
     return fail(error, error instanceof UsageError ? 2 : 1);
   } finally {
@@ -125,6 +126,18 @@ export async function run(argv: readonly string[], context: RunContext = {}): Pr
 }
 
 type Values = { [key: string]: string | boolean | undefined };
+
+/** On stderr, so that stdout stays what the command prints: the config used, and a stale build. */
+function reportConfig(out: Output, found: LoadedConfig): void {
+  const shown = (path: string) => relative(process.cwd(), path) || path;
+  out.error(out.paint('dim', `config: ${found.path === undefined ? 'MIKRO_ORM_* environment variables' : shown(found.path)}`));
+  if (found.stale !== undefined && found.path !== undefined) {
+    out.error(
+      `${out.paint('yellow', 'warning')}: ${shown(found.path)} is older than ${shown(found.stale)}, which changed after the build: ` +
+        'rebuild, or let MikroORM load the TypeScript file (install a TypeScript loader such as tsx), or pass --config',
+    );
+  }
+}
 
 function checkArguments(command: string, rest: string[], values: Values): void {
   const want = { list: [0, 0], explain: [0, 1], doctor: [0, 0], sync: [0, 0], enable: [1, 1], disable: [1, 1], reserve: [1, 1], priority: [2, 2], schema: [1, 1] }[command]!;
@@ -140,11 +153,11 @@ function prepare(options: Options): Options {
   if (!extensions.some(e => e?.name === 'mikro-orm-plugins')) {
     throw new PluginError('MOP_NOT_INSTALLED', 'the MikroORM config has no pluginSystem() in `extensions`');
   }
-  if (!extensions.some(e => e?.name === 'mikro-orm-plugins:operations')) extensions.push(pluginOperations({ lifecycle: false }));
+  if (!extensions.some(e => e?.name === 'mikro-orm-plugins:operations')) extensions.push(inspectionOperations());
   return { ...options, extensions: extensions as Options['extensions'], allowGlobalContext: true, debug: false };
 }
 
-async function execute(command: string, rest: string[], values: Values, orm: MikroORM, out: Output, json: boolean, configPath: string): Promise<number> {
+async function execute(command: string, rest: string[], values: Values, orm: MikroORM, out: Output, json: boolean, configPath: string | null): Promise<number> {
   const entity = values.entity as string | undefined;
   switch (command) {
     case 'list': {
@@ -156,14 +169,14 @@ async function execute(command: string, rest: string[], values: Values, orm: Mik
     case 'explain': {
       const chains = explainChains(orm, { entity: rest[0], event: values.event as string | undefined });
       const format = json ? 'json' : ((values.format as string | undefined) ?? 'text');
-      if (format === 'json') out.json({ ok: true, chains });
+      if (format === 'json') out.json({ ok: true, config: configPath, chains });
       else if (format === 'mermaid') out.line(formatExplainMermaid(chains));
       else out.line(formatExplainText(chains));
       return 0;
     }
     case 'sync': {
       const report = await syncPluginState(orm, { mode: (values.mode as 'create' | 'update' | undefined) ?? 'create', prune: values.prune !== false });
-      if (json) out.json({ ok: true, ...report });
+      if (json) out.json({ ok: true, config: configPath, ...report });
       else {
         const total = report.inserted.length + report.updated.length + report.pruned.length;
         if (total === 0) out.line('plugin_state already in line with the code: nothing to do');
@@ -179,14 +192,14 @@ async function execute(command: string, rest: string[], values: Values, orm: Mik
       const status: PluginStatus = command === 'enable' ? 'active' : command === 'disable' ? 'disabled' : 'reserve';
       if (!STATUSES.includes(status)) throw new UsageError(`unknown status ${status}`);
       const row = await setPluginStatus(orm, rest[0]!, status, { entity });
-      if (json) out.json({ ok: true, row });
+      if (json) out.json({ ok: true, config: configPath, row });
       else out.line(`${row.plugin}${row.entity === '*' ? '' : ` on ${row.entity}`}: ${paintStatus(out, row.status)}`);
       return 0;
     }
     case 'priority': {
       const value = rest[1] === 'default' ? null : Number(rest[1]);
       const row = await setPluginPriority(orm, rest[0]!, value, { entity });
-      if (json) out.json({ ok: true, row });
+      if (json) out.json({ ok: true, config: configPath, row });
       else out.line(`${row.plugin}${row.entity === '*' ? '' : ` on ${row.entity}`}: priority ${row.priority ?? 'from code'}`);
       return 0;
     }

@@ -1,6 +1,6 @@
 import { MikroORM, type Options } from '@mikro-orm/core';
 import { PluginError } from '../errors.js';
-import { pluginOperations, setOperationsCliMode } from './extension.js';
+import { inspectionOperations, setOperationsCliMode } from './extension.js';
 import { scrub } from '../registry/option-fields.js';
 import { doctor } from './doctor.js';
 import { startupFinding, startupFindings, type DoctorOptions, type DoctorReport } from './doctor-findings.js';
@@ -17,7 +17,7 @@ export async function doctorConfig(options: Options, doctorOptions: DoctorOption
   if (!extensions.some(e => e?.name === 'mikro-orm-plugins')) {
     throw new PluginError('MOP_NOT_INSTALLED', 'the MikroORM config has no pluginSystem() in `extensions`');
   }
-  if (!extensions.some(e => e?.name === 'mikro-orm-plugins:operations')) extensions.push(pluginOperations({ lifecycle: false }));
+  if (!extensions.some(e => e?.name === 'mikro-orm-plugins:operations')) extensions.push(inspectionOperations());
   const inspection = new StartupInspection();
   // Last, so it wraps every other extension's set-up of each entity.
   extensions.push(inspection.extension());

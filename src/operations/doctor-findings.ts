@@ -25,6 +25,8 @@ export interface DoctorReport {
 export interface DoctorOptions {
   /** Milliseconds each health check and connection test may take. Default 10000. */
   timeout?: number;
+  /** Called before each health check and connection test, which may be slow (the CLI shows it on a terminal). */
+  onProgress?: (step: string) => void;
 }
 
 /** One finding per start-up problem the inspection collected: entity, plugin and option named, secrets already masked. */

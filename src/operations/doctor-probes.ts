@@ -8,7 +8,12 @@ import type { PluginStateStore } from './state/store.js';
 import { GLOBAL } from './state/entities.js';
 
 /** Each active plugin's `healthCheck`, and its `testConnection` once per distinct options an entity gives it. */
-export async function healthFindings(runtime: PluginRuntime, store: PluginStateStore | undefined, timeout: number): Promise<DoctorFinding[]> {
+export async function healthFindings(
+  runtime: PluginRuntime,
+  store: PluginStateStore | undefined,
+  timeout: number,
+  onProgress?: (step: string) => void,
+): Promise<DoctorFinding[]> {
   const findings: DoctorFinding[] = [];
   const registry = runtime.registry;
   const attachments = runtime.attachments();
@@ -16,6 +21,7 @@ export async function healthFindings(runtime: PluginRuntime, store: PluginStateS
     if (!registry.isEnabled(name) || store?.status(name, GLOBAL) === 'disabled') continue;
     const instance = runtime.instanceOf(name) as Plugin;
     if (typeof instance.healthCheck === 'function') {
+      onProgress?.(`${name}: health check`);
       const result = await runCheck(() => instance.healthCheck!(), timeout);
       findings.push({ level: result.ok ? 'ok' : 'error', check: 'health', plugin: name, message: result.ok ? `${name}: healthy${result.message ? ` (${result.message})` : ''}` : `${name}: health check failed: ${result.message}` });
     }
@@ -27,6 +33,7 @@ export async function healthFindings(runtime: PluginRuntime, store: PluginStateS
       const key = JSON.stringify(jsonSafe(use.options));
       if (tested.has(key)) continue;
       tested.add(key);
+      onProgress?.(`${name}: connection test with ${entity}'s options`);
       const result = await runCheck(() => instance.testConnection!(use.options), timeout);
       findings.push({
         level: result.ok ? 'ok' : 'error',

@@ -8,6 +8,7 @@ import { columnFindings, healthFindings } from './doctor-probes.js';
 import { findOperations } from './extension.js';
 import { jsonSafe, sameJson } from './json-values.js';
 import { secretsOf, stripSecrets } from './masked-options.js';
+import { optionsSchemaProblem } from './options-json-schema.js';
 import { GLOBAL } from './state/entities.js';
 import type { PluginStateStore } from './state/store.js';
 import { startupInspectionOf, type StartupInspection } from './startup-inspection.js';
@@ -23,12 +24,14 @@ export async function doctor(orm: MikroORM, options: DoctorOptions = {}): Promis
   const inspection = startupInspectionOf(orm);
   const secrets = [...secretsOf(orm), ...(inspection?.secrets ?? [])];
   const findings = [
-    ...(await healthFindings(runtime, store, options.timeout ?? 10_000)),
+    ...(await healthFindings(runtime, store, options.timeout ?? 10_000, options.onProgress)),
     ...optionFindings(runtime, store, inspection),
+    ...schemaFindings(runtime),
     ...(await columnFindings(orm, runtime.attachments().keys())),
     ...disabledFindings(runtime, store),
     ...unusedFindings(runtime, inspection),
     ...(store ? stateFindings(runtime, store, ops!.types().flatMap(type => type.implementations().map(i => i.key)), inspection) : []),
+    ...(ops && !ops.inAppConfig ? [{ level: 'ok', check: 'state', message: 'no stored plugin state: the app does not use pluginOperations()' } satisfies DoctorFinding] : []),
   ].map(finding => ({ ...finding, message: scrub(finding.message, secrets) }));
   return { ok: !findings.some(f => f.level === 'error'), findings };
 }
@@ -53,6 +56,15 @@ function optionFindings(runtime: PluginRuntime, store: PluginStateStore | undefi
     findings.push({ level: 'ok', check: 'options', message: `${count} plugin option set${count === 1 ? '' : 's'} on ${attachments.size} entit${attachments.size === 1 ? 'y' : 'ies'} valid` });
   }
   return findings;
+}
+
+/** Options schemas that offer JSON Schema but fail to convert: `schema` and forms then see only the `fields`. */
+function schemaFindings(runtime: PluginRuntime): DoctorFinding[] {
+  return runtime.registry.names().flatMap(plugin => {
+    const problem = optionsSchemaProblem(runtime.registry.definition(plugin)?.options);
+    if (problem === undefined) return [];
+    return [{ level: 'warning', check: 'options', plugin, message: `${plugin}: its options schema cannot be converted to JSON Schema (${problem}); \`schema\` shows its fields only` } as const];
+  });
 }
 
 /** Disabled plugins, per plugin and per entity. */

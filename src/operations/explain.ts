@@ -2,6 +2,8 @@ import type { EntityManager, EntityMetadata, MikroORM } from '@mikro-orm/core';
 import { runtimeOf } from '../bridge/runtimes.js';
 import { BUILT_IN_CHAINS } from '../chain/build-chains.js';
 import { PluginConfigError } from '../errors.js';
+import { BUILT_IN_EVENTS } from '../events.js';
+import { didYouMean } from '../registry/did-you-mean.js';
 
 /** Which ordering rule put a hook where it is, relative to its neighbour (see `ExplainedHook.reason`). */
 export type OrderRule = 'constraint' | 'priority' | 'registration' | 'only' | 'filter';
@@ -58,7 +60,14 @@ export function explainChains(ormOrEm: MikroORM | EntityManager, options: Explai
   const attached = runtime.attachments();
   if (options.entity !== undefined && !attached.has(options.entity)) {
     const known = storage.getByClassName(options.entity, false);
-    if (!known) throw new PluginConfigError('MOP_UNKNOWN_ENTITY', `'${options.entity}' is not a discovered entity`, { entity: options.entity });
+    if (!known) {
+      const names = [...storage.getAll().values()].map(meta => meta.className);
+      throw new PluginConfigError('MOP_UNKNOWN_ENTITY', `'${options.entity}' is not a discovered entity${didYouMean(options.entity, names)}`, { entity: options.entity });
+    }
+  }
+  if (options.event !== undefined && !(options.event in BUILT_IN_EVENTS) && !runtime.registry.declaredEvents().has(options.event)) {
+    const events = [...Object.keys(BUILT_IN_EVENTS), ...runtime.registry.declaredEvents().keys()];
+    throw new PluginConfigError('MOP_UNKNOWN_EVENT', `'${options.event}' is neither a built-in event nor one a registered plugin declares${didYouMean(options.event, events)}`, { hook: options.event });
   }
   const entities = options.entity !== undefined ? [options.entity] : [...attached.keys()].sort();
   const chains: ExplainedChain[] = [];

@@ -45,9 +45,12 @@ export interface OperationsContext {
   readonly types: () => readonly PluginType<any>[];
   /** Plugins whose `onLoad` ran, in order. */
   readonly loaded: string[];
+  /** False when only the CLI or `doctorConfig` added the extension: the app itself never reads the stored state. */
+  readonly inAppConfig: boolean;
 }
 
 const contexts = new WeakMap<object, OperationsContext>();
+const forInspection = new WeakSet<PluginExtension>();
 let cliMode = false;
 
 setImplementationStateLookup(ormOrEm => contexts.get(ormOrEm.config)?.store);
@@ -70,7 +73,7 @@ export function setOperationsCliMode(on: boolean): boolean {
  * other instances' changes, and runs the plugins' `onLoad`/`onUnload`.
  */
 export function pluginOperations(options: PluginOperationsOptions = {}): PluginExtension {
-  return {
+  const extension: PluginExtension = {
     name: 'mikro-orm-plugins:operations',
     register(orm) {
       const runtime = findRuntime(orm);
@@ -101,7 +104,7 @@ export function pluginOperations(options: PluginOperationsOptions = {}): PluginE
       const em = () => orm.em ?? early!;
       const types = () => options.types ?? pluginTypes();
       const store = stateEntities && new PluginStateStore(runtime, stateEntities, em, types);
-      const context: OperationsContext = { orm, runtime, store, types, loaded: [] };
+      const context: OperationsContext = { orm, runtime, store, types, loaded: [], inAppConfig: !forInspection.has(extension) };
       contexts.set(config, context);
       const onError = options.onError ?? ((error: unknown) => console.warn(`mikro-orm-plugins: reading the plugin state failed: ${(error as Error)?.message ?? error}`));
       const inCli = cliMode;
@@ -145,6 +148,17 @@ export function pluginOperations(options: PluginOperationsOptions = {}): PluginE
       });
     },
   };
+  return extension;
+}
+
+/**
+ * @internal What the CLI and `doctorConfig` add to an app without pluginOperations(): no lifecycle and no
+ * stored state, since the app itself would never read what was stored.
+ */
+export function inspectionOperations(): PluginExtension {
+  const extension = pluginOperations({ lifecycle: false, state: false });
+  forInspection.add(extension);
+  return extension;
 }
 
 /** The operations context of an ORM or entity manager. */

@@ -13,7 +13,13 @@ export interface StateTarget {
 }
 
 function storeOf(ormOrEm: MikroORM | EntityManager): PluginStateStore {
-  const store = operationsOf(ormOrEm).store;
+  const { store, inAppConfig } = operationsOf(ormOrEm);
+  if (!store && !inAppConfig) {
+    throw new PluginError(
+      'MOP_STATE_UNAVAILABLE',
+      "the app's MikroORM config has no pluginOperations(), so it never reads a stored plugin state: add pluginOperations() to `extensions`, after pluginSystem(), to switch plugins and priorities at run time",
+    );
+  }
   if (!store) throw new PluginError('MOP_STATE_UNAVAILABLE', 'pluginOperations() was installed with `state: false`: there is no plugin state');
   return store;
 }

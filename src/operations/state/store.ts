@@ -1,6 +1,7 @@
 import { TableNotFoundException, UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/core';
 import type { ChainStateOverrides, PluginRuntime } from '../../bridge/plugin-runtime.js';
 import { PluginConfigError, PluginError } from '../../errors.js';
+import { didYouMean } from '../../registry/did-you-mean.js';
 import { sameJson } from '../json-values.js';
 import type { ImplementationStateSource, PluginType } from '../plugin-types.js';
 import { desiredRows } from './desired-rows.js';
@@ -209,8 +210,12 @@ export class PluginStateStore implements ChainStateOverrides, ImplementationStat
     const want = this.#desired().get(rowKey(plugin, entity));
     if (!want) {
       const known = this.#runtime.registry.has(plugin) || this.#types().some(t => t.implementations().some(i => i.key === plugin));
-      if (!known) throw new PluginConfigError('MOP_UNKNOWN_PLUGIN', `No plugin or implementation named '${plugin}' is registered`, { plugin });
-      throw new PluginConfigError('MOP_UNKNOWN_ENTITY', `Plugin '${plugin}' is not attached to entity '${entity}'`, { plugin, entity });
+      if (!known) {
+        const names = [...this.#runtime.registry.names(), ...this.#types().flatMap(t => t.implementations().map(i => i.key))];
+        throw new PluginConfigError('MOP_UNKNOWN_PLUGIN', `No plugin or implementation named '${plugin}' is registered${didYouMean(plugin, names)}`, { plugin });
+      }
+      const attached = [...this.#desired().values()].filter(row => row.plugin === plugin && row.entity !== '*').map(row => row.entity);
+      throw new PluginConfigError('MOP_UNKNOWN_ENTITY', `Plugin '${plugin}' is not attached to entity '${entity}'${didYouMean(entity, attached)}`, { plugin, entity });
     }
     const { PluginState } = this.entities;
     const write = () =>
