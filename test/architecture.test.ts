@@ -79,3 +79,20 @@ test('the boundary check catches a plugin reaching past the entry points', () =>
   expect(pastTheEntryPoints('src/plugins/timestamp.ts', ['src/plugins/soft-delete/options.ts', 'src/operations/index.ts'])).toEqual(['src/plugins/soft-delete/options.ts']);
   expect(allImports('src/plugins/soft-delete/plugin.ts')).toContain('src/core.ts');
 });
+
+test('the testing entry imports only the public entries (core, index, audit), its own files, MikroORM and Node: no test framework', () => {
+  const files = ['src/testing.ts', ...sources('src/testing')];
+  expect(files.length).toBeGreaterThan(5);
+  const relative = files.flatMap(file =>
+    allImports(file)
+      .filter(target => !['src/core.ts', 'src/index.ts', 'src/audit.ts'].includes(target) && !target.startsWith('src/testing/'))
+      .map(target => `${file} -> ${target}`),
+  );
+  const packages = files.flatMap(file =>
+    [...readFileSync(file, 'utf8').matchAll(/^(?:import|export)\s[^'"]*?from\s+'([^.'][^']*)'|import\(\s*'([^.'][^']*)'\s*\)/gm)]
+      .map(m => (m[1] ?? m[2])!)
+      .filter(name => !['@mikro-orm/core', '@mikro-orm/sqlite'].includes(name) && !name.startsWith('node:'))
+      .map(name => `${file} -> ${name}`),
+  );
+  expect([...relative, ...packages]).toEqual([]);
+});

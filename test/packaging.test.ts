@@ -7,7 +7,7 @@
 // Each writes a row on in-memory SQLite through the timestamp plugin and prints it as JSON.
 // The fixtures are in test/packaging/. Set KEEP_PACKAGING_TMP=1 to keep the temporary folder.
 import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -151,4 +151,60 @@ describe('the packed package', () => {
     expect(checked.stdout + checked.stderr).toBe('');
     expect(checked.code).toBe(0);
   });
+});
+
+// The README's quickstart, as a newcomer follows it: its install lines (the tarball standing in for the
+// registry's release), its tsconfig.json, its src/app.ts, `tsc`, then `node`; the output it shows.
+describe("the README's quickstart", () => {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const section = (title: string) => readme.slice(readme.indexOf(`\n## ${title}\n`), readme.indexOf('\n## ', readme.indexOf(`\n## ${title}\n`) + 1));
+  const block = (text: string, lang: string, after = '') => {
+    const match = new RegExp(`${after}\`\`\`${lang}\n([\\s\\S]*?)\`\`\``).exec(text);
+    if (!match) throw new Error(`no \`\`\`${lang} block${after ? ` after ${after}` : ''}`);
+    return match[1]!;
+  };
+  const quickstart = section('Quickstart');
+  let project: string;
+
+  /** A package the README installs, at the version this repository tests (so the npm cache serves it). */
+  function pinned(name: string): string {
+    if (name === manifest.name) return join(app, packed.filename);
+    if (name === '@types/node') return `${name}@${typesNodeVersion}`;
+    const version = manifest.devDependencies[name];
+    if (version === undefined) throw new Error(`the README installs ${name}, which this repository does not test`);
+    return `${name}@${version}`;
+  }
+
+  beforeAll(async () => {
+    project = mkdtempSync(join(tmpdir(), 'mop-quickstart-'));
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'my-app', version: '1.0.0', private: true, type: 'module' }, null, 2));
+    for (const line of block(section('Install'), 'bash').trim().split('\n')) {
+      const [npm, install, ...rest] = line.trim().split(/\s+/);
+      expect([npm, install]).toEqual(['npm', 'install']);
+      const flags = rest.filter(a => a.startsWith('-'));
+      const packages = rest.filter(a => !a.startsWith('-')).map(pinned);
+      await ok('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...flags, ...packages], project);
+    }
+    writeFileSync(join(project, 'tsconfig.json'), block(quickstart, 'json'));
+    mkdirSync(join(project, 'src'));
+    writeFileSync(join(project, 'src/app.ts'), block(quickstart, 'ts', '<!-- quickstart -->\n'));
+  }, 240_000);
+
+  afterAll(() => {
+    if (project && !process.env.KEEP_PACKAGING_TMP) rmSync(project, { recursive: true, force: true });
+  });
+
+  test('is the example CI runs', () => {
+    expect(block(quickstart, 'ts', '<!-- quickstart -->\n')).toBe(readFileSync(join(root, 'examples/first-app/main.ts'), 'utf8'));
+  });
+
+  test('compiles with its own tsconfig (strict) and prints what the README shows', async () => {
+    const compiled = await run(node, [join(project, 'node_modules/typescript/bin/tsc')], project);
+    expect(compiled.stdout + compiled.stderr).toBe('');
+    expect(compiled.code).toBe(0);
+    const ran = await run(node, ['dist/app.js'], project, 60_000);
+    expect(ran.stderr).toBe('');
+    expect(ran.code).toBe(0);
+    expect(ran.stdout).toBe(block(quickstart, 'text'));
+  }, 180_000);
 });

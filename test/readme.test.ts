@@ -1,8 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 
-// README code must be real: each TypeScript block is an excerpt of an example that CI compiles and runs.
+// README and docs code must be real: each TypeScript block is an excerpt of an example that CI compiles and runs.
 const normalize = (code: string) => code.replace(/\s+/g, ' ').trim();
 
 function exampleSources(dir = 'examples'): string[] {
@@ -13,8 +13,12 @@ function exampleSources(dir = 'examples'): string[] {
   });
 }
 
+const tsBlocks = (markdown: string) => [...markdown.matchAll(/```ts\n([\s\S]*?)```/g)].map(m => m[1]!);
+const scripts = Object.keys(JSON.parse(readFileSync('package.json', 'utf8')).scripts as object);
+const unknownScripts = (markdown: string) => [...markdown.matchAll(/npm run ([\w:-]+)/g)].map(m => m[1]!).filter(c => !scripts.includes(c));
+
 const readme = readFileSync('README.md', 'utf8');
-const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map(m => m[1]!);
+const blocks = tsBlocks(readme);
 const sources = exampleSources();
 
 describe('README', () => {
@@ -27,8 +31,30 @@ describe('README', () => {
   });
 
   test('shell commands are the npm scripts that exist', () => {
-    const scripts = Object.keys(JSON.parse(readFileSync('package.json', 'utf8')).scripts as object);
-    const commands = [...readme.matchAll(/npm run ([\w:-]+)/g)].map(m => m[1]!);
-    expect(commands.filter(c => !scripts.includes(c))).toEqual([]);
+    expect(unknownScripts(readme)).toEqual([]);
   });
+});
+
+// docs/*.md, checked as the README is.
+const pages = existsSync('docs') ? readdirSync('docs').filter(name => name.endsWith('.md')).map(name => join('docs', name)) : [];
+
+describe.each(pages)('%s', page => {
+  const markdown = readFileSync(page, 'utf8');
+  const pageBlocks = tsBlocks(markdown);
+
+  test('has TypeScript examples to check', () => {
+    expect(pageBlocks.length).toBeGreaterThan(0);
+  });
+
+  test.each(pageBlocks.map((code, i) => [i + 1, code] as const))('TypeScript block %i is an excerpt of an example', (_n, code) => {
+    expect(sources.some(source => source.includes(normalize(code))), code).toBe(true);
+  });
+
+  test('shell commands are the npm scripts that exist', () => {
+    expect(unknownScripts(markdown)).toEqual([]);
+  });
+});
+
+test('docs/testing.md is among the pages checked', () => {
+  expect(pages).toContain(join('docs', 'testing.md'));
 });

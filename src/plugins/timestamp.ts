@@ -1,5 +1,5 @@
 import { p, type EntityManager, type EntityMetadata, type EntityProperty, type Opt, type Platform } from '@mikro-orm/core';
-import { addPluginColumn, columnsIssues, hook, inTablePerType, isPluginActive, markColumn, markedColumn, plugin, type HookContext, type Plugin, type ResolvedColumn, type SetupContext } from '../core.js';
+import { addPluginColumn, columnsIssues, hook, inTablePerType, isPluginActive, markColumn, markedColumn, plugin, type HookContext, type OptionIssue, type Plugin, type ResolvedColumn, type SetupContext } from '../core.js';
 
 export interface TimestampOptions {
   /** Property set on create, or `false` for none. Default `createdAt`. */
@@ -11,6 +11,12 @@ export interface TimestampOptions {
    * Default: the naming strategy's (`created_at`, `updated_at`).
    */
   columns?: Readonly<Record<string, string>> | undefined;
+  /**
+   * The clock the hooks read, instead of `new Date()`: a fake clock in tests (`fakeClock()` from
+   * `mikro-orm-plugins/testing`), or an application's own time source. Column defaults (writes that
+   * skip the hooks) still take the database's time.
+   */
+  now?: (() => Date) | undefined;
 }
 
 declare module '../plugin-api.js' {
@@ -36,10 +42,11 @@ let renamed = false;
 const namesOf = (options: TimestampOptions): Names => (renamed ? (namesByOptions.get(options) ?? options) : options);
 
 function validateTimestampOptions(o: TimestampOptions) {
-  const issues = (['createdAt', 'updatedAt'] as const)
+  const issues: OptionIssue[] = (['createdAt', 'updatedAt'] as const)
     .filter(k => o[k] !== false && !propertyName(o[k]))
     .map(k => ({ option: k, expected: 'a property name, or false' }));
   if (issues.length === 0 && o.createdAt !== false && o.createdAt === o.updatedAt) issues.push({ option: 'updatedAt', expected: 'another property than createdAt' });
+  if (o.now !== undefined && typeof o.now !== 'function') issues.push({ option: 'now', expected: 'a function returning a Date' });
   if (issues.length > 0) return issues;
   return o.columns === undefined ? [] : columnsIssues(o.columns, [o.createdAt, o.updatedAt].filter(propertyName));
 }
@@ -68,7 +75,7 @@ export class TimestampPlugin implements Plugin<TimestampOptions> {
     const created = this.#column(meta, platform, pluginName, options, 'createdAt');
     const updated = this.#column(meta, platform, pluginName, options, 'updatedAt');
     const updatedByOrm = updated !== false && updated.added !== undefined && inTablePerType(meta);
-    if (updatedByOrm) updated.added!.onUpdate = stampOnUpdate(pluginName, updated.name);
+    if (updatedByOrm) updated.added!.onUpdate = stampOnUpdate(pluginName, updated.name, options.now);
     const names: Names = { createdAt: created && created.name, updatedAt: updated && updated.name, updatedByOrm };
     if (names.createdAt !== options.createdAt || names.updatedAt !== options.updatedAt || updatedByOrm) {
       namesByOptions.set(options, names);
@@ -86,7 +93,7 @@ export class TimestampPlugin implements Plugin<TimestampOptions> {
   @hook('beforeCreate', { priority: -100 })
   stampCreate(entity: Record<string, unknown>, { options }: HookContext<TimestampOptions>): void {
     const { createdAt, updatedAt } = namesOf(options);
-    const now = new Date();
+    const now = currentTime(options.now);
     if (createdAt !== false) entity[createdAt] ??= now;
     if (updatedAt !== false) entity[updatedAt] ??= now;
   }
@@ -94,7 +101,7 @@ export class TimestampPlugin implements Plugin<TimestampOptions> {
   @hook('beforeUpdate', { priority: -100 })
   stampUpdate(entity: Record<string, unknown>, { options }: HookContext<TimestampOptions>): void {
     const { updatedAt, updatedByOrm } = namesOf(options);
-    if (updatedAt !== false && !updatedByOrm) entity[updatedAt] = new Date();
+    if (updatedAt !== false && !updatedByOrm) entity[updatedAt] = currentTime(options.now);
   }
 
   /**
@@ -106,7 +113,7 @@ export class TimestampPlugin implements Plugin<TimestampOptions> {
   @hook('beforeUpsert', { priority: -100 })
   stampUpsert(entity: Record<string, unknown>, { options, upsert, em }: HookContext<TimestampOptions>): void {
     const { createdAt, updatedAt } = namesOf(options);
-    const now = new Date();
+    const now = currentTime(options.now);
     const raw = upsert?.rawConflictTarget === true;
     const ignore = upsert?.onConflictAction === 'ignore';
     const platform = em.getPlatform();
@@ -122,7 +129,7 @@ export class TimestampPlugin implements Plugin<TimestampOptions> {
   @hook('beforeBulkUpdate', { priority: -100 })
   stampBulkUpdate(_entityName: string, _where: unknown, data: Record<string, unknown>, { options }: HookContext<TimestampOptions>): void {
     const { updatedAt } = namesOf(options);
-    if (updatedAt !== false) data[updatedAt] ??= new Date();
+    if (updatedAt !== false) data[updatedAt] ??= currentTime(options.now);
   }
 }
 
@@ -132,10 +139,21 @@ export class TimestampPlugin implements Plugin<TimestampOptions> {
  * holds it (an update hook of the leaf entity could only write the leaf's table). Follows the plugin
  * switches as hooks do: only while the plugin is active for the entity.
  */
-function stampOnUpdate(pluginName: string, property: string): EntityProperty['onUpdate'] {
+function stampOnUpdate(pluginName: string, property: string, now: (() => Date) | undefined): EntityProperty['onUpdate'] {
   return (entity: object, em: EntityManager) => {
-    return isPluginActive(em, pluginName, entity) ? new Date() : (entity as Record<string, unknown>)[property];
+    return isPluginActive(em, pluginName, entity) ? currentTime(now) : (entity as Record<string, unknown>)[property];
   };
+}
+
+/**
+ * The `now` option's time, or the system clock's. Checked, since a wrong value would reach the row:
+ * in a hook the error becomes a `HookError` naming `timestamp` and the entity, and the flush rolls back.
+ */
+function currentTime(now: (() => Date) | undefined): Date {
+  if (now === undefined) return new Date();
+  const time: unknown = now();
+  if (time instanceof Date && !Number.isNaN(time.getTime())) return time;
+  throw new TypeError(`the timestamp plugin's 'now' option returned ${time instanceof Date ? 'an invalid Date' : String(time)}, not a Date`);
 }
 
 /** The time as a column of the platform's default precision stores it (whole seconds on MariaDB/MySQL), so reading the row back by it matches. */
