@@ -1,5 +1,5 @@
 // Where plugin hooks run relative to the entity's own hooks and to other subscribers, for every event
-// (README "### Order"): entity hooks, then the `subscribers` option, then the plugins, then subscribers
+// (docs/hooks.md, "Order"): entity hooks, then the `subscribers` option, then the plugins, then subscribers
 // registered later.
 import type { EventArgs, EventSubscriber, TransactionEventArgs } from '@mikro-orm/core';
 import {

@@ -1,6 +1,6 @@
 // Native and bulk operations through the package's EntityManager: insert, insertMany, upsert,
 // upsertMany, nativeUpdate and nativeDelete run the plugins; per-row mode runs the per-entity hooks.
-// Every check reads the database with raw SQL. One test per cell of the README coverage table.
+// Every check reads the database with raw SQL. One test per cell of the coverage table in docs/built-in-plugins.md.
 import type { EntityData, EntityName, FilterQuery, MikroORM, Opt, UpdateOptions } from '@mikro-orm/core';
 import { Entity, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { SqlEntityManager } from '@mikro-orm/sqlite';

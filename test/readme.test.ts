@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 
 // README and docs code must be real: each TypeScript block is an excerpt of an example that CI compiles and runs.
@@ -23,7 +23,8 @@ const sources = exampleSources();
 
 describe('README', () => {
   test('has TypeScript examples to check', () => {
-    expect(blocks.length).toBeGreaterThan(5);
+    // The Install excerpt and the complete quickstart (which test/packaging.test.ts also runs from the tarball).
+    expect(blocks.length).toBeGreaterThanOrEqual(2);
   });
 
   test.each(blocks.map((code, i) => [i + 1, code] as const))('TypeScript block %i is an excerpt of an example', (_n, code) => {
@@ -42,10 +43,6 @@ describe.each(pages)('%s', page => {
   const markdown = readFileSync(page, 'utf8');
   const pageBlocks = tsBlocks(markdown);
 
-  test('has TypeScript examples to check', () => {
-    expect(pageBlocks.length).toBeGreaterThan(0);
-  });
-
   test.each(pageBlocks.map((code, i) => [i + 1, code] as const))('TypeScript block %i is an excerpt of an example', (_n, code) => {
     expect(sources.some(source => source.includes(normalize(code))), code).toBe(true);
   });
@@ -55,6 +52,27 @@ describe.each(pages)('%s', page => {
   });
 });
 
+test('the docs pages have TypeScript examples to check', () => {
+  expect(pages.flatMap(page => tsBlocks(readFileSync(page, 'utf8'))).length).toBeGreaterThan(40);
+});
+
 test('docs/testing.md is among the pages checked', () => {
   expect(pages).toContain(join('docs', 'testing.md'));
+});
+
+// Links between the pages: every relative link names a file that exists, and every #anchor a heading of its page.
+const slug = (heading: string) => heading.trim().toLowerCase().replace(/[^\w\- ]/g, '').replace(/ /g, '-');
+const withoutCode = (markdown: string) => markdown.replace(/```[\s\S]*?```/g, '').replace(/`[^`\n]*`/g, '');
+const anchorsOf = (markdown: string) => new Set([...withoutCode(markdown).matchAll(/^#{1,6} (.+)$/gm)].map(m => slug(m[1]!)));
+
+test.each(['README.md', 'CHANGELOG.md', ...pages])('%s links only to files and headings that exist', page => {
+  const broken: string[] = [];
+  for (const [, target] of withoutCode(readFileSync(page, 'utf8')).matchAll(/\]\(([^)\s]+)\)/g)) {
+    if (/^(https?|mailto):/.test(target!)) continue;
+    const [path, anchor] = target!.split('#');
+    const file = path ? join(dirname(page), path) : page;
+    if (!existsSync(file)) broken.push(target!);
+    else if (anchor && file.endsWith('.md') && !anchorsOf(readFileSync(file, 'utf8')).has(anchor)) broken.push(target!);
+  }
+  expect(broken).toEqual([]);
 });
