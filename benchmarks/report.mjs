@@ -4,6 +4,7 @@
 //   node benchmarks/report.mjs [--out=DIR]      (npm run bench runs it after the benchmarks; npm run bench:report)
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { compactChart } from './lib/compact-chart.mjs';
 import { resultsDir } from './lib/results.mjs';
 
 const latest = JSON.parse(readFileSync(join(resultsDir, 'latest.json'), 'utf8'));
@@ -392,4 +393,6 @@ ${legend.join('\n')}
 </svg>
 `;
 writeFileSync(join(resultsDir, 'overhead.svg'), svg);
+// The README's figure: the headline ratios only (instructions per flushed row, dispatch), light and dark.
+writeFileSync(join(resultsDir, 'overhead-compact.svg'), compactChart(latest));
 console.log(`wrote ${join(resultsDir, 'summary.md')} and overhead.svg (${targets.filter(t => t.met === true).length} targets met, ${targets.filter(t => t.met === false).length} missed)`);
