@@ -1,4 +1,4 @@
-import { p, type EntityManager, type EntityMetadata, type EntityProperty, type Opt, type Platform } from '@mikro-orm/core';
+import { p, Utils, type EntityManager, type EntityMetadata, type EntityProperty, type Opt, type Platform } from '@mikro-orm/core';
 import { addPluginColumn, columnsIssues, hook, inTablePerType, isPluginActive, markColumn, markedColumn, plugin, type HookContext, type OptionIssue, type Plugin, type ResolvedColumn, type SetupContext } from '../core.js';
 
 export interface TimestampOptions {
@@ -122,7 +122,9 @@ export class TimestampPlugin implements Plugin<TimestampOptions> {
       entity[createdAt] = now;
       upsert?.insertOnly(createdAt);
     }
-    if (updatedAt !== false && !(raw && ignore)) entity[updatedAt] ??= reloadsByValues ? storedPrecision(now, platform) : now;
+    if (updatedAt !== false && !(raw && ignore) && (entity[updatedAt] == null || unchangedSinceLoad(em, entity, updatedAt))) {
+      entity[updatedAt] = reloadsByValues ? storedPrecision(now, platform) : now;
+    }
   }
 
   /** `em.nativeUpdate` (and a soft delete made by `em.nativeDelete`): adds updatedAt unless the data sets it. */
@@ -131,6 +133,20 @@ export class TimestampPlugin implements Plugin<TimestampOptions> {
     const { updatedAt } = namesOf(options);
     if (updatedAt !== false) data[updatedAt] ??= currentTime(options.now);
   }
+}
+
+/**
+ * A managed entity still holds the updatedAt it was loaded with: upserting it is a change, as a flush
+ * would be. A value the caller set since (or on a plain data object) is kept.
+ */
+function unchangedSinceLoad(em: EntityManager, entity: Record<string, unknown>, property: string): boolean {
+  if (!Utils.isEntity(entity)) return false;
+  const loaded = em.getUnitOfWork().getOriginalEntityData(entity)?.[property as never] as unknown;
+  return loaded != null && instant(loaded) === instant(entity[property]);
+}
+
+function instant(value: unknown): number {
+  return value instanceof Date ? value.getTime() : typeof value === 'string' || typeof value === 'number' ? new Date(value).getTime() : Number.NaN;
 }
 
 /**
