@@ -175,7 +175,7 @@ export const CORE_ERRORS = defineErrorCodes('core', {
   MOP_INSTANCE_REQUIRED: 'at start-up: a plugin whose constructor takes services was given no instance or factory',
   MOP_UNKNOWN_EVENT: 'at registration: a hook names an event no plugin declared; at run time: `emit()` of an undeclared event',
   MOP_EVENT_KIND_CONFLICT: 'at registration: a plugin declares a custom event another plugin declares with another kind',
-  MOP_INVALID_OPTIONS: "at start-up: an option failed the plugin's schema (names entity, plugin, option, expected)",
+  MOP_INVALID_OPTIONS: "at start-up: an option failed the plugin's schema (names entity, plugin, option, expected), or an extension's own option (`auditLog()`, a `PluginConfigError`)",
   MOP_HOOK_CYCLE: 'at start-up: before/after constraints form a cycle (`error.cycle`)',
   MOP_HOOK_FAILED: 'at run time: a hook threw; `cause` is the original; the flush rolled back',
   MOP_UNKNOWN_ENTITY: 'at run time: a helper got something that is not an entity',

@@ -6,6 +6,7 @@ import { buildBulkRecord } from './bulk-record.js';
 import { auditClock } from './clock.js';
 import { serializeEntityId } from './entity-id.js';
 import { AuditNotInstalledError, AuditSinkError, type SinkFailure } from './errors.js';
+import { fieldPolicy } from './field-policy.js';
 import { bulkFlushIdOf, flushIdOf } from './flush-tracker.js';
 import { auditDefaults, validateAuditOptions, type AuditOptions } from './options.js';
 import { auditSettings, type AuditSettings } from './settings.js';
@@ -156,6 +157,10 @@ function recordBulk(ctx: HookContext<AuditOptions>, operation: BulkAuditOperatio
     data,
     count: ctx.affected,
     options: ctx.options,
+    policyOf: meta => {
+      const options = settings.audited.get(meta.className);
+      return options && fieldPolicy(meta, options);
+    },
     context: currentContext(ctx.em),
     flushId: bulkFlushIdOf(ctx.em),
     recordedAt: auditClock(),

@@ -22,15 +22,17 @@ export interface RecordInput {
 export function buildRecord(input: RecordInput): AuditRecord | undefined {
   const { meta, changes, options } = input;
   const operation = operationOf(changes, input.softDeleteField);
-  const policy = fieldPolicy(options);
+  const policy = fieldPolicy(meta, options);
   const recorded: AuditChanges = {};
   for (const [field, change] of Object.entries(changes.kind === 'create' ? createSnapshot(meta, input.entity, changes) : changes.fields)) {
-    if (!change || !policy.records(field)) continue;
+    const path = policy.pathOf(field);
+    if (!change || !policy.records(path)) continue;
     const prop = meta.properties[field];
     const old = changes.kind === 'create' ? null : toAuditValue(prop, change.old);
     const now = changes.kind === 'delete' ? null : toAuditValue(prop, change.new);
     if (changes.kind === 'update' && sameAuditValue(old, now)) continue;
-    recorded[field] = policy.redacts(field) ? redacted(changes.kind, old, now) : [old, now];
+    // Masked per side: an embeddable recorded whole may hold redacted or excluded properties.
+    recorded[field] = policy.redacts(path) ? redacted(changes.kind, old, now) : [policy.mask(path, old), policy.mask(path, now)];
   }
   if (operation === 'update' && options.ignoreNoopUpdates && Object.keys(recorded).length === 0) return undefined;
   return {

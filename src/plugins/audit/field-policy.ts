@@ -1,24 +1,81 @@
+import { isRaw, type EntityMetadata } from '@mikro-orm/core';
 import type { AuditOptions } from './options.js';
+import { REDACTED } from './types.js';
 
-/** Which properties an entity's audit rows record, and which they redact. Compiled once per options object. */
+/**
+ * Which properties an entity's audit rows record, and which they redact, by property path: a root
+ * property (`apiKey`), or a property of an embeddable (`address.street`, `address.geo.pin`), inline
+ * or object-mode. Naming an embeddable (`address`) covers everything in it. Compiled once per entity.
+ */
 export interface FieldPolicy {
-  records(field: string): boolean;
-  redacts(field: string): boolean;
+  readonly meta: EntityMetadata;
+  records(path: string): boolean;
+  redacts(path: string): boolean;
+  /** The path of a key in a change set or in data: flattened embedded properties (`address_street`) map to `address.street`. */
+  pathOf(key: string): string;
+  /** A value under `path`, with redacted parts replaced and unrecorded parts dropped, at any depth. */
+  mask(path: string, value: unknown): unknown;
 }
 
-const policies = new WeakMap<AuditOptions, FieldPolicy>();
+/** What the audit keeps of a raw SQL fragment: its SQL or parameters may hold a secret, so only that it was raw. */
+export const RAW_MARKER = '[raw SQL]';
 
-export function fieldPolicy(options: AuditOptions): FieldPolicy {
-  let policy = policies.get(options);
-  if (!policy) {
-    const include = options.include ? new Set(options.include) : undefined;
-    const exclude = new Set(options.exclude);
-    const redact = new Set(options.redact);
-    policy = {
-      records: field => (include ? include.has(field) : !exclude.has(field)),
-      redacts: field => redact.has(field),
-    };
-    policies.set(options, policy);
-  }
+const policies = new WeakMap<EntityMetadata, WeakMap<AuditOptions, FieldPolicy>>();
+
+export function fieldPolicy(meta: EntityMetadata, options: AuditOptions): FieldPolicy {
+  let byOptions = policies.get(meta);
+  if (!byOptions) policies.set(meta, (byOptions = new WeakMap()));
+  let policy = byOptions.get(options);
+  if (!policy) byOptions.set(options, (policy = compile(meta, options)));
   return policy;
+}
+
+/** The path of a property of `meta`, through the embeddables that hold it; the key itself when it names no property. */
+export function propertyPath(meta: EntityMetadata, key: string): string {
+  const prop = meta.properties[key as never] as { embedded?: [string, string] } | undefined;
+  if (!prop?.embedded) return key;
+  const [parent, child] = prop.embedded;
+  return `${propertyPath(meta, parent)}.${child}`;
+}
+
+/** Every name an option may give for `meta`: property names, flattened ones included, and their paths. */
+export function knownPaths(meta: EntityMetadata): Set<string> {
+  const names = Object.keys(meta.properties);
+  return new Set([...names, ...names.map(name => propertyPath(meta, name))]);
+}
+
+const within = (path: string, entry: string) => path === entry || path.startsWith(`${entry}.`);
+
+function compile(meta: EntityMetadata, options: AuditOptions): FieldPolicy {
+  const paths = (names: readonly string[] | undefined) => names?.map(name => propertyPath(meta, name));
+  const include = paths(options.include);
+  const exclude = paths(options.exclude) ?? [];
+  const redact = paths(options.redact) ?? [];
+  // Values are walked only where an option names something inside them; others are kept as they are (toJSON and all).
+  const rulesUnder = (path: string) => [...(include ?? []), ...exclude, ...redact].some(entry => entry.startsWith(`${path}.`));
+  const policy: FieldPolicy = {
+    meta,
+    // With `include`, an embeddable that holds an included property is recorded, pruned to it.
+    records: path => (include ? include.some(entry => within(path, entry) || within(entry, path)) : !exclude.some(entry => within(path, entry))),
+    redacts: path => redact.some(entry => within(path, entry)),
+    pathOf: key => propertyPath(meta, key),
+    mask: (path, value) => {
+      if (policy.redacts(path)) return REDACTED;
+      if (isRaw(value)) return { $raw: RAW_MARKER };
+      if (Array.isArray(value)) return value.map(item => policy.mask(path, item));
+      if (!isWalkable(value) || !rulesUnder(path)) return value;
+      const out: Record<string, unknown> = {};
+      for (const [key, child] of Object.entries(value)) {
+        const childPath = `${path}.${key}`;
+        if (policy.records(childPath)) out[key] = policy.mask(childPath, child);
+      }
+      return out;
+    },
+  };
+  return policy;
+}
+
+/** An embeddable instance or a plain object; dates, buffers and the like are values. */
+function isWalkable(value: unknown): value is object {
+  return value !== null && typeof value === 'object' && !(value instanceof Date) && !ArrayBuffer.isView(value);
 }
