@@ -46,7 +46,7 @@ beforeAll(async () => {
   bare = mkdtempSync(join(tmpdir(), 'mop-no-ioredis-'));
   const modules = join(bare, 'node_modules');
   cpSync(built, join(modules, 'mikro-orm-plugins'), { recursive: true });
-  const needed = [...Object.keys(manifest.dependencies), ...Object.keys(manifest.peerDependencies), '@mikro-orm/sqlite'].filter(name => name !== 'ioredis');
+  const needed = [...new Set([...Object.keys(manifest.dependencies), ...Object.keys(manifest.peerDependencies), '@mikro-orm/sqlite'])].filter(name => name !== 'ioredis');
   for (const name of needed) {
     if (!existsSync(join(root, 'node_modules', name))) continue;
     mkdirSync(dirname(join(modules, name)), { recursive: true });

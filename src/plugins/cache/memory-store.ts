@@ -1,8 +1,9 @@
 import { LRUCache } from 'lru-cache';
+import { checkMemoryStoreOptions } from './store-options.js';
 import type { CachedRow, CacheRead, CacheStore } from './store.js';
 
 export interface MemoryStoreOptions {
-  /** Most entries kept (least recently used go first). Default 10 000. */
+  /** Most entries kept (least recently used go first): an integer from 1 to 2^28. Default 10 000. */
   max?: number;
 }
 
@@ -15,9 +16,11 @@ interface Entry {
 /**
  * The default store: an in-process LRU (`lru-cache`) bounded by `max` entries, with a TTL per entry.
  * Stamps come from one counter, so a key whose stamp was evicted gets a new value, never an old one.
- * Rows are cloned in and out, so no caller can change what another one reads.
+ * Rows are cloned in and out, so no caller can change what another one reads. A bad `max` throws
+ * `PluginConfigError` `MOP_INVALID_OPTIONS` (option `max`) here, at configuration.
  */
 export function memoryStore(options: MemoryStoreOptions = {}): CacheStore {
+  checkMemoryStoreOptions(options);
   return new MemoryStore(options.max ?? 10_000);
 }
 

@@ -41,7 +41,7 @@ export class CachePlugin implements Plugin<CacheOptions> {
     this.#access,
     () => [...this.#entities.values()].filter(c => c.fixed === undefined),
     () => this.#storeNamed('memory'),
-    store => this.#countEvictions(store),
+    store => this.#firstUse(store),
   );
   /** Where the one warning per outage goes. */
   warn: (message: string) => void = message => console.warn(message);
@@ -57,11 +57,11 @@ export class CachePlugin implements Plugin<CacheOptions> {
         option: 'prefix',
       });
     }
-    const fixed = options.store === undefined ? undefined : typeof options.store === 'string' ? this.#storeNamed(options.store) : options.store;
+    const fixed = options.store === undefined ? undefined : typeof options.store === 'string' ? this.#storeNamedFor(entity, options.store) : options.store;
     const cached: CachedEntity = { entity, ns, ttlMs: Math.round(options.ttl * 1000), fixed, metrics: taken?.metrics ?? emptyMetrics() };
     this.#namespaces.set(ns, cached);
     this.#entities.set(entity, cached);
-    if (fixed) this.#countEvictions(fixed);
+    if (fixed) this.#firstUse(fixed);
     plugins.set(platform.getConfig(), this);
   }
 
@@ -159,10 +159,30 @@ export class CachePlugin implements Plugin<CacheOptions> {
     return [...stores];
   }
 
+  /** The store a `store` option names; a bad URL fails start-up naming the entity too. */
+  #storeNamedFor(entity: string, name: string): CacheStore {
+    try {
+      return this.#storeNamed(name);
+    } catch (error) {
+      if (error instanceof PluginConfigError) error.entity ??= entity;
+      throw error;
+    }
+  }
+
   #storeNamed(name: string): CacheStore {
     let store = this.#named.get(name);
     if (!store) this.#named.set(name, (store = name === 'memory' ? memoryStore() : redisStore({ url: name })));
     return store;
+  }
+
+  /** A store an entity starts using: it starts connecting now (not at the first read), and its evictions are counted. */
+  #firstUse(store: CacheStore): void {
+    try {
+      store.open?.();
+    } catch {
+      // A store that cannot start connecting fails its calls; the plugin reads from the database meanwhile.
+    }
+    this.#countEvictions(store);
   }
 
   /** Evictions of a store count on the entity whose namespace lost the entry (a store shared by ORMs counts for the last one). */

@@ -82,3 +82,16 @@ export function withTimeout<T>(promise: Promise<T>, ms: number, message: string)
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
+
+/** Settles when a client that is connecting gets ready or fails to (an error, or the connection closed). */
+export function firstAttempt(client: Redis, settled: () => void): Promise<void> {
+  return new Promise<void>(resolve => {
+    const events = ['ready', 'error', 'close', 'end'] as const;
+    const done = () => {
+      for (const event of events) client.off(event, done);
+      settled();
+      resolve();
+    };
+    for (const event of events) client.on(event, done);
+  });
+}

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { deserialize, serialize } from 'node:v8';
 import type { Redis, RedisOptions } from 'ioredis';
 import { loadIoredis } from './ioredis-module.js';
-import { ping, publicRedisUrl, scrubRedisMessage, testRedisConnection, withTimeout, type HealthReport } from './redis-health.js';
+import { checkRedisStoreOptions } from './store-options.js';
+import { firstAttempt, ping, publicRedisUrl, scrubRedisMessage, testRedisConnection, withTimeout, type HealthReport } from './redis-health.js';
 import type { CachedRow, CacheRead, CacheStore } from './store.js';
 
 export interface RedisStoreOptions {
@@ -10,7 +11,7 @@ export interface RedisStoreOptions {
   url?: string;
   /** An ioredis client of yours; the store never closes it. Give it `enableOfflineQueue: false` so calls fail fast while Redis is down. */
   client?: Redis;
-  /** Put before every key; one per application sharing a Redis. Default `mop:cache:`. */
+  /** Put before every key (after the `keyPrefix` of your `client`, if it has one); one per application sharing a Redis. Default `mop:cache:`. */
   keyPrefix?: string;
   /** Most milliseconds a call may take before it counts as failed (the read goes to the database). Default 500. */
   timeoutMs?: number;
@@ -84,8 +85,13 @@ interface Commands {
  * and invalidations are one Lua script each, so the stamp check and the write are atomic: a fill
  * whose read started before a commit's invalidation is refused. Calls that fail or take longer than
  * `timeoutMs` throw; the plugin then uses the database, warns once, and comes back by itself.
+ * Only calls made while the client's first connection attempt is in flight wait, until that attempt
+ * succeeds or fails (at most `timeoutMs`); once an attempt has failed, and during an outage, calls
+ * made while the client is not ready skip the store at once (reads go to the database). Bad options
+ * throw `PluginConfigError` `MOP_INVALID_OPTIONS` here, naming the option (a URL's password masked).
  */
 export function redisStore(options: RedisStoreOptions = {}): RedisStore {
+  checkRedisStoreOptions(options);
   return new RedisCacheStore(options);
 }
 
@@ -96,6 +102,10 @@ export type RedisConnectionOptions = Pick<RedisStoreOptions, 'url' | 'redisOptio
 export interface RedisStore extends CacheStore {
   healthCheck(): Promise<HealthReport>;
   testConnection(options?: RedisConnectionOptions): Promise<HealthReport>;
+  /** Starts connecting (a client of yours with `lazyConnect` too); the plugin calls it at start-up. */
+  open(): void;
+  /** Whether the client is ready: a promise while its first connection attempt is in flight; false: reads skip the store. */
+  isReady(): boolean | Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -106,8 +116,8 @@ class RedisCacheStore implements RedisStore {
   readonly #prefix: string;
   readonly #timeoutMs: number;
   #client: (Redis & Commands) | undefined;
-  #wasReady = false;
-  #firstReady: Promise<void> | undefined;
+  /** Settles when the client's first connection attempt does (ready, or failed); undefined after that. */
+  #firstAttempt: Promise<void> | undefined;
   readonly #owned: boolean;
   /** The ioredis client class, for a store that makes its own client. */
   readonly #RedisClient: typeof Redis | undefined;
@@ -155,6 +165,25 @@ class RedisCacheStore implements RedisStore {
     return testRedisConnection(options.url ?? DEFAULT_URL, options.redisOptions, timeoutMs, own ? this.name : undefined);
   }
 
+  open(): void {
+    const client = this.#connect();
+    if (client.status === 'wait') client.connect().catch(() => {});
+  }
+
+  isReady(): boolean | Promise<boolean> {
+    if (!this.#client) this.open();
+    const client = this.#client!;
+    if (client.status === 'ready' || !this.#firstAttempt) return client.status === 'ready';
+    return this.#waitFirstAttempt().then(() => client.status === 'ready');
+  }
+
+  /** The first connection attempt, at most `timeoutMs`. */
+  #waitFirstAttempt(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>(resolve => (timer = setTimeout(resolve, this.#timeoutMs)));
+    return Promise.race([this.#firstAttempt, timeout]).finally(() => clearTimeout(timer));
+  }
+
   async read(ns: string, id: string, variant: string): Promise<CacheRead> {
     const k = this.#keys(ns, id, variant);
     const [stamp, row] = await this.#run(c => c.mopCacheReadBuffer(k.clock, k.nsStamp, k.stamp, k.entry, k.stampTtl));
@@ -182,11 +211,13 @@ class RedisCacheStore implements RedisStore {
 
   async clear(): Promise<void> {
     await this.#run(async c => {
+      // ioredis puts a client's own keyPrefix before the keys of commands, but not before a SCAN pattern, nor takes it off SCAN's answer.
+      const own = c.options.keyPrefix ?? '';
       let cursor = '0';
       do {
-        const [next, keys] = await c.scan(cursor, 'MATCH', `${escapeGlob(this.#prefix)}*`, 'COUNT', 500);
+        const [next, keys] = await c.scan(cursor, 'MATCH', `${escapeGlob(own + this.#prefix)}*`, 'COUNT', 500);
         cursor = next;
-        const doomed = keys.filter(k => k !== `${this.#prefix}clock`);
+        const doomed = keys.map(k => k.slice(own.length)).filter(k => k !== `${this.#prefix}clock`);
         if (doomed.length > 0) await c.del(...doomed);
       } while (cursor !== '0');
     });
@@ -195,7 +226,6 @@ class RedisCacheStore implements RedisStore {
   async close(): Promise<void> {
     const client = this.#client;
     this.#client = undefined;
-    this.#wasReady = false;
     if (client && this.#owned) client.disconnect();
   }
 
@@ -214,13 +244,16 @@ class RedisCacheStore implements RedisStore {
 
   async #run<T>(fn: (client: Redis & Commands) => Promise<T>): Promise<T> {
     const client = this.#connect();
+    // Only the client's first connection attempt is waited for (at most timeoutMs: a refused or failed one ends it
+    // at once); after that, a client that is not ready fails at once, so no call waits on a Redis that is down.
+    if (client.status === 'wait') this.open();
+    if (client.status !== 'ready' && this.#firstAttempt) await this.#waitFirstAttempt();
+    if (client.status !== 'ready') throw new Error(`not connected to Redis (${client.status})`);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`no answer from Redis within ${this.#timeoutMs} ms`)), this.#timeoutMs);
     });
     try {
-      // The first calls wait for the first connection; after that, a client that is not ready fails at once.
-      if (client.status !== 'ready' && !this.#wasReady) await Promise.race([this.#firstReady!, timeout]);
       return await Promise.race([fn(client), timeout]);
     } finally {
       clearTimeout(timer);
@@ -241,11 +274,7 @@ class RedisCacheStore implements RedisStore {
       // Connection errors surface as failed calls (the plugin warns once); without a listener ioredis would print each retry.
       client.on('error', () => {});
     }
-    if (client.status === 'ready') this.#wasReady = true;
-    else {
-      this.#firstReady = new Promise<void>(resolve => client!.once('ready', () => resolve()));
-      void this.#firstReady.then(() => (this.#wasReady = true));
-    }
+    if (client.status === 'wait' || client.status === 'connecting' || client.status === 'connect') this.#firstAttempt = firstAttempt(client, () => (this.#firstAttempt = undefined));
     const commands = client as Redis & Commands & { mopCacheFill?: unknown };
     if (typeof commands.mopCacheFill !== 'function') {
       client.defineCommand('mopCacheRead', { numberOfKeys: 4, lua: READ });

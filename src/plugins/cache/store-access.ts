@@ -23,7 +23,22 @@ export class StoreAccess {
 
   /** The stamp and entry, or undefined when the store cannot be trusted now (down, or missed invalidations not yet replayed). */
   read(store: CacheStore, ns: string, id: string, variant: string, metrics: CacheMetrics): CacheRead | undefined | Promise<CacheRead | undefined> {
-    if (this.#missed.has(store)) return this.#replay(store).then(clean => (clean ? this.read(store, ns, id, variant, metrics) : undefined));
+    if (store.isReady !== undefined) {
+      const ready = this.#ready(store);
+      if (ready instanceof Promise) return ready.then(r => (r ? this.#read(store, ns, id, variant, metrics) : this.#skip(metrics)));
+      if (!ready) return this.#skip(metrics);
+    }
+    return this.#read(store, ns, id, variant, metrics);
+  }
+
+  /** Not connected: straight to the database, never waiting for the store. */
+  #skip(metrics: CacheMetrics): undefined {
+    metrics.bypasses++;
+    return undefined;
+  }
+
+  #read(store: CacheStore, ns: string, id: string, variant: string, metrics: CacheMetrics): CacheRead | undefined | Promise<CacheRead | undefined> {
+    if (this.#missed.has(store)) return this.#replay(store).then(clean => (clean ? this.#read(store, ns, id, variant, metrics) : undefined));
     return this.#call(store, () => store.read(ns, id, variant), metrics);
   }
 
@@ -43,6 +58,16 @@ export class StoreAccess {
 
   async clear(store: CacheStore): Promise<void> {
     await this.#call(store, () => done(store.clear()), undefined);
+  }
+
+  /** `isReady()` of a store; one that throws is not ready. */
+  #ready(store: CacheStore): boolean | Promise<boolean> {
+    try {
+      const ready = store.isReady!();
+      return ready instanceof Promise ? ready.then(r => r !== false, () => false) : ready !== false;
+    } catch {
+      return false;
+    }
   }
 
   /** Runs a store call: its value, or undefined when it failed (counted, warned once per outage). */
