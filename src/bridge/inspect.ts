@@ -1,5 +1,7 @@
 import { EntitySchema, type EntityManager, type EntityMetadata, type EntityName, type MikroORM } from '@mikro-orm/core';
 import { PluginConfigError } from '../errors.js';
+import { didYouMean } from '../registry/did-you-mean.js';
+import { describeValue } from '../registry/plugin-meta.js';
 import type { HookEventName } from '../events.js';
 import type { EntityTraitName, EntityTraits, PluginName, PluginOptionsMap } from '../plugin-api.js';
 import { findRuntime, runtimeOf } from './runtimes.js';
@@ -11,7 +13,7 @@ export type ChainEventName = Exclude<HookEventName, 'beforeSave' | 'afterSave'>;
 /** The ordered hooks that run for an entity on an event, as they would on the next operation. */
 export function describeChain(ormOrEm: MikroORM | EntityManager, entity: EntityName<any>, event: ChainEventName): HookSummary[] {
   const em = 'em' in ormOrEm ? ormOrEm.em : ormOrEm;
-  return runtimeOf(ormOrEm).describe(em.getMetadata().get(entity), event);
+  return runtimeOf(ormOrEm).describe(metadataOf(em, entity), event);
 }
 
 /** A plugin's validated options for an entity (class, name or instance), or undefined when not attached. */
@@ -21,10 +23,17 @@ export function pluginOptions<N extends PluginName>(em: EntityManager, entity: E
 
 /** Metadata of an entity given as a class, a name, a schema or an instance. */
 export function metadataOf(em: EntityManager, entity: EntityName<any> | string | object): EntityMetadata {
-  const name = typeof entity === 'function' || typeof entity === 'string' || entity instanceof EntitySchema ? entity : entity.constructor;
-  const meta = em.getMetadata().find(name as EntityName<any>);
-  if (!meta) throw new PluginConfigError('MOP_UNKNOWN_ENTITY', `${String((name as Function).name ?? name)} is not a discovered entity`);
-  return meta;
+  const name = typeof entity === 'function' || typeof entity === 'string' || entity instanceof EntitySchema || typeof entity !== 'object' || entity === null ? entity : entity.constructor;
+  const storage = em.getMetadata();
+  const meta = typeof name === 'function' || typeof name === 'string' || name instanceof EntitySchema ? storage.find(name as EntityName<any>) : undefined;
+  if (meta) return meta;
+  const given = typeof name === 'function' ? name.name : typeof name === 'string' ? name : name instanceof EntitySchema ? name.meta.className : undefined;
+  const known = [...storage.getAll().values()].map(m => m.className);
+  throw new PluginConfigError(
+    'MOP_UNKNOWN_ENTITY',
+    given ? `'${given}' is not a discovered entity${didYouMean(given, known)}` : `expected an entity class, name or instance, got ${describeValue(entity)}`,
+    { entity: given || undefined },
+  );
 }
 
 /**

@@ -6,7 +6,7 @@ import { Utils } from '@mikro-orm/core';
 import type { PluginSystemOptions } from '../bridge/plugin-runtime.js';
 import { PluginError } from '../errors.js';
 import type { PluginClass } from '../plugin-api.js';
-import { pluginMetaOf } from '../registry/plugin-meta.js';
+import { describeValue, pluginMetaOf } from '../registry/plugin-meta.js';
 import { defaultRegistry, PluginRegistry } from '../registry/plugin-registry.js';
 
 /**
@@ -69,10 +69,14 @@ export const PLUGIN_CONFIG_NAMES = ['mikro-orm-plugins.config.ts', 'mikro-orm-pl
 export async function loadPluginConfig(options: LoadPluginConfigOptions = {}): Promise<LoadedPluginConfig> {
   const cwd = resolve(options.cwd ?? process.cwd());
   const file = options.config ? undefined : findPluginConfigFile(cwd, options.file ?? process.env.MIKRO_ORM_PLUGINS_CONFIG);
-  const config = options.config ?? (file ? await readConfigFile(file) : {});
+  const config: unknown = options.config !== undefined ? options.config : file ? await readConfigFile(file) : {};
   const base = file ? dirname(file) : cwd;
   const where = file ?? 'plugin config';
-  const fail = (message: string, cause?: unknown) => new PluginError('MOP_CONFIG_LOAD_FAILED', `${where}: ${message}`, { cause });
+  const fail = (message: string, cause?: unknown, option?: string) => new PluginError('MOP_CONFIG_LOAD_FAILED', `${where}: ${message}`, { cause, option });
+  // A top level of 42, null or an array would otherwise read as "no plugins", silently.
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) {
+    throw fail(`the plugin config must be an object such as { plugins: { … } }, got ${describeValue(config)}`);
+  }
 
   const loaded: LoadedPlugin[] = [];
   const skipped: string[] = [];
@@ -84,7 +88,7 @@ export async function loadPluginConfig(options: LoadPluginConfigOptions = {}): P
       loaded.push({ name: pluginMetaOf(pluginClass)!.name, group, specifier, pluginClass });
     }
   };
-  for (const [group, entry] of groupsOf(config, fail)) {
+  for (const [group, entry] of groupsOf(config as PluginConfigFile, fail)) {
     if (group === 'dir') {
       for (const dir of ([] as string[]).concat(entry as string | string[])) {
         for (const path of pluginModulesIn(resolve(base, dir), fail)) {
@@ -152,23 +156,27 @@ async function readConfigFile(file: string): Promise<PluginConfigFile> {
   try {
     if (file.endsWith('.json')) return JSON.parse(readFileSync(file, 'utf8')) as PluginConfigFile;
     const module = (await import(pathToFileURL(file).href)) as { default?: unknown };
-    const value = await (typeof module.default === 'function' ? (module.default as () => unknown)() : (module.default ?? module));
+    // `export default null` is a bad config, not "no default export".
+    const exported = 'default' in module ? module.default : module;
+    const value = await (typeof exported === 'function' ? (exported as () => unknown)() : exported);
     return value as PluginConfigFile;
   } catch (error) {
     throw new PluginError('MOP_CONFIG_LOAD_FAILED', `${file}: cannot read the plugin config: ${(error as Error)?.message ?? error}`, { cause: error });
   }
 }
 
-function groupsOf(config: PluginConfigFile, fail: (message: string) => Error): [string, string | readonly string[]][] {
-  const plugins = config?.plugins;
+function groupsOf(config: PluginConfigFile, fail: (message: string, cause?: unknown, option?: string) => Error): [string, string | readonly string[]][] {
+  const plugins = config.plugins;
   if (plugins === undefined) return [];
   if (Array.isArray(plugins)) return [['default', plugins]];
   if (typeof plugins !== 'object' || plugins === null) throw fail(`'plugins' must be an object of groups or an array, got ${typeof plugins}`);
   const groups: [string, string | readonly string[]][] = [];
   for (const [group, entry] of Object.entries(plugins)) {
     if (entry === undefined) continue;
-    if (group === 'dir' ? typeof entry !== 'string' && !Array.isArray(entry) : !Array.isArray(entry)) {
-      throw fail(group === 'dir' ? `'plugins.dir' must be a folder or a list of folders` : `group '${group}' must be a list of module specifiers`);
+    if (group === 'dir' ? !([] as unknown[]).concat(entry).every(dir => typeof dir === 'string' && dir !== '') : !Array.isArray(entry)) {
+      throw group === 'dir'
+        ? fail(`'plugins.dir' must be a folder or a list of folders (non-empty strings), got ${describeValue(entry)}`, undefined, 'plugins.dir')
+        : fail(`group '${group}' must be a list of module specifiers`, undefined, `plugins.${group}`);
     }
     groups.push([group, entry as string | readonly string[]]);
   }

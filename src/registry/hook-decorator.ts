@@ -1,6 +1,8 @@
 import type { HookEventName, HookFunction } from '../events.js';
 import type { HookDefinition, HookOptions } from '../plugin-api.js';
+import { PluginRegistrationError } from '../errors.js';
 import { classLineage, isStandardContext, ownStandardMetadata } from './decorator-mode.js';
+import { describeValue } from './plugin-meta.js';
 
 const legacyHooks = new WeakMap<Function, HookDefinition[]>();
 const STANDARD_HOOKS = Symbol('mikro-orm-plugins:hooks');
@@ -18,9 +20,12 @@ export interface HookDecorator<F> {
  *     @hook(['beforeSave', 'beforeUpdate'], { priority: -10 }) touch(entity, ctx) {}
  */
 export function hook<K extends HookEventName>(events: K | readonly K[], options: HookOptions = {}): HookDecorator<HookFunction<K>> {
-  const names = typeof events === 'string' ? [events] : [...events];
+  const names = checkEvents(events);
+  checkOptions(names, options);
   return ((target: object, keyOrContext: string | symbol | ClassMethodDecoratorContext): void => {
     const method = isStandardContext(keyOrContext) ? keyOrContext.name : keyOrContext;
+    if (typeof method !== 'string' && typeof method !== 'symbol') throw invalid(names, `decorates methods; it was applied to ${describeValue(keyOrContext)}`);
+    if (!isStandardContext(keyOrContext) && (target === null || (typeof target !== 'object' && typeof target !== 'function'))) throw invalid(names, `decorates methods; it was applied to ${describeValue(target)}`);
     const defs = names.map(event => toDefinition(event, method, options));
     if (isStandardContext(keyOrContext)) {
       const metadata = keyOrContext.metadata as Record<symbol, HookDefinition[]>;
@@ -31,6 +36,31 @@ export function hook<K extends HookEventName>(events: K | readonly K[], options:
     const cls = (target as { constructor: Function }).constructor;
     legacyHooks.set(cls, [...(legacyHooks.get(cls) ?? []), ...defs]);
   }) as HookDecorator<HookFunction<K>>;
+}
+
+// Plain JavaScript reaches here with anything: a typed error now beats a TypeError at registration.
+function invalid(events: readonly string[] | undefined, message: string, option?: string): PluginRegistrationError {
+  return new PluginRegistrationError('MOP_INVALID_PLUGIN', `@hook(${events ? events.map(e => `'${e}'`).join(', ') : ''}) ${message}`, { hook: events?.[0], option });
+}
+
+function checkEvents(events: unknown): string[] {
+  const names = typeof events === 'string' ? [events] : Array.isArray(events) ? [...(events as unknown[])] : undefined;
+  if (names === undefined || names.length === 0 || names.some(e => typeof e !== 'string' || e === '')) {
+    throw invalid(undefined, `needs an event name or a non-empty list of them, got ${describeValue(events)}`);
+  }
+  return names as string[];
+}
+
+function checkOptions(events: readonly string[], options: unknown): asserts options is HookOptions {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw invalid(events, `options must be an object, got ${describeValue(options)}`);
+  // `priority` is checked at registration, with the plugin's name.
+  const { appliesTo, before, after } = options as Record<string, unknown>;
+  if (appliesTo !== undefined && appliesTo !== 'attached' && appliesTo !== 'all' && typeof appliesTo !== 'function') {
+    throw invalid(events, `'appliesTo' must be 'attached', 'all' or a function, got ${describeValue(appliesTo)}`, 'appliesTo');
+  }
+  for (const [key, list] of [['before', before], ['after', after]] as const) {
+    if (list !== undefined && (!Array.isArray(list) || list.some(n => typeof n !== 'string'))) throw invalid(events, `'${key}' must be a list of plugin names`, key);
+  }
 }
 
 function toDefinition(event: string, method: string | symbol, options: HookOptions): HookDefinition {

@@ -4,6 +4,7 @@ import { isBuiltInEvent, type CustomEventKind } from '../events.js';
 import type { HookDefinition, OptionsSpec, PluginClass, PluginDependencies, PluginMeta } from '../plugin-api.js';
 import { classLineage } from './decorator-mode.js';
 import { decoratedHooks } from './hook-decorator.js';
+import { describeValue } from './plugin-meta.js';
 
 /** Everything the chain builder needs to know about a plugin, read once at registration. */
 export interface PluginDefinition {
@@ -34,7 +35,10 @@ const LIFECYCLE_METHODS = ['setupEntity', 'onLoad', 'onUnload', 'healthCheck', '
 
 export function readPluginDefinition(pluginClass: PluginClass, meta: PluginMeta): PluginDefinition {
   const fail = (message: string) => new PluginRegistrationError('MOP_INVALID_PLUGIN', message, { plugin: meta.name });
-  if (typeof pluginClass !== 'function') throw fail(`Plugin '${meta.name}' must be a class, got ${typeof pluginClass}`);
+  // An arrow or bound function has no prototype: it can be neither constructed nor searched for hooks.
+  if (typeof pluginClass !== 'function' || typeof pluginClass.prototype !== 'object' || pluginClass.prototype === null) {
+    throw fail(`Plugin '${meta.name}' must be a class, got ${describeValue(pluginClass)}`);
+  }
   if (typeof meta.name !== 'string' || !NAME.test(meta.name)) {
     throw fail(`Plugin name ${JSON.stringify(meta.name)} must start with a letter and hold only letters, digits and _ . : -`);
   }

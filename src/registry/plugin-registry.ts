@@ -91,6 +91,9 @@ export class PluginRegistry {
   }
 
   registerMany(plugins: Readonly<Record<string, PluginClass>> | readonly (PluginClass | PluginInstance)[]): this {
+    if (typeof plugins !== 'object' || plugins === null) {
+      throw new PluginRegistrationError('MOP_INVALID_PLUGIN', `registerMany() needs { name: PluginClass } or a list of plugin classes or instances, got ${describeValue(plugins)}`);
+    }
     if (Array.isArray(plugins)) for (const item of plugins) this.register(item as never);
     else for (const [name, cls] of Object.entries(plugins as Readonly<Record<string, PluginClass>>)) this.register(name, cls);
     return this;

@@ -39,7 +39,7 @@ export function desiredRows(runtime: PluginRuntime, types: readonly PluginType<a
         plugin: impl.key,
         entity: GLOBAL,
         status: impl.codeStatus,
-        priority: impl.codePriority,
+        priority: storable(impl.codePriority),
         description: impl.description || null,
         options: null,
       });
@@ -51,5 +51,18 @@ export function desiredRows(runtime: PluginRuntime, types: readonly PluginType<a
 /** The priority a plugin's `*` row gets from code: the one its hooks share, or null (keep each hook's) when they differ. */
 export function codePriority(priorities: readonly number[]): number | null {
   const unique = new Set(priorities);
-  return unique.size === 1 ? [...unique][0]! : null;
+  return unique.size === 1 ? storable([...unique][0]!) : null;
+}
+
+export const INT32_MIN = -(2 ** 31);
+export const INT32_MAX = 2 ** 31 - 1;
+
+/** Whether the `priority` column (a 32-bit integer) holds the value. */
+export function isStorablePriority(value: unknown): value is number {
+  return Number.isInteger(value) && (value as number) >= INT32_MIN && (value as number) <= INT32_MAX;
+}
+
+/** A code priority the column cannot hold is stored as null, which means the code's own: the same thing. */
+function storable(priority: number): number | null {
+  return isStorablePriority(priority) ? priority : null;
 }

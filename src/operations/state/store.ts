@@ -4,7 +4,7 @@ import { PluginConfigError, PluginError } from '../../errors.js';
 import { didYouMean } from '../../registry/did-you-mean.js';
 import { sameJson } from '../json-values.js';
 import type { ImplementationStateSource, PluginType } from '../plugin-types.js';
-import { desiredRows } from './desired-rows.js';
+import { desiredRows, INT32_MAX, INT32_MIN, isStorablePriority } from './desired-rows.js';
 import { GLOBAL, STATUSES, type PluginStateEntities, type PluginStatus } from './entities.js';
 import { rowKey, type DesiredRow, type PluginStateRecord, type SyncOptions, type SyncReport } from './records.js';
 import { syncRows } from './sync-rows.js';
@@ -176,8 +176,12 @@ export class PluginStateStore implements ChainStateOverrides, ImplementationStat
 
   /** Sets the priority that replaces the plugin's hook priorities (`null`: back to the code's, or to the `*` row's for an entity). */
   async setPriority(plugin: string, priority: number | null, entity: string = GLOBAL): Promise<PluginStateRecord> {
-    if (priority !== null && !Number.isInteger(priority)) {
-      throw new PluginConfigError('MOP_INVALID_OPTIONS', `Priority must be an integer, got ${JSON.stringify(priority)}`, { plugin });
+    // The column is a 32-bit integer: check here, before the driver fails half-way (22003 on PostgreSQL).
+    if (priority !== null && !isStorablePriority(priority)) {
+      throw new PluginConfigError('MOP_INVALID_OPTIONS', `Plugin '${plugin}': priority must be an integer from ${INT32_MIN} to ${INT32_MAX} (or null), got ${typeof priority === 'string' ? JSON.stringify(priority) : String(priority)}`, {
+        plugin,
+        option: 'priority',
+      });
     }
     return this.#write(plugin, entity, row => ({ ...row, priority }));
   }
