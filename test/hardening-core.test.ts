@@ -18,6 +18,8 @@ declare module '../src/plugin-api.js' {
 
 const root = resolve(import.meta.dirname, '..');
 // Inside the checkout, so that configs written here resolve the project's node_modules.
+// A fresh clone has no .tmp yet.
+mkdirSync(join(root, '.tmp'), { recursive: true });
 const scratch = mkdtempSync(join(root, '.tmp', 'hardening-core-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 

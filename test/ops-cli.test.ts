@@ -392,6 +392,7 @@ describeEachDatabase('CLI', db => {
 describe('a TypeScript config, loaded as `mikro-orm` loads it', () => {
   // Inside the checkout, with no package.json of its own: the package resolves by its own name, and
   // @mikro-orm/cli and a TypeScript loader (jiti) are among the dependencies MikroORM's loader looks at.
+  mkdirSync(join(root, '.tmp'), { recursive: true }); // a fresh clone has none yet
   const project = mkdtempSync(join(root, '.tmp', 'cli-ts-app-'));
   afterAll(() => rmSync(project, { recursive: true, force: true }));
   const config = (label: string) =>
