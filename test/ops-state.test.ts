@@ -126,8 +126,11 @@ describeEachDatabase('plugin state', db => {
         expect.arrayContaining(['timestamp', 'softDelete', 'opsFirst', 'opsSecond', 'timestamp @ OpsPost', 'softDelete @ OpsPost', 'opsFirst @ OpsPost', 'opsSecond @ OpsPost', 'opsFirst @ OpsTag']),
       );
       expect(report.inserted).toHaveLength(9);
-      const again = await syncPluginState(orm, { mode: 'create' });
+      const steps: string[] = [];
+      const again = await syncPluginState(orm, { mode: 'create', onProgress: step => steps.push(step) });
       expect(again).toEqual({ inserted: [], updated: [], pruned: [] });
+      // Each database step is announced before it runs (the CLI shows them on a terminal).
+      expect(steps).toEqual(['reading 9 plugin state row(s)', 'writing 0 new, 0 updated, 0 pruned row(s)']);
       const rows = readPluginState(orm);
       const first = rows.find(r => r.plugin === 'opsFirst' && r.entity === '*')!;
       expect(first).toMatchObject({ status: 'active', priority: 10, description: 'first probe', options: null });

@@ -175,7 +175,8 @@ async function execute(command: string, rest: string[], values: Values, orm: Mik
       return 0;
     }
     case 'sync': {
-      const report = await syncPluginState(orm, { mode: (values.mode as 'create' | 'update' | undefined) ?? 'create', prune: values.prune !== false });
+      const mode = (values.mode as 'create' | 'update' | undefined) ?? 'create';
+      const report = await syncPluginState(orm, { mode, prune: values.prune !== false, onProgress: step => out.progress(step) }).finally(() => out.progress(undefined));
       if (json) out.json({ ok: true, config: configPath, ...report });
       else {
         const total = report.inserted.length + report.updated.length + report.pruned.length;

@@ -28,6 +28,8 @@ export interface SyncOptions {
   mode?: SyncMode;
   /** Remove rows of plugins (and plugin/entity pairs) that no longer exist. Default false. */
   prune?: boolean;
+  /** Called before each database step, which may be slow (the CLI shows it on a terminal). */
+  onProgress?: (step: string) => void;
 }
 
 export interface SyncReport {

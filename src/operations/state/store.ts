@@ -191,7 +191,7 @@ export class PluginStateStore implements ChainStateOverrides, ImplementationStat
     const mode = options.mode ?? 'create';
     if (mode !== 'create' && mode !== 'update') throw new PluginConfigError('MOP_INVALID_OPTIONS', `sync mode must be 'create' or 'update', got ${JSON.stringify(mode)}`);
     await this.#requireTable();
-    const attempt = () => this.#em().fork().transactional(em => syncRows(em, this.entities, this.#desired(), mode, Boolean(options.prune)));
+    const attempt = () => this.#em().fork().transactional(em => syncRows(em, this.entities, this.#desired(), mode, Boolean(options.prune), options.onProgress));
     let report: SyncReport;
     try {
       report = await attempt();

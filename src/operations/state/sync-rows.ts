@@ -9,8 +9,16 @@ import { bumpVersion, ensureVersionRow } from './version-counter.js';
  * rows, in `update` mode refreshes priority, description and options, and with `prune` removes rows
  * the code no longer has. Bumps the version only when something changed, so a second run is a no-op.
  */
-export async function syncRows(em: EntityManager, entities: PluginStateEntities, desired: Map<string, DesiredRow>, mode: SyncMode, prune: boolean): Promise<SyncReport> {
+export async function syncRows(
+  em: EntityManager,
+  entities: PluginStateEntities,
+  desired: Map<string, DesiredRow>,
+  mode: SyncMode,
+  prune: boolean,
+  onProgress?: (step: string) => void,
+): Promise<SyncReport> {
   const { PluginState } = entities;
+  onProgress?.(`reading ${desired.size} plugin state row(s)`);
   const existing = await em.find(PluginState, {});
   const byKey = new Map(existing.map(r => [rowKey(r.plugin, r.entity), r]));
   const inserted: string[] = [];
@@ -37,6 +45,7 @@ export async function syncRows(em: EntityManager, entities: PluginStateEntities,
       pruned.push(rowLabel(row.plugin, row.entity));
     }
   }
+  onProgress?.(`writing ${inserted.length} new, ${updated.length} updated, ${pruned.length} pruned row(s)`);
   await em.flush();
   if (inserted.length + updated.length + pruned.length > 0) await bumpVersion(em, entities);
   else await ensureVersionRow(em, entities);
