@@ -42,7 +42,8 @@ export async function loadMikroOrmConfig(options: { config?: string; contextName
   const paths = options.config !== undefined ? [options.config] : await CLIHelper.getConfigPaths();
   const path = paths.map(p => resolve(p)).find(p => existsSync(p));
   const configuration = await CLIHelper.getConfiguration(options.contextName, path !== undefined ? [path] : paths);
-  return { path, options: configuration.getAll() as Options, stale: path === undefined ? undefined : staleSource(path) };
+  // @mikro-orm/cli may bring its own copy of @mikro-orm/core (its releases lag core's): same shape, other declarations.
+  return { path, options: configuration.getAll() as unknown as Options, stale: path === undefined ? undefined : staleSource(path) };
 }
 
 /** `dist/mikro-orm.config.js` (or `build/…`) next to a newer `src/mikro-orm.config.ts`: the source it was built from, changed since. */
