@@ -259,9 +259,10 @@ export type HookFunction<K extends HookEventName> = AllHooks[K];
  * - `veto`: a hook returning `false` stops the chain and vetoes the operation;
  * - `waterfall`: each hook gets the value the previous one returned (nothing keeps it);
  * - `collect`: every hook runs, and the values they return are gathered (`queryFilter`'s conditions);
- * - `around`: each hook wraps the rest of the chain and the operation itself (`call.load()`).
+ * - `around`: each hook wraps the rest of the chain and the operation itself (`call.load()`);
+ * - `settled`: every hook runs even when one fails, and the failures are returned (`onUnload`).
  */
-export type HookKind = 'sequential' | 'veto' | 'waterfall' | 'collect' | 'around';
+export type HookKind = 'sequential' | 'veto' | 'waterfall' | 'collect' | 'around' | 'settled';
 
 export const BUILT_IN_EVENTS = {
   beforeCreate: 'sequential',
@@ -288,6 +289,17 @@ export const BUILT_IN_EVENTS = {
   afterJoinsPlanned: 'sequential',
   joinedFilters: 'waterfall',
 } as const satisfies Record<BuiltInEventName, HookKind>;
+
+/**
+ * Plugin-level events: `Plugin` methods with no entity, dispatched once per plugin in registration
+ * order (`onUnload` in reverse). `onLoad` stops at the first failure; `onUnload` lets every plugin close.
+ */
+export const PLUGIN_EVENTS = {
+  onLoad: 'sequential',
+  onUnload: 'settled',
+} as const satisfies Record<string, HookKind>;
+
+export type PluginEventName = keyof typeof PLUGIN_EVENTS;
 
 /** The kind of a built-in event, as the type system sees it. */
 export type KindOf<K extends BuiltInEventName> = (typeof BUILT_IN_EVENTS)[K];

@@ -23,17 +23,25 @@ export function pluginOptions<N extends PluginName>(em: EntityManager, entity: E
 
 /** Metadata of an entity given as a class, a name, a schema or an instance. */
 export function metadataOf(em: EntityManager, entity: EntityName<any> | string | object): EntityMetadata {
-  const name = typeof entity === 'function' || typeof entity === 'string' || entity instanceof EntitySchema || typeof entity !== 'object' || entity === null ? entity : entity.constructor;
+  const ref = entityRefOf(entity);
   const storage = em.getMetadata();
-  const meta = typeof name === 'function' || typeof name === 'string' || name instanceof EntitySchema ? storage.find(name as EntityName<any>) : undefined;
+  const meta = ref && storage.find(ref.name);
   if (meta) return meta;
-  const given = typeof name === 'function' ? name.name : typeof name === 'string' ? name : name instanceof EntitySchema ? name.meta.className : undefined;
   const known = [...storage.getAll().values()].map(m => m.className);
   throw new PluginConfigError(
     'MOP_UNKNOWN_ENTITY',
-    given ? `'${given}' is not a discovered entity${didYouMean(given, known)}` : `expected an entity class, name or instance, got ${describeValue(entity)}`,
-    { entity: given || undefined },
+    ref?.given ? `'${ref.given}' is not a discovered entity${didYouMean(ref.given, known)}` : `expected an entity class, name or instance, got ${describeValue(entity)}`,
+    { entity: ref?.given || undefined },
   );
+}
+
+/** What MikroORM looks an entity up by, and the name to show for it; undefined for a value that names no entity. */
+function entityRefOf(entity: unknown): { name: EntityName<any>; given: string } | undefined {
+  if (typeof entity === 'string') return { name: entity as unknown as EntityName<any>, given: entity };
+  if (entity instanceof EntitySchema) return { name: entity, given: entity.meta.className };
+  if (typeof entity === 'function') return { name: entity as EntityName<any>, given: entity.name };
+  const constructor: unknown = typeof entity === 'object' && entity !== null ? entity.constructor : undefined;
+  return typeof constructor === 'function' ? { name: constructor as EntityName<any>, given: constructor.name } : undefined;
 }
 
 /**

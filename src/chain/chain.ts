@@ -1,5 +1,5 @@
 import type { ChangeSet, EntityManager, EntityMetadata } from '@mikro-orm/core';
-import type { DispatchedEvent, HookContext, HookKind } from '../events.js';
+import type { DispatchedEvent, HookContext, HookKind, PluginEventName } from '../events.js';
 
 export type LinkFunction = (subject: unknown, arg: unknown, ctx: HookContext) => unknown;
 
@@ -21,12 +21,13 @@ export type ChainRunner = (ctx: DispatchContext, subject: unknown, arg: unknown)
 
 /** A frozen, ordered chain for one (entity, event). Entities without hooks hold `null` instead. */
 export interface Chain<V extends boolean = boolean> {
-  readonly event: DispatchedEvent;
+  readonly event: DispatchedEvent | PluginEventName;
   readonly kind: HookKind;
   /** A hook returning `false` stops the chain and vetoes the operation. */
   readonly veto: V;
   /** `afterChange`, bulk and custom events pass a payload before the context. */
   readonly withPayload: boolean;
+  /** The entity's name; empty for a plugin-level chain (`onLoad`, `onUnload`). */
   readonly entity: string;
   readonly links: readonly ChainLink[];
   /** The common case (no `withoutPlugins` scope); compiled once for the sequential and veto kinds. */

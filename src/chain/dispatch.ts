@@ -107,6 +107,21 @@ export function runValues(chain: Chain, ctx: DispatchContext, subject: unknown, 
   return collected ?? subject;
 }
 
+/** Settled: every hook runs, in order, past failures; returns the failures, tagged (none: empty). */
+export async function runSettled(chain: Chain, ctx: DispatchContext, subject: unknown, arg: unknown): Promise<PluginError[]> {
+  const failures: PluginError[] = [];
+  for (const link of chain.links) {
+    if (ctx.skip !== undefined && ctx.skip.has(link.plugin)) continue;
+    ctx.link = link;
+    try {
+      await link.fn.call(link.instance, subject, arg, ctx);
+    } catch (error) {
+      failures.push(tagError(error, link, chain.entity));
+    }
+  }
+  return failures;
+}
+
 /** Errors that came out of the operation an around chain wraps: they pass through untagged. */
 const fromInner = new WeakSet<object>();
 
@@ -138,8 +153,9 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   return value !== null && typeof value === 'object' && typeof (value as PromiseLike<unknown>).then === 'function';
 }
 
-/** Names the plugin, hook and entity on an error; our own typed errors keep their class. */
+/** Names the plugin, hook and entity (none for a plugin-level chain) on an error; our own typed errors keep their class. */
 export function tagError(error: unknown, link: Pick<ChainLink, 'plugin' | 'method' | 'declaredOn'>, entity: string): PluginError {
+  if (entity === '') return tagPluginLevel(error, link.plugin, link.method);
   const hook = `${link.method} (${link.declaredOn})`;
   if (error instanceof PluginError) {
     error.plugin ??= link.plugin;
@@ -154,4 +170,14 @@ export function tagError(error: unknown, link: Pick<ChainLink, 'plugin' | 'metho
     entity,
     cause: error,
   });
+}
+
+function tagPluginLevel(error: unknown, plugin: string, hook: string): PluginError {
+  if (error instanceof PluginError) {
+    error.plugin ??= plugin;
+    error.hook ??= hook;
+    return error;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new HookError('MOP_HOOK_FAILED', `Plugin '${plugin}' failed in ${hook}: ${message}`, { plugin, hook, cause: error });
 }

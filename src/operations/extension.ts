@@ -6,7 +6,7 @@ import { isSyncDiscovery } from '../bridge/sync-discovery.js';
 import type { PluginRuntime } from '../bridge/plugin-runtime.js';
 import { PluginError } from '../errors.js';
 import { noPlugins } from '../config/no-plugins.js';
-import type { Plugin } from '../plugin-api.js';
+import { buildPluginEventChain, dispatchPluginEvent, type PluginEventMember } from '../chain/plugin-events.js';
 import { pluginTypes, setImplementationStateLookup, type PluginType } from './plugin-types.js';
 import { definePluginStateEntities, type PluginStateEntities } from './state/entities.js';
 import type { SyncMode } from './state/records.js';
@@ -43,8 +43,8 @@ export interface OperationsContext {
   readonly runtime: PluginRuntime;
   readonly store: PluginStateStore | undefined;
   readonly types: () => readonly PluginType<any>[];
-  /** Plugins whose `onLoad` ran, in order. */
-  readonly loaded: string[];
+  /** Plugins loaded (their `onLoad`, if any, ran), in order: they get `onUnload`. */
+  readonly loaded: PluginEventMember[];
   /** False when only the CLI or `doctorConfig` added the extension: the app itself never reads the stored state. */
   readonly inAppConfig: boolean;
 }
@@ -178,36 +178,25 @@ export function findOperations(ormOrEm: MikroORM | EntityManager): OperationsCon
 /** `onLoad` of each registered plugin not disabled, in registration order (config file first, then code). */
 async function loadPlugins(context: OperationsContext, orm: MikroORM): Promise<void> {
   const { runtime, store } = context;
+  const members = runtime.registry
+    .names()
+    .filter(name => runtime.registry.isEnabled(name) && store?.status(name, '*') !== 'disabled')
+    .map(name => ({ name, instance: runtime.instanceOf(name) as object }));
   // `onLoad(orm)` may use `orm.em` (during discovery: the EntityManager made above, replaced by MikroORM's own right after);
   // `orm.getMetadata()` is not set until `MikroORM.init` resolves: use `orm.em.getMetadata()`.
-  const withEm = orm;
-  for (const name of runtime.registry.names()) {
-    if (!runtime.registry.isEnabled(name) || store?.status(name, '*') === 'disabled') continue;
-    const instance = runtime.instanceOf(name) as Plugin;
-    if (typeof instance.onLoad === 'function') {
-      try {
-        await instance.onLoad(withEm);
-      } catch (error) {
-        throw new PluginError('MOP_HOOK_FAILED', `Plugin '${name}' failed in onLoad: ${(error as Error)?.message ?? error}`, { plugin: name, hook: 'onLoad', cause: error });
-      }
-    }
-    context.loaded.push(name);
+  try {
+    await dispatchPluginEvent(buildPluginEventChain('onLoad', members), orm.em, orm);
+    context.loaded.push(...members);
+  } catch (error) {
+    // The plugins before the one that failed did load, and get their `onUnload`.
+    const failed = members.findIndex(m => m.name === (error as PluginError).plugin);
+    context.loaded.push(...members.slice(0, failed === -1 ? members.length : failed));
+    throw error;
   }
 }
 
 /** `onUnload` in reverse order of loading; every plugin gets its call even when one fails. */
 async function unloadPlugins(context: OperationsContext, orm: MikroORM): Promise<PluginError[]> {
-  const failures: PluginError[] = [];
-  while (context.loaded.length > 0) {
-    const name = context.loaded.pop()!;
-    const instance = context.runtime.instanceOf(name) as Plugin | undefined;
-    if (typeof instance?.onUnload !== 'function') continue;
-    try {
-      await instance.onUnload(orm);
-    } catch (error) {
-      failures.push(new PluginError('MOP_HOOK_FAILED', `Plugin '${name}' failed in onUnload: ${(error as Error)?.message ?? error}`, { plugin: name, hook: 'onUnload', cause: error }));
-    }
-  }
-  return failures;
+  const members = context.loaded.splice(0).reverse();
+  return dispatchPluginEvent(buildPluginEventChain('onUnload', members), orm.em, orm);
 }
-
