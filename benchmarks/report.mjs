@@ -82,6 +82,13 @@ if (S.cache) {
     targets.push({ scenario: 'cache', what: `${DB[r.db]}, findOne by id: hit ÷ database (b ÷ c)`, target: `≥ ${speedup(t.target)}`, measured: speedup(r.ratios['c/b'].median), range: `${speedup(r.ratios['c/b'].max)}–${speedup(r.ratios['c/b'].min)}`, met: t.met });
   }
 }
+if (S.memory) {
+  for (const r of S.memory.results) {
+    for (const [k, t] of Object.entries(r.targets)) {
+      targets.push({ scenario: 'memory', what: `${DB[r.db]}, heap per entity after find(): ${k}`, target: `≤ ${t.target}`, measured: x3(r.ratios[k].median), range: `${x3(r.ratios[k].min)}–${x3(r.ratios[k].max)}`, met: t.met });
+    }
+  }
+}
 if (S.dispatch) {
   for (const r of S.dispatch.results) {
     if (r.target === null) continue;

@@ -45,7 +45,7 @@ afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe('benchmarks smoke run (tiny sizes, no timing asserted)', () => {
   it('finds the scenarios', () => {
-    expect(scenarios).toEqual(expect.arrayContaining(['dispatch', 'flush-audit', 'flush-insert', 'flush-update', 'peers', 'read', 'remove', 'scale']));
+    expect(scenarios).toEqual(expect.arrayContaining(['dispatch', 'flush-audit', 'flush-insert', 'flush-update', 'memory', 'peers', 'read', 'remove', 'scale']));
   });
 
   for (const name of scenarios) {
@@ -100,6 +100,12 @@ function checkShape(name: string, json: Json): void {
       expect(['MikroORM', 'Sequelize', 'TypeORM']).toContain(r.orm);
       expect(finite(r.ratiosToWithoutHooks.hooked.median)).toBe(true);
     }
+    return;
+  }
+  if (name === 'memory') {
+    const [r] = json.results;
+    for (const k of ['a', 'c', 'd']) expect(r.figures[k].value.median).toBeGreaterThan(0);
+    for (const k of ['c/a', 'd/a']) expect(typeof r.targets[k].met).toBe('boolean');
     return;
   }
   if (name === 'flush-audit') {
