@@ -1,5 +1,5 @@
 import { Utils, type EntityManager, type EntityMetadata } from '@mikro-orm/core';
-import { entityState, hydrateLoaded, type FindOneCall } from '../../core.js';
+import { entityState, hydrateLoaded, loadedRow, type FindOneCall } from '../../core.js';
 import { cacheKeyOf, type CachedEntity, type CacheKey } from './cached-entity.js';
 import { copyRow } from './memory-store.js';
 import { filterVariant } from './filter-variant.js';
@@ -111,7 +111,7 @@ async function loadAndFill(read: Read, store: CacheStore, variantKey: string, fo
   const row = (async () => {
     entity = await call.load();
     if (entity == null) return null;
-    const snapshot = em.getUnitOfWork().getOriginalEntityData(entity) as CachedRow | undefined;
+    const snapshot = loadedRow(em, call.meta, entity) as CachedRow | undefined;
     if (!snapshot || !entityState(entity).initialized) return undefined;
     const loaded = cacheKeyOf(call.meta, call.meta.primaryKeys.map(k => entity[k]), em.getPlatform());
     if (loaded?.exact !== key.exact) return undefined;
