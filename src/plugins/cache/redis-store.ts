@@ -21,9 +21,19 @@ export interface RedisStoreOptions {
   healthTimeoutMs?: number;
 }
 
-// Stamps: `<namespace stamp>.<key stamp>`, each taken from one counter per key prefix that never runs
-// behind the server clock (microseconds), so a stamp that was evicted or expired is recreated with a
-// value no entry can carry. Entries are `<stamp>|<v8-serialized row>`.
+// Stamps: `<run>:<namespace stamp>.<key stamp>`. The run is the server's run_id (new at every start
+// of redis-server), so nothing stored before a restart is served after it, even when the server
+// reloads a dump that predates invalidations it acknowledged, or one taken while an instance could
+// not reach it. The two counters come from one clock per key prefix that never runs behind the server
+// clock (microseconds), so a stamp that was evicted or expired is recreated with a value no entry can
+// carry. Entries are `<stamp>|<v8-serialized row>`.
+const RUN = `
+local function run()
+  local info = redis.pcall('INFO', 'server')
+  if type(info) ~= 'string' then return '' end
+  return string.sub(string.match(info, 'run_id:(%x+)') or '', 1, 16)
+end
+`;
 const STAMP = `
 local function stamp(key, ttl)
   local v = redis.call('GET', key)
@@ -38,17 +48,17 @@ local function stamp(key, ttl)
 end
 `;
 /** KEYS: clock, namespace stamp, key stamp, entry. ARGV: stamp ttl. Returns { stamp, row? }. */
-const READ = `${STAMP}
-local s = stamp(KEYS[2], '0') .. '.' .. stamp(KEYS[3], ARGV[1])
+const READ = `${RUN}${STAMP}
+local s = run() .. ':' .. stamp(KEYS[2], '0') .. '.' .. stamp(KEYS[3], ARGV[1])
 local e = redis.call('GET', KEYS[4])
 if e and string.sub(e, 1, string.len(s) + 1) == s .. '|' then return { s, string.sub(e, string.len(s) + 2) } end
 return { s }
 `;
 /** KEYS: namespace stamp, key stamp, entry, variants. ARGV: stamp, row, ttl, stamp ttl. Stores only under an unchanged stamp. */
-const FILL = `
+const FILL = `${RUN}
 local a = redis.call('GET', KEYS[1])
 local b = redis.call('GET', KEYS[2])
-if not a or not b or (a .. '.' .. b) ~= ARGV[1] then return 0 end
+if not a or not b or (run() .. ':' .. a .. '.' .. b) ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[3], ARGV[1] .. '|' .. ARGV[2], 'PX', ARGV[3])
 redis.call('SADD', KEYS[4], KEYS[3])
 redis.call('PEXPIRE', KEYS[4], ARGV[4])
