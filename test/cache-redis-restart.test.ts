@@ -40,6 +40,7 @@ describe.skipIf(!existsSync('/usr/bin/redis-server') && !process.env.PATH?.inclu
       cachePluginOf(orm)!.warn = () => {};
       orms.push(orm);
     }
+    for (const store of stores) expect(await store.ready()).toBe(true); // reads skip a store still connecting
   });
   afterEach(async () => {
     for (const store of stores.splice(0)) await store.close();
