@@ -1,7 +1,7 @@
 // Property: a cache hit is what a database load returns: the same values of the same types, for
 // dates, bigints, decimals, JSON, embeddables (inline and object-mode), enums, booleans and custom
 // types, nulls included, on every database and with the memory and the Redis store.
-import { defineEntity, p, Type, type Platform } from '@mikro-orm/core';
+import { defineEntity, p, Type } from '@mikro-orm/core';
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { CachePlugin, cacheMetrics, redisStore, type CacheStore } from '../src/cache.js';
@@ -109,8 +109,6 @@ function typed(value: unknown, seen = 0): unknown {
   for (const key of Object.keys(value).sort()) out[key] = typed((value as Record<string, unknown>)[key], seen + 1);
   return out;
 }
-
-const stores = [{ label: 'memory', make: () => 'memory' as const }, ...(redisUp ? [{ label: 'Redis', make: () => redisStore({ url: SHARED_REDIS, keyPrefix: uniquePrefix('hit-eq') }) }] : [])];
 
 describeEachDatabase('cache property: a hit equals a database load', db => {
   let orm: TestOrm;
