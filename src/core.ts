@@ -20,6 +20,8 @@ export {
   markStrict,
   type EntityState,
 } from './bridge/orm-internals.js';
+export { primaryKeyValues, type PrimaryKeyValue } from './bridge/primary-key.js';
+export { loadedRow } from './bridge/loaded-row.js';
 export { withPluginEntityManager, RowLimitError, DEFAULT_ROW_LIMIT } from './bridge/plugin-entity-manager.js';
 export { QueryBuilderError, withQueryOptions, queryOptionsOf, type QueryBuilderOptions, type AnyQueryBuilder } from './bridge/plugin-query-builder.js';
 export type { PluginSystemOptions, HookSummary } from './bridge/plugin-runtime.js';

@@ -1,11 +1,12 @@
 // Cache plugin hardening: store options checked at creation, clearCache under a client keyPrefix,
 // and no read waiting for a Redis that has not answered yet.
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
 import { Redis } from 'ioredis';
 import { cacheMetrics, cachePluginOf, clearCache, memoryStore, redisStore, type CacheStore, type RedisStore } from '../src/cache.js';
 import { PluginConfigError, pluginSystem } from '../src/index.js';
 import { cacheEntities, cacheRegistry, Member, storeSetting } from './support/cache-fixtures.js';
-import { dropPrefix, redisUp, SHARED_REDIS, uniquePrefix } from './support/cache-redis.js';
+import { dropPrefix, redisUp, SHARED_REDIS, uniquePrefix, waitFor } from './support/cache-redis.js';
 import { sqlite, type TestOrm } from './support/databases.js';
 
 const registry = cacheRegistry();
@@ -107,7 +108,7 @@ describe.skipIf(!redisUp)('clearCache with a client of yours that has a keyPrefi
 });
 
 async function waitReady(store: CacheStore): Promise<void> {
-  for (let i = 0; i < 200 && !(await (store as RedisStore).isReady()); i++) await new Promise(r => setTimeout(r, 25));
+  expect(await (store as RedisStore).ready()).toBe(true);
 }
 
 describe('a Redis store that has not answered yet', () => {
@@ -140,5 +141,28 @@ describe('a Redis store that has not answered yet', () => {
     expect((await orm.em.fork().findOneOrFail(Member, ada.id)).name).toBe('Ada L.');
     expect(store.isReady()).toBe(false);
     expect(cacheMetrics(orm, Member)).toMatchObject({ hits: 0, misses: 0, sets: 0, bypasses: 4 });
+  }, 20_000);
+
+  test('a server that accepts the connection and never answers: reads do not wait for its first connection attempt', async () => {
+    // It takes the TCP connection and stays silent, so the client's first attempt never settles by itself.
+    const sockets: Socket[] = [];
+    const silent = createServer(socket => void sockets.push(socket));
+    await new Promise<void>(resolve => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      store = redisStore({ url: `redis://127.0.0.1:${(silent.address() as AddressInfo).port}`, timeoutMs: 60_000 });
+      storeSetting.store = store;
+      orm = await sqlite.init({ entities: cacheEntities, extensions: [pluginSystem({ registry })] });
+      const em = orm.em.fork();
+      const ada = em.create(Member, { name: 'Ada' });
+      await em.persist(ada).flush();
+      await waitFor(() => sockets.length > 0, 10_000, 'the store to connect');
+      expect(await orm.em.fork().findOne(Member, ada.id)).toMatchObject({ name: 'Ada' });
+      expect(await orm.em.fork().findOne(Member, ada.id)).toMatchObject({ name: 'Ada' });
+      expect(store.isReady()).toBe(false);
+      expect(cacheMetrics(orm, Member)).toMatchObject({ hits: 0, misses: 0, bypasses: 2 });
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    }
   }, 20_000);
 });

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { cacheMetrics, cachePluginOf, redisStore, type CacheStore } from '../src/cache.js';
+import { cacheMetrics, cachePluginOf, redisStore, type CacheStore, type RedisStore } from '../src/cache.js';
 import { pluginSystem } from '../src/index.js';
 import { cacheEntities, cacheRegistry, LoadSpyPlugin, Member, Note, storeSetting } from './support/cache-fixtures.js';
 import { dropPrefix, OwnRedis, redisUp, SHARED_REDIS, sparePort, uniquePrefix, waitFor } from './support/cache-redis.js';
@@ -47,6 +47,8 @@ for (const { db, options, worker } of targets) {
       LoadSpyPlugin.loaded = [];
       if (db.name === 'sqlite') rmSync(String(options().dbName), { force: true });
       orm = await db.init({ entities: cacheEntities, extensions: [pluginSystem({ registry })], ...options() });
+      // Reads skip a store that is still connecting: these tests are about a connected one.
+      expect(await (store as RedisStore).ready()).toBe(true);
       const em = orm.em.fork();
       const member = em.create(Member, { name: 'Ada', score: 1 });
       await em.flush();
@@ -207,6 +209,7 @@ describe.skipIf(!existsSync('/usr/bin/redis-server') && !process.env.PATH?.inclu
   test('reads and writes fall through to the database with one warning, and the cache recovers by itself', async () => {
     store = storeSetting.store = redisStore({ url: redis.url, keyPrefix: uniquePrefix('down'), timeoutMs: 300 });
     orm = await sqlite.init({ entities: cacheEntities, extensions: [pluginSystem({ registry })] });
+    expect(await (store as RedisStore).ready()).toBe(true);
     cachePluginOf(orm)!.warn = message => void warnings.push(message);
     const em = orm.em.fork();
     const ada = em.create(Member, { name: 'Ada' });

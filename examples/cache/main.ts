@@ -74,6 +74,7 @@ CacheStore.register('local', memoryStore({ max: 50_000 }), { priority: 1 });
 
 if (await redisAnswers(6379)) {
   const store = redisStore({ url: 'redis://127.0.0.1:6379', keyPrefix: 'mop-example:cache:' });
+  await store.ready(); // reads skip Redis until it is connected: wait at start-up for the first ones to use it
   await demo('redis', store);
   // The example's entries go with it (the stamp clock stays, so a later run never reuses a stamp).
   await store.clear();

@@ -58,28 +58,61 @@ export async function waitFor(check: () => boolean | Promise<boolean>, ms: numbe
   throw new Error(`timed out after ${ms} ms waiting for ${what}`);
 }
 
-/** A private redis-server on a loopback port, no persistence; stop() and start() again on the same port. */
+/** Where a private redis-server keeps its dump: it saves on shutdown and reloads it at start, as the default redis.conf does. */
+export interface Persistence {
+  readonly dir: string;
+}
+
+/**
+ * A private redis-server on a loopback port; stop() and start() again on the same port. Without
+ * `persistence` it keeps nothing; with it, it saves its dump on shutdown (and on `save()`) and loads it at start.
+ */
 export class OwnRedis {
   #child: ChildProcess | undefined;
-  constructor(readonly port: number) {}
+  constructor(
+    readonly port: number,
+    readonly persistence?: Persistence,
+  ) {}
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
   }
 
   async start(): Promise<void> {
-    this.#child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], {
+    const saving = this.persistence ? ['--save', '3600 1', '--dir', this.persistence.dir, '--dbfilename', 'dump.rdb'] : ['--save', ''];
+    this.#child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', ...saving, '--appendonly', 'no', '--daemonize', 'no'], {
       stdio: 'ignore',
     });
     await waitFor(() => reachable(this.port), 10_000, `redis-server on ${this.port}`);
   }
 
-  async stop(): Promise<void> {
+  /** Writes the dump now (the state a later `kill()` and `start()` comes back to). */
+  async save(): Promise<void> {
+    const client = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    try {
+      await client.connect();
+      await client.save();
+    } finally {
+      client.disconnect();
+    }
+  }
+
+  /** A clean shutdown (SIGTERM): a persistent server saves its dump first. */
+  stop(): Promise<void> {
+    return this.#end('SIGTERM');
+  }
+
+  /** A crash (SIGKILL): whatever changed since the last dump is lost. */
+  kill(): Promise<void> {
+    return this.#end('SIGKILL');
+  }
+
+  async #end(signal: NodeJS.Signals): Promise<void> {
     const child = this.#child;
     this.#child = undefined;
     if (!child || child.exitCode !== null) return;
     const exited = new Promise<void>(r => child.once('exit', () => r()));
-    child.kill('SIGTERM');
+    child.kill(signal);
     await Promise.race([exited, new Promise(r => setTimeout(r, 5000))]);
     if (child.exitCode === null) child.kill('SIGKILL');
     await waitFor(async () => !(await reachable(this.port)), 5000, `redis-server on ${this.port} to stop`);

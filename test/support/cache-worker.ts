@@ -27,7 +27,8 @@ const registry = new mop.PluginRegistry().registerMany({ timestamp: mop.Timestam
 const orm = await MikroORM.init({ ...config.options, driver, entities: [Member], extensions: [mop.pluginSystem({ registry })] });
 
 const reply = (value: unknown) => process.stdout.write(`${JSON.stringify(value)}\n`);
-reply({ ready: true });
+// Reads skip a store that is still connecting: the test is about a connected one.
+reply({ ready: await store.ready() });
 for await (const line of createInterface({ input: process.stdin })) {
   const command = JSON.parse(line) as { op: string; id?: number; name?: string };
   try {

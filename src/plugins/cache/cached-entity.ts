@@ -1,3 +1,5 @@
+import type { EntityMetadata, Platform } from '@mikro-orm/core';
+import { primaryKeyValues } from '../../core.js';
 import type { CacheMetrics } from './metrics.js';
 import type { CacheStore } from './store.js';
 
@@ -12,18 +14,27 @@ export interface CachedEntity {
   readonly metrics: CacheMetrics;
 }
 
-/** The serialized primary key: the value itself for one column, a JSON array for composite keys; undefined for anything else. */
-export function serializeId(values: readonly unknown[], primaryKeyCount: number): string | undefined {
-  if (values.length !== primaryKeyCount || values.length === 0) return undefined;
-  if (values.length === 1) {
-    const value = values[0];
-    return typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'bigint' ? String(value) : undefined;
-  }
-  const parts: string[] = [];
-  for (const value of values) {
-    if (typeof value === 'number' || typeof value === 'bigint') parts.push(String(value));
-    else if (typeof value === 'string') parts.push(value);
-    else return undefined;
-  }
-  return JSON.stringify(parts);
+/**
+ * Where a primary key's entries live. `id` is the store key: stamps and invalidations go by it. It is
+ * the key as MikroORM compares it (`primaryKeyValues`) with strings folded (case, accents, trailing
+ * spaces), so every spelling a collation or a UUID column may treat as the same row shares one stamp,
+ * and a write under any spelling drops them all. `exact` (unfolded) tells apart the entries of spellings
+ * a case-sensitive database keeps apart; only a read whose `exact` equals the loaded row's fills.
+ */
+export interface CacheKey {
+  readonly id: string;
+  readonly exact: string;
+}
+
+export function cacheKeyOf(meta: EntityMetadata, values: readonly unknown[], platform: Platform): CacheKey | undefined {
+  const key = primaryKeyValues(meta, values, platform);
+  if (key === undefined) return undefined;
+  const exact = key.length === 1 ? String(key[0]) : JSON.stringify(key.map(String));
+  const folded = key.map(v => (typeof v === 'string' ? fold(v) : String(v)));
+  return { id: folded.length === 1 ? folded[0]! : JSON.stringify(folded), exact };
+}
+
+/** Coarser than any collation we know of: compatibility forms, no accents, one case, no trailing spaces. */
+function fold(value: string): string {
+  return /^[\x20-\x7e]*$/.test(value) ? value.toLowerCase().replace(/ +$/, '') : value.normalize('NFKD').replace(/\p{M}/gu, '').toUpperCase().toLowerCase().replace(/ +$/, '');
 }

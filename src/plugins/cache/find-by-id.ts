@@ -1,6 +1,6 @@
 import { Utils, type EntityManager, type EntityMetadata } from '@mikro-orm/core';
-import { entityState, hydrateLoaded, type FindOneCall } from '../../core.js';
-import { serializeId, type CachedEntity } from './cached-entity.js';
+import { entityState, hydrateLoaded, loadedRow, type FindOneCall } from '../../core.js';
+import { cacheKeyOf, type CachedEntity, type CacheKey } from './cached-entity.js';
 import { copyRow } from './memory-store.js';
 import { filterVariant } from './filter-variant.js';
 import type { CacheOptions } from './options.js';
@@ -31,7 +31,7 @@ const inFlight = new WeakMap<CacheStore, Map<string, Flight>>();
 export function findById(call: FindOneCall<CacheOptions>, cached: CachedEntity, access: StoreAccess, choice: StoreChoice): Promise<unknown> {
   const { meta, where } = call;
   const opts = call.findOptions as AnyOptions;
-  const target = primaryKeyTarget(meta, where, opts);
+  const target = primaryKeyTarget(meta, where, opts, call.em);
   if (target === undefined) return call.load(); // not a load by primary key: not ours to count
   const em = call.em.getContext();
   if (!cacheable(em, opts, target)) {
@@ -41,7 +41,7 @@ export function findById(call: FindOneCall<CacheOptions>, cached: CachedEntity, 
   // Already in the identity map: MikroORM answers (or, for a bare reference, loads into it).
   const existing = target.reference ?? em.getUnitOfWork().tryGetById(meta.class, where as never, opts.schema);
   if (existing && entityState(existing).initialized) return call.load();
-  const read: Read = { call, em, cached, access, choice, id: target.id, reference: existing ?? undefined };
+  const read: Read = { call, em, cached, access, choice, key: target.key, reference: existing ?? undefined };
   return filterVariant(em, meta, opts).then(variant => withVariant(read, variant));
 }
 
@@ -53,7 +53,7 @@ interface Read {
   readonly cached: CachedEntity;
   readonly access: StoreAccess;
   readonly choice: StoreChoice;
-  readonly id: string;
+  readonly key: CacheKey;
   /** The uninitialized reference being loaded, if that is the call. */
   readonly reference: object | undefined;
 }
@@ -71,8 +71,10 @@ function withVariant(read: Read, variant: string | undefined): Promise<unknown> 
   }
   // Reference loads name the schema the entity came from (`public` on PostgreSQL): the default one is no schema.
   const schema = (call.findOptions as AnyOptions).schema;
-  const variantKey = schema && schema !== (call.meta.schema ?? em.config.get('schema') ?? em.getPlatform().getDefaultSchemaName()) ? `${variant}@${schema}` : variant;
-  const found = read.access.read(store, cached.ns, read.id, variantKey, cached.metrics);
+  let variantKey = schema && schema !== (call.meta.schema ?? em.config.get('schema') ?? em.getPlatform().getDefaultSchemaName()) ? `${variant}@${schema}` : variant;
+  // A spelling other than the folded one has entries of its own (a case-sensitive database may hold both rows).
+  if (read.key.exact !== read.key.id) variantKey = `${variantKey}#${read.key.exact}`;
+  const found = read.access.read(store, cached.ns, read.key.id, variantKey, cached.metrics);
   return found instanceof Promise ? found.then(f => withEntry(read, store, variantKey, f)) : withEntry(read, store, variantKey, found);
 }
 
@@ -87,9 +89,13 @@ function withEntry(read: Read, store: CacheStore, variantKey: string, found: Cac
   return hydrate(read.em, call.meta, found.value, call.findOptions as AnyOptions, read.reference);
 }
 
-/** A miss: one database read per key and stamp in this process (single-flight), its snapshot stored if the stamp still holds. */
+/**
+ * A miss: one database read per key and stamp in this process (single-flight), its snapshot stored if
+ * the stamp still holds and the row loaded has the very key read (not another spelling of it).
+ */
 async function loadAndFill(read: Read, store: CacheStore, variantKey: string, found: CacheRead): Promise<unknown> {
-  const { call, em, cached, access, id, reference } = read;
+  const { call, em, cached, access, key, reference } = read;
+  const { id } = key;
   let flights = inFlight.get(store);
   if (!flights) inFlight.set(store, (flights = new Map()));
   const flightKey = `${cached.ns}\u0000${id}\u0000${variantKey}`;
@@ -105,8 +111,10 @@ async function loadAndFill(read: Read, store: CacheStore, variantKey: string, fo
   const row = (async () => {
     entity = await call.load();
     if (entity == null) return null;
-    const snapshot = em.getUnitOfWork().getOriginalEntityData(entity) as CachedRow | undefined;
+    const snapshot = loadedRow(em, call.meta, entity) as CachedRow | undefined;
     if (!snapshot || !entityState(entity).initialized) return undefined;
+    const loaded = cacheKeyOf(call.meta, call.meta.primaryKeys.map(k => entity[k]), em.getPlatform());
+    if (loaded?.exact !== key.exact) return undefined;
     if (await access.fill(store, cached.ns, id, variantKey, found.stamp, snapshot, cached.ttlMs, cached.metrics)) cached.metrics.sets++;
     return snapshot;
   })();
@@ -121,20 +129,20 @@ async function loadAndFill(read: Read, store: CacheStore, variantKey: string, fo
 }
 
 interface Target {
-  readonly id: string;
+  readonly key: CacheKey;
   /** The uninitialized reference being loaded (`wrap(ref).init()`, `ref.load()`), if that is the call. */
   readonly reference: object | undefined;
 }
 
 /** The primary key the call loads, or undefined when `where` is something else. */
-function primaryKeyTarget(meta: EntityMetadata, where: unknown, options: AnyOptions): Target | undefined {
+function primaryKeyTarget(meta: EntityMetadata, where: unknown, options: AnyOptions, em: EntityManager): Target | undefined {
   const keys = meta.primaryKeys;
   if (where !== null && typeof where === 'object' && Utils.isEntity(where)) {
     // Reference loads call findOne(Entity, reference, { refresh: true }); an initialized entity is a refresh: not ours.
     const state = entityState(where as object);
     if (state.initialized || options.refresh !== true || state.meta.className !== meta.className) return undefined;
-    const id = serializeId(keys.map(k => (where as Record<string, unknown>)[k]), keys.length);
-    return id === undefined ? undefined : { id, reference: where };
+    const key = cacheKeyOf(meta, keys.map(k => (where as Record<string, unknown>)[k]), em.getPlatform());
+    return key === undefined ? undefined : { key, reference: where };
   }
   let values: unknown[];
   if (Array.isArray(where)) values = where;
@@ -143,8 +151,8 @@ function primaryKeyTarget(meta: EntityMetadata, where: unknown, options: AnyOpti
     if (props.length !== keys.length || !keys.every(k => props.includes(k)) || Object.getOwnPropertySymbols(where).length > 0) return undefined;
     values = keys.map(k => (where as Record<string, unknown>)[k]);
   } else values = [where];
-  const id = serializeId(values, keys.length);
-  return id === undefined ? undefined : { id, reference: undefined };
+  const key = cacheKeyOf(meta, values, em.getPlatform());
+  return key === undefined ? undefined : { key, reference: undefined };
 }
 
 /** Whether the options and the em's state let this load by primary key use the cache. */

@@ -1,6 +1,6 @@
 import type { Configuration, EntityManager, EntityMetadata, MikroORM } from '@mikro-orm/core';
 import { PluginConfigError, hook, onCommit, plugin, type EntityChanges, type FindOneCall, type HealthCheckResult, type HookContext, type Plugin, type SetupContext } from '../../core.js';
-import { serializeId, type CachedEntity } from './cached-entity.js';
+import { cacheKeyOf, type CachedEntity } from './cached-entity.js';
 import { findById } from './find-by-id.js';
 import { checkStores, connectionOf, healthOf, testStoreUrl } from './health.js';
 import { memoryStore } from './memory-store.js';
@@ -111,8 +111,8 @@ export class CachePlugin implements Plugin<CacheOptions> {
     if (changes.kind === 'create') return;
     const cached = this.#entities.get(ctx.meta.className);
     if (!cached) return;
-    const id = serializeId(ctx.meta.primaryKeys.map(k => (entity as Record<string, unknown>)[k]), ctx.meta.primaryKeys.length);
-    return id === undefined ? this.#invalidateAll(cached, ctx.em) : this.#invalidate(cached, [id], ctx.em);
+    const key = cacheKeyOf(ctx.meta, ctx.meta.primaryKeys.map(k => (entity as Record<string, unknown>)[k]), ctx.em.getPlatform());
+    return key === undefined ? this.#invalidateAll(cached, ctx.em) : this.#invalidate(cached, [key.id], ctx.em);
   }
 
   /** `em.nativeUpdate` (and soft deletes by `em.nativeDelete`): any row may have changed, so the whole entity type goes, after the commit. */

@@ -21,9 +21,19 @@ export interface RedisStoreOptions {
   healthTimeoutMs?: number;
 }
 
-// Stamps: `<namespace stamp>.<key stamp>`, each taken from one counter per key prefix that never runs
-// behind the server clock (microseconds), so a stamp that was evicted or expired is recreated with a
-// value no entry can carry. Entries are `<stamp>|<v8-serialized row>`.
+// Stamps: `<run>:<namespace stamp>.<key stamp>`. The run is the server's run_id (new at every start
+// of redis-server), so nothing stored before a restart is served after it, even when the server
+// reloads a dump that predates invalidations it acknowledged, or one taken while an instance could
+// not reach it. The two counters come from one clock per key prefix that never runs behind the server
+// clock (microseconds), so a stamp that was evicted or expired is recreated with a value no entry can
+// carry. Entries are `<stamp>|<v8-serialized row>`.
+const RUN = `
+local function run()
+  local info = redis.pcall('INFO', 'server')
+  if type(info) ~= 'string' then return '' end
+  return string.sub(string.match(info, 'run_id:(%x+)') or '', 1, 16)
+end
+`;
 const STAMP = `
 local function stamp(key, ttl)
   local v = redis.call('GET', key)
@@ -38,17 +48,17 @@ local function stamp(key, ttl)
 end
 `;
 /** KEYS: clock, namespace stamp, key stamp, entry. ARGV: stamp ttl. Returns { stamp, row? }. */
-const READ = `${STAMP}
-local s = stamp(KEYS[2], '0') .. '.' .. stamp(KEYS[3], ARGV[1])
+const READ = `${RUN}${STAMP}
+local s = run() .. ':' .. stamp(KEYS[2], '0') .. '.' .. stamp(KEYS[3], ARGV[1])
 local e = redis.call('GET', KEYS[4])
 if e and string.sub(e, 1, string.len(s) + 1) == s .. '|' then return { s, string.sub(e, string.len(s) + 2) } end
 return { s }
 `;
 /** KEYS: namespace stamp, key stamp, entry, variants. ARGV: stamp, row, ttl, stamp ttl. Stores only under an unchanged stamp. */
-const FILL = `
+const FILL = `${RUN}
 local a = redis.call('GET', KEYS[1])
 local b = redis.call('GET', KEYS[2])
-if not a or not b or (a .. '.' .. b) ~= ARGV[1] then return 0 end
+if not a or not b or (run() .. ':' .. a .. '.' .. b) ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[3], ARGV[1] .. '|' .. ARGV[2], 'PX', ARGV[3])
 redis.call('SADD', KEYS[4], KEYS[3])
 redis.call('PEXPIRE', KEYS[4], ARGV[4])
@@ -85,9 +95,9 @@ interface Commands {
  * and invalidations are one Lua script each, so the stamp check and the write are atomic: a fill
  * whose read started before a commit's invalidation is refused. Calls that fail or take longer than
  * `timeoutMs` throw; the plugin then uses the database, warns once, and comes back by itself.
- * Only calls made while the client's first connection attempt is in flight wait, until that attempt
- * succeeds or fails (at most `timeoutMs`); once an attempt has failed, and during an outage, calls
- * made while the client is not ready skip the store at once (reads go to the database). Bad options
+ * Reads never wait for Redis: while the client is not ready (connecting, or Redis down) they skip the
+ * store and go to the database. Invalidations made during the first connection attempt wait for it
+ * (at most `timeoutMs`); later ones fail at once while the client is not ready. Bad options
  * throw `PluginConfigError` `MOP_INVALID_OPTIONS` here, naming the option (a URL's password masked).
  */
 export function redisStore(options: RedisStoreOptions = {}): RedisStore {
@@ -104,8 +114,13 @@ export interface RedisStore extends CacheStore {
   testConnection(options?: RedisConnectionOptions): Promise<HealthReport>;
   /** Starts connecting (a client of yours with `lazyConnect` too); the plugin calls it at start-up. */
   open(): void;
-  /** Whether the client is ready: a promise while its first connection attempt is in flight; false: reads skip the store. */
-  isReady(): boolean | Promise<boolean>;
+  /** Whether the client is ready now; reads skip the store while it is not (connecting, or Redis down). */
+  isReady(): boolean;
+  /**
+   * Resolves once the client is ready (true), or its connection attempt failed or `timeoutMs` passed
+   * (false). Reads never wait for Redis: await this at start-up if the first requests should use the cache.
+   */
+  ready(): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -170,18 +185,23 @@ class RedisCacheStore implements RedisStore {
     if (client.status === 'wait') client.connect().catch(() => {});
   }
 
-  isReady(): boolean | Promise<boolean> {
+  isReady(): boolean {
     if (!this.#client) this.open();
-    const client = this.#client!;
-    if (client.status === 'ready' || !this.#firstAttempt) return client.status === 'ready';
-    return this.#waitFirstAttempt().then(() => client.status === 'ready');
+    return this.#client!.status === 'ready';
   }
 
-  /** The first connection attempt, at most `timeoutMs`. */
-  #waitFirstAttempt(): Promise<void> {
+  async ready(): Promise<boolean> {
+    if (this.isReady()) return true;
+    const client = this.#client!;
+    await this.#within(this.#firstAttempt ?? firstAttempt(client, () => {}));
+    return client.status === 'ready';
+  }
+
+  /** `attempt`, at most `timeoutMs`. */
+  #within(attempt: Promise<void>): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>(resolve => (timer = setTimeout(resolve, this.#timeoutMs)));
-    return Promise.race([this.#firstAttempt, timeout]).finally(() => clearTimeout(timer));
+    return Promise.race([attempt, timeout]).finally(() => clearTimeout(timer));
   }
 
   async read(ns: string, id: string, variant: string): Promise<CacheRead> {
@@ -244,10 +264,11 @@ class RedisCacheStore implements RedisStore {
 
   async #run<T>(fn: (client: Redis & Commands) => Promise<T>): Promise<T> {
     const client = this.#connect();
-    // Only the client's first connection attempt is waited for (at most timeoutMs: a refused or failed one ends it
-    // at once); after that, a client that is not ready fails at once, so no call waits on a Redis that is down.
+    // Reads never get here unless the client is ready. An invalidation made during the client's first connection
+    // attempt waits for it (at most timeoutMs; a refused one ends it at once): missed, it would be held in this
+    // process alone while other instances read the entry. After that, a client that is not ready fails at once.
     if (client.status === 'wait') this.open();
-    if (client.status !== 'ready' && this.#firstAttempt) await this.#waitFirstAttempt();
+    if (client.status !== 'ready' && this.#firstAttempt) await this.#within(this.#firstAttempt);
     if (client.status !== 'ready') throw new Error(`not connected to Redis (${client.status})`);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {

@@ -23,11 +23,7 @@ export class StoreAccess {
 
   /** The stamp and entry, or undefined when the store cannot be trusted now (down, or missed invalidations not yet replayed). */
   read(store: CacheStore, ns: string, id: string, variant: string, metrics: CacheMetrics): CacheRead | undefined | Promise<CacheRead | undefined> {
-    if (store.isReady !== undefined) {
-      const ready = this.#ready(store);
-      if (ready instanceof Promise) return ready.then(r => (r ? this.#read(store, ns, id, variant, metrics) : this.#skip(metrics)));
-      if (!ready) return this.#skip(metrics);
-    }
+    if (store.isReady !== undefined && !this.#ready(store)) return this.#skip(metrics);
     return this.#read(store, ns, id, variant, metrics);
   }
 
@@ -60,11 +56,10 @@ export class StoreAccess {
     await this.#call(store, () => done(store.clear()), undefined);
   }
 
-  /** `isReady()` of a store; one that throws is not ready. */
-  #ready(store: CacheStore): boolean | Promise<boolean> {
+  /** `isReady()` of a store: only `true` is ready (one that throws, or answers a promise, is not). */
+  #ready(store: CacheStore): boolean {
     try {
-      const ready = store.isReady!();
-      return ready instanceof Promise ? ready.then(r => r !== false, () => false) : ready !== false;
+      return store.isReady!() === true;
     } catch {
       return false;
     }

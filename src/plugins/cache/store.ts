@@ -34,11 +34,11 @@ export interface CacheStore {
   /** Starts connecting to the backend, without waiting; the plugin calls it at start-up for each store an entity names, and when it first selects one. */
   open?(): void;
   /**
-   * Whether the store can answer now. False (the Redis store once a connection attempt failed, or
-   * during an outage): reads skip the store and go to the database at once, counted as `bypasses`.
-   * A promise (the Redis store's first connection attempt in flight, at most its `timeoutMs`): the read waits for it.
+   * Whether the store can answer now, known without waiting. Anything but `true` (the Redis store while
+   * it connects, the first time or again, and during an outage): reads skip the store and go to the
+   * database at once, counted as `bypasses`, so a cache never makes a read slower than the database alone.
    */
-  isReady?(): boolean | Promise<boolean>;
+  isReady?(): boolean;
   /** Releases connections (the Redis store closes a client it created). */
   close?(): void | Promise<void>;
   /** Set by the plugin: called when the store evicts an entry of `ns` for space. */
