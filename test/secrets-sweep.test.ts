@@ -4,21 +4,25 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { MikroORM, type Options } from '@mikro-orm/core';
-import { afterEach, beforeAll, expect, test, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, test, vi } from 'vitest';
 import { redisStore } from '../src/cache.js';
 import { run } from '../src/cli/run.js';
 import { Output } from '../src/cli/output.js';
 import { doctor, doctorConfig, explainChains, formatExplainMermaid, formatExplainText, listPlugins, readPluginState, syncPluginState } from '../src/operations/index.js';
-import { allRows, closeStores, errorText, LEAK, PIN, S, scratchFile, secretsEntities, secretsOptions, TAG, VALID_VAULT } from './support/secrets-app.js';
+import { allRows, closeStores, quotingRedis, errorText, LEAK, PIN, S, scratchFile, secretsEntities, secretsOptions, TAG, VALID_VAULT } from './support/secrets-app.js';
 import { sparePort } from './support/cache-redis.js';
 import { describeEachDatabase, type Database, type TestOrm } from './support/databases.js';
 
 vi.setConfig({ testTimeout: 120_000 });
 
 let ports: { url: number; ioredis: number; client: number };
+let quoting: Awaited<ReturnType<typeof quotingRedis>>;
 beforeAll(async () => {
-  ports = { url: await sparePort(), ioredis: await sparePort(), client: await sparePort() };
+  // Locker's store connects to a server that quotes the AUTH arguments (its password) in its refusal.
+  quoting = await quotingRedis();
+  ports = { url: await sparePort(), ioredis: quoting.port, client: await sparePort() };
 });
+afterAll(() => quoting.close());
 
 /** Everything printed while the test runs: console and the MikroORM logger. */
 const printed: string[] = [];
@@ -96,6 +100,7 @@ describeEachDatabase('a planted secret never appears', db => {
     // The routes were taken: the checks failed quoting the secrets, the URLs are there with their passwords masked.
     expect(out.doctor).toContain('vault: health check failed: vault unreachable: token ***, pin ***, pass ***');
     expect(out.doctor).toContain(`refused: token ***`);
+    expect(out.doctor).toContain("with args beginning with: 'mop' '***'");
     expect(out.list).toContain('https://svc:***@api.example.test/v1');
     expect(out.list).toContain(`redis://mop:***@127.0.0.1:${ports.url}/0`);
     expect(out.rows).toContain('https://svc:***@api.example.test/v1');

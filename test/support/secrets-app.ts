@@ -1,5 +1,6 @@
 // An app whose every secret-bearing option holds a planted secret, and the means to capture all it prints.
 import { mkdtempSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
@@ -146,4 +147,42 @@ export async function allRows(orm: TestOrm): Promise<string> {
   for (const { name } of tables) dump[name] = await connection.execute(`select * from ${quote(name)}`);
   if (!('plugin_state' in dump)) throw new Error(`no plugin_state table among ${Object.keys(dump).join(', ')}`);
   return JSON.stringify(dump);
+}
+
+/**
+ * A server speaking the Redis protocol that refuses every command the way Redis refuses an unknown
+ * one, quoting its arguments (`ERR unknown command 'auth', with args beginning with: 'user' 'pass'`):
+ * a connection's password then comes back inside an error message.
+ */
+export async function quotingRedis(): Promise<{ port: number; close: () => Promise<void> }> {
+  const server = createServer(socket => {
+    let buffer = '';
+    socket.on('error', () => {});
+    socket.on('data', chunk => {
+      buffer += chunk.toString('utf8');
+      for (let command = nextCommand(buffer); command; command = nextCommand(buffer)) {
+        buffer = buffer.slice(command.length);
+        const [name, ...args] = command.args;
+        socket.write(`-ERR unknown command '${name}', with args beginning with: ${args.map(a => `'${a}'`).join(' ')}\r\n`);
+      }
+    });
+  });
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+  return { port: (server.address() as AddressInfo).port, close: () => new Promise(resolve => server.close(() => resolve())) };
+}
+
+/** The first complete RESP command in the buffer: its arguments and how many characters it took. */
+function nextCommand(buffer: string): { args: string[]; length: number } | undefined {
+  const head = /^\*(\d+)\r\n/.exec(buffer);
+  if (!head) return undefined;
+  let at = head[0].length;
+  const args: string[] = [];
+  for (let i = 0; i < Number(head[1]); i++) {
+    const size = /^\$(\d+)\r\n/.exec(buffer.slice(at));
+    if (!size || buffer.length < at + size[0].length + Number(size[1]) + 2) return undefined;
+    at += size[0].length;
+    args.push(buffer.slice(at, at + Number(size[1])));
+    at += Number(size[1]) + 2;
+  }
+  return { args, length: at };
 }

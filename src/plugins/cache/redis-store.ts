@@ -149,7 +149,7 @@ class RedisCacheStore implements RedisStore {
       await ping(client, timeoutMs);
       return { ok: true, message: `${this.name} answered PING` };
     } catch (error) {
-      const secrets = [...redisSecrets(this.#options.url, this.#options.redisOptions), ...redisSecrets(undefined, client.options)];
+      const secrets = redisSecrets(this.#options.url, this.#options.redisOptions);
       return { ok: false, message: `${this.name}: ${scrubRedisMessage((error as Error)?.message ?? String(error), this.#options.url, secrets)}` };
     }
   }
