@@ -77,9 +77,9 @@ describeEachDatabase('a planted secret never appears', db => {
     try {
       out.syncCreate = JSON.stringify(await syncPluginState(orm));
       const em = orm.em.fork();
-      for (const name of ['Safe', 'Locker', 'Drawer']) em.create(name, { id: 1, name: 'one' });
+      for (const name of ['Safe', 'Locker', 'Drawer', 'Box']) em.create(name, { id: 1, name: 'one' });
       await em.flush();
-      for (const name of ['Safe', 'Locker', 'Drawer']) await orm.em.fork().findOne(name, 1);
+      for (const name of ['Safe', 'Locker', 'Drawer', 'Box']) await orm.em.fork().findOne(name, 1);
       out.syncUpdate = JSON.stringify(await syncPluginState(orm, { mode: 'update' }));
       out.state = JSON.stringify(readPluginState(orm));
       out.list = JSON.stringify(listPlugins(orm));
@@ -106,6 +106,8 @@ describeEachDatabase('a planted secret never appears', db => {
     expect(out.rows).toContain('https://svc:***@api.example.test/v1');
     expect(out['cli list']).toContain('"token":"***"');
     expect(out.logs).toContain('plugin_state');
+    expect(out.doctor).toContain('backup https://ops:***@backup.example.test');
+    expect(out.console).toContain("cache store 'box' failed (cannot reach memcached://box:***@127.0.0.1:11211)");
   });
 
   test('every start-up error path: the error, doctorConfig and the CLI', async () => {

@@ -32,6 +32,7 @@ export const S = {
   redisUrl: (port: number) => `redis://mop:${TAG}rds@127.0.0.1:${port}/0`,
   ioredisPassword: `${TAG}ior`,
   clientPassword: `${TAG}cli`,
+  boxUrl: `memcached://box:${TAG}box@127.0.0.1:11211`,
 };
 
 export const VALID_VAULT = { token: S.token, pin: PIN, creds: S.creds, keys: S.keys, endpoint: S.endpoint };
@@ -61,7 +62,8 @@ export function secretsRegistry(): PluginRegistry {
     }
     beforeCreate() {}
     healthCheck(): never {
-      throw new Error(`vault unreachable: ${quoteAll(this.options)}`);
+      // A URL with credentials that is in no option: masked by the URL rule alone.
+      throw new Error(`vault unreachable: ${quoteAll(this.options)}; backup https://ops:${TAG}bak@backup.example.test`);
     }
     testConnection(options: Record<string, unknown>) {
       return { ok: false, message: `refused: ${quoteAll(options)}` };
@@ -95,7 +97,13 @@ export function secretsEntities(ports: { url: number; ioredis: number; client: n
   const drawer = redisStore({ client, healthTimeoutMs: 1000 });
   const Drawer = usePlugins(defineEntity({ name: 'Drawer', properties: props }), [{ cache: { store: drawer } }]);
   opened.push(() => locker.close(), () => drawer.close(), async () => client.disconnect());
-  return [Safe, Locker, Drawer];
+  // A store of your own, a plain object holding its URL, whose errors quote that URL.
+  const fail = (): never => {
+    throw new Error(`cannot reach ${S.boxUrl}`);
+  };
+  const box = { name: 'box', url: S.boxUrl, read: fail, fill: fail, invalidate: fail, invalidateAll: fail, clear: fail, healthCheck: fail };
+  const Box = usePlugins(defineEntity({ name: 'Box', properties: props }), [{ cache: { store: box } }]);
+  return [Safe, Locker, Drawer, Box];
 }
 
 /** Options for an ORM on the test database (a file for SQLite, so a second start sees the same data). */
