@@ -130,6 +130,9 @@ describeEachDatabase('a planted secret never appears', db => {
         (e: unknown) => e,
       );
       expect(error, what).toMatchObject({ code: 'MOP_INVALID_OPTIONS' });
+      // A URL in a non-secret option is quoted with its password masked, not hidden whole.
+      if (what.startsWith('URL')) expect((error as Error).message).toContain('received "ftp://svc:***@api.example.test"');
+      if (what === 'cache store: not a redis URL') expect((error as Error).message).toContain('received "http://mop:***@cache.example.test:6379"');
       noLeak(`${what}: the error`, errorText(error));
       const report = await doctorConfig(options, { timeout: 5000 });
       expect(report.ok, what).toBe(false);

@@ -24,7 +24,7 @@ export const LEAK = new RegExp(`${TAG}|${PIN}`, 'i');
 
 export const S = {
   token: `${TAG}tok`,
-  creds: { user: 'svc', pass: `${TAG}obj` },
+  creds: { user: 'keeper', pass: `${TAG}obj` },
   keys: [`${TAG}arr1`, `${TAG}arr2`],
   /** A password in a non-secret option (a URL with credentials). */
   endpoint: `https://svc:${TAG}url@api.example.test/v1`,
