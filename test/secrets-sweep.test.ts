@@ -80,6 +80,15 @@ describeEachDatabase('a planted secret never appears', db => {
       for (const name of ['Safe', 'Locker', 'Drawer', 'Box']) em.create(name, { id: 1, name: 'one' });
       await em.flush();
       for (const name of ['Safe', 'Locker', 'Drawer', 'Box']) await orm.em.fork().findOne(name, 1);
+      // A hook quoting the options: the error the package writes leaves them out (the plugin's own error stays its cause).
+      const boom = orm.em.fork();
+      boom.create('Safe', { id: 2, name: 'boom' });
+      const hookError = await boom.flush().then(() => undefined, (e: unknown) => e as Error);
+      expect(hookError).toMatchObject({ code: 'MOP_HOOK_FAILED' });
+      out.hookError = [hookError!.message, hookError!.stack, JSON.stringify(hookError)].join('\n');
+      const late = orm.em.fork();
+      late.create('Safe', { id: 3, name: 'late' });
+      await late.flush();
       out.syncUpdate = JSON.stringify(await syncPluginState(orm, { mode: 'update' }));
       out.state = JSON.stringify(readPluginState(orm));
       out.list = JSON.stringify(listPlugins(orm));
@@ -107,6 +116,8 @@ describeEachDatabase('a planted secret never appears', db => {
     expect(out['cli list']).toContain('"token":"***"');
     expect(out.logs).toContain('plugin_state');
     expect(out.doctor).toContain('backup https://ops:***@backup.example.test');
+    expect(out.hookError).toContain('rejected by the vault: token ***, pin ***');
+    expect(out.console).toContain('an afterCommit hook failed after the write committed: [MOP_HOOK_FAILED] Hook vault.afterCommit (afterCommit) failed on Safe: audit copy failed: token ***');
     expect(out.console).toContain("cache store 'box' failed (cannot reach memcached://box:***@127.0.0.1:11211)");
   });
 

@@ -60,7 +60,12 @@ export function secretsRegistry(): PluginRegistry {
     setupEntity(_meta: EntityMetadata, { options }: SetupContext<any>) {
       this.options = options;
     }
-    beforeCreate() {}
+    beforeCreate(entity: { name: string }) {
+      if (entity.name === 'boom') throw new Error(`rejected by the vault: ${quoteAll(this.options)}`);
+    }
+    afterCommit(entity: { name: string }) {
+      if (entity.name === 'late') throw new Error(`audit copy failed: ${quoteAll(this.options)}`);
+    }
     healthCheck(): never {
       // A URL with credentials that is in no option: masked by the URL rule alone.
       throw new Error(`vault unreachable: ${quoteAll(this.options)}; backup https://ops:${TAG}bak@backup.example.test`);
