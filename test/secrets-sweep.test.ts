@@ -126,6 +126,8 @@ describeEachDatabase('a planted secret never appears', db => {
     const { orm } = await startApp(db, []);
     await orm.close(true);
     const invalid: Record<string, [Record<string, unknown>, unknown?]> = {
+      // The plugin's own error (not the package's), quoting every secret: the package prints it scrubbed.
+      "the plugin's own set-up error": [{ ...VALID_VAULT, creds: { user: 'jammed', pass: S.creds.pass } }],
       'string secret': [{ ...VALID_VAULT, token: `${S.token}!` }],
       'number secret': [{ ...VALID_VAULT, pin: PIN + 0.5 }],
       'array secret': [{ ...VALID_VAULT, keys: [...S.keys, `${TAG}arr3`] }],
@@ -140,6 +142,14 @@ describeEachDatabase('a planted secret never appears', db => {
         started => started.close(true).then(() => undefined),
         (e: unknown) => e,
       );
+      if (what.startsWith('the plugin')) {
+        expect((error as Error).message).toContain('cannot open the vault');
+        noLeak(`${what}: doctorConfig`, JSON.stringify(await doctorConfig(options, { timeout: 5000 })));
+        const list = await cli(['list'], options);
+        expect(list).toContain('error: cannot open the vault: token ***');
+        noLeak(`${what}: cli list`, list);
+        continue;
+      }
       expect(error, what).toMatchObject({ code: 'MOP_INVALID_OPTIONS' });
       // A URL in a non-secret option is quoted with its password masked, not hidden whole.
       if (what.startsWith('URL')) expect((error as Error).message).toContain('received "ftp://svc:***@api.example.test"');

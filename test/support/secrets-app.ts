@@ -59,6 +59,7 @@ export function secretsRegistry(): PluginRegistry {
     options: Record<string, unknown> = {};
     setupEntity(_meta: EntityMetadata, { options }: SetupContext<any>) {
       this.options = options;
+      if (options.creds?.user === 'jammed') throw new Error(`cannot open the vault: ${quoteAll(options)}`);
     }
     beforeCreate(entity: { name: string }) {
       if (entity.name === 'boom') throw new Error(`rejected by the vault: ${quoteAll(this.options)}`);
