@@ -61,33 +61,34 @@ const noLeak = (what: string, text: string) => {
 };
 
 /** One ORM on this database with the tables of the app; the options to start it again (doctorConfig, the CLI). */
-async function startApp(db: Database, logs: string[]): Promise<{ orm: TestOrm; options: Options }> {
+async function startApp(db: Database, logs: string[]): Promise<{ orm: TestOrm; options: Options; entities: ReturnType<typeof secretsEntities> }> {
   const entities = secretsEntities(ports);
   const file = db.name === 'sqlite' ? scratchFile('secrets.sqlite') : undefined;
   const orm = await db.init({ ...secretsOptions(undefined, entities, file), debug: true, logger: (message: string) => logs.push(message) });
-  return { orm, options: secretsOptions(orm, entities, file) };
+  return { orm, options: secretsOptions(orm, entities, file), entities };
 }
 
 describeEachDatabase('a planted secret never appears', db => {
   test('start, writes, sync, list, explain, doctor, doctorConfig, the CLI, logs and every row of every table', async () => {
     captureConsole();
     const logs: string[] = [];
-    const { orm, options } = await startApp(db, logs);
+    const { orm, options, entities } = await startApp(db, logs);
+    const [Safe] = entities;
     const out: Record<string, string> = {};
     try {
       out.syncCreate = JSON.stringify(await syncPluginState(orm));
       const em = orm.em.fork();
-      for (const name of ['Safe', 'Locker', 'Drawer', 'Box']) em.create(name, { id: 1, name: 'one' });
+      for (const entity of entities) em.create(entity, { id: 1, name: 'one' });
       await em.flush();
-      for (const name of ['Safe', 'Locker', 'Drawer', 'Box']) await orm.em.fork().findOne(name, 1);
+      for (const entity of entities) await orm.em.fork().findOne(entity, 1);
       // A hook quoting the options: the error the package writes leaves them out (the plugin's own error stays its cause).
       const boom = orm.em.fork();
-      boom.create('Safe', { id: 2, name: 'boom' });
+      boom.create(Safe!, { id: 2, name: 'boom' });
       const hookError = await boom.flush().then(() => undefined, (e: unknown) => e as Error);
       expect(hookError).toMatchObject({ code: 'MOP_HOOK_FAILED' });
       out.hookError = [hookError!.message, hookError!.stack, JSON.stringify(hookError)].join('\n');
       const late = orm.em.fork();
-      late.create('Safe', { id: 3, name: 'late' });
+      late.create(Safe!, { id: 3, name: 'late' });
       await late.flush();
       out.syncUpdate = JSON.stringify(await syncPluginState(orm, { mode: 'update' }));
       out.state = JSON.stringify(readPluginState(orm));

@@ -95,7 +95,7 @@ const props = { id: p.integer().primary(), name: p.string() };
 
 /** The app's entities; `vault`: the vault options of Safe (valid by default); `store`: Cached's cache store option. */
 export function secretsEntities(ports: { url: number; ioredis: number; client: number }, vault: Record<string, unknown> = VALID_VAULT, store?: unknown) {
-  const Safe = usePlugins(defineEntity({ name: 'Safe', properties: props }), [{ vault }, { cache: { store: store ?? S.redisUrl(ports.url) } }]);
+  const Safe = usePlugins(defineEntity({ name: 'Safe', properties: props }), [{ vault }, { cache: { store: (store ?? S.redisUrl(ports.url)) as string } }]);
   const locker = redisStore({ url: `redis://127.0.0.1:${ports.ioredis}`, redisOptions: { password: S.ioredisPassword, username: 'mop' }, healthTimeoutMs: 1000 });
   const Locker = usePlugins(defineEntity({ name: 'Locker', properties: props }), [{ cache: { store: locker } }]);
   const client = new Redis({ port: ports.client, password: S.clientPassword, lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
