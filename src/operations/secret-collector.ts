@@ -19,7 +19,7 @@ export function secretCollector(onSecrets: (secrets: readonly string[]) => void)
           try {
             for (const [name, setting] of runtime.pluginSettingsOf(meta)) {
               const spec = runtime.registry.definition(name)?.options;
-              if (spec && isPlainObject(setting)) onSecrets(secretValues(spec, { ...fieldDefaults(spec.fields), ...spec.defaults, ...setting }));
+              if (spec && (setting === true || isPlainObject(setting))) onSecrets(secretValues(spec, { ...fieldDefaults(spec.fields), ...spec.defaults, ...(setting === true ? {} : setting) }));
             }
           } catch {
             // Lists that cannot be read: the plugin system's own set-up reports that.

@@ -20,7 +20,7 @@ export function publicRedisUrl(url: string): string {
 
 /**
  * The passwords a Redis connection holds, to take out of messages: the URL's (raw and decoded), and
- * those of the ioredis options (`password`, `sentinelPassword`), the store's or those of your client.
+ * those of its ioredis options (`password`, `sentinelPassword`), which a server may quote back.
  */
 export function redisSecrets(url: string | undefined, options: Partial<RedisOptions> | undefined): string[] {
   const secrets: string[] = [];
