@@ -5,7 +5,7 @@ import { PluginConfigError, pluginSystem, PluginRegistry, plugin, withPlugins } 
 import { pluginOperations } from '../src/operations/index.js';
 import { sqlite } from './support/databases.js';
 
-@withPlugins('lifeA', 'lifeB', 'lifeC')
+@withPlugins(['lifeA', 'lifeB', 'lifeC'])
 @Entity()
 class LifeRow {
   @PrimaryKey({ type: 'integer' }) id!: number;

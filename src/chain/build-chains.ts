@@ -2,6 +2,7 @@ import { HookOrderError, PluginConfigError } from '../errors.js';
 import { BULK_EVENTS, COMPOSITE_EVENTS, type DispatchedEvent, type HookKind } from '../events.js';
 import type { HookDefinition, Plugin } from '../plugin-api.js';
 import type { PluginDefinition } from '../registry/plugin-definition.js';
+import { secretValues } from '../registry/option-fields.js';
 import type { AroundContext, Chain, ChainLink, ChainRunner, LinkFunction } from './chain.js';
 import { compileChain } from './compile-chain.js';
 import { runAround, runFrom, runValues } from './dispatch.js';
@@ -132,6 +133,7 @@ function buildChain<V extends boolean>(entity: string, event: DispatchedEvent, p
   const candidates: Candidate[] = [];
   for (const { definition, instance, options, hooks, rank } of plugins) {
     const methods = new Set<string | symbol>();
+    const secrets = secretValues(definition.options, options);
     hooks.forEach((def, index) => {
       const targets = COMPOSITE_EVENTS[def.event] ?? [def.event];
       if (!targets.includes(event) || methods.has(def.method)) return;
@@ -149,6 +151,7 @@ function buildChain<V extends boolean>(entity: string, event: DispatchedEvent, p
           declaredOn: def.event,
           priority: def.priority,
           options,
+          secrets,
           instance,
           fn: adapt ? adapt(method) : (method as LinkFunction),
         }),

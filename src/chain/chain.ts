@@ -11,6 +11,8 @@ export interface ChainLink {
   readonly declaredOn: string;
   readonly priority: number;
   readonly options: unknown;
+  /** What the options' secrets may show up as: kept out of the message of an error the hook throws. */
+  readonly secrets: readonly string[];
   /** The plugin instance, `this` for `fn`: `fn.call(instance, …)` is cheaper than a bound function. */
   readonly instance: object;
   readonly fn: LinkFunction;

@@ -1,4 +1,5 @@
 import { HookError, PluginError } from '../errors.js';
+import { scrubSecrets } from '../registry/secrets.js';
 import type { AroundContext, Chain, ChainLink, DispatchContext } from './chain.js';
 
 export type Vetoed = false;
@@ -154,7 +155,7 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 }
 
 /** Names the plugin, hook and entity (none for a plugin-level chain) on an error; our own typed errors keep their class. */
-export function tagError(error: unknown, link: Pick<ChainLink, 'plugin' | 'method' | 'declaredOn'>, entity: string): PluginError {
+export function tagError(error: unknown, link: Pick<ChainLink, 'plugin' | 'method' | 'declaredOn'> & Partial<Pick<ChainLink, 'secrets'>>, entity: string): PluginError {
   if (entity === '') return tagPluginLevel(error, link.plugin, link.method);
   const hook = `${link.method} (${link.declaredOn})`;
   if (error instanceof PluginError) {
@@ -163,7 +164,8 @@ export function tagError(error: unknown, link: Pick<ChainLink, 'plugin' | 'metho
     error.entity ??= entity;
     return error;
   }
-  const message = error instanceof Error ? error.message : String(error);
+  // The original stays the cause, untouched: it is the plugin's own error; the message written here leaves out the options' secrets.
+  const message = scrubSecrets(error instanceof Error ? error.message : String(error), link.secrets);
   return new HookError('MOP_HOOK_FAILED', `Hook ${link.plugin}.${hook} failed on ${entity}: ${message}`, {
     plugin: link.plugin,
     hook,

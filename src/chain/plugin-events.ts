@@ -20,7 +20,7 @@ export function buildPluginEventChain(event: PluginEventName, members: readonly 
   for (const { name, instance } of members) {
     const fn = (instance as Record<string, unknown>)[event];
     if (typeof fn !== 'function') continue;
-    links.push(Object.freeze({ plugin: name, method: event, declaredOn: event, priority: 0, options: undefined, instance, fn: fn as LinkFunction }));
+    links.push(Object.freeze({ plugin: name, method: event, declaredOn: event, priority: 0, options: undefined, secrets: [], instance, fn: fn as LinkFunction }));
   }
   if (links.length === 0) return null;
   const kind = PLUGIN_EVENTS[event];

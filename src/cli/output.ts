@@ -1,4 +1,4 @@
-import { scrub } from '../registry/option-fields.js';
+import { scrubSecrets } from '../registry/secrets.js';
 
 const CODES = { red: [31, 39], green: [32, 39], yellow: [33, 39], cyan: [36, 39], dim: [2, 22], bold: [1, 22] } as const;
 export type Colour = keyof typeof CODES;
@@ -34,17 +34,17 @@ export class Output {
   }
 
   line(text = ''): void {
-    this.#out.write(`${scrub(text, this.#secrets)}\n`);
+    this.#out.write(`${scrubSecrets(text, this.#secrets)}\n`);
   }
 
   error(text: string): void {
-    this.#err.write(`${scrub(text, this.#secrets)}\n`);
+    this.#err.write(`${scrubSecrets(text, this.#secrets)}\n`);
   }
 
   /** A transient status line on stderr, replaced by the next; `undefined` clears it. */
   progress(step: string | undefined): void {
     if (!this.#interactive) return;
-    this.#err.write(`\r\u001b[2K${step === undefined ? '' : scrub(this.paint('dim', `${step}…`), this.#secrets)}`);
+    this.#err.write(`\r\u001b[2K${step === undefined ? '' : scrubSecrets(this.paint('dim', `${step}…`), this.#secrets)}`);
   }
 
   json(value: unknown): void {

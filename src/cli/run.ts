@@ -10,6 +10,7 @@ import { formatExplainMermaid, formatExplainText } from '../operations/explain-f
 import { doctorConfig } from '../operations/doctor-config.js';
 import { listPlugins } from '../operations/list-plugins.js';
 import { secretsOf } from '../operations/masked-options.js';
+import { secretCollector } from '../operations/secret-collector.js';
 import { optionsJsonSchema } from '../operations/options-json-schema.js';
 import { setPluginPriority, setPluginStatus, syncPluginState } from '../operations/plugin-state.js';
 import { STATUSES, type PluginStatus } from '../operations/state/entities.js';
@@ -114,7 +115,10 @@ export async function run(argv: readonly string[], context: RunContext = {}): Pr
       return report.ok ? 0 : 1;
     }
     setOperationsCliMode(true);
-    orm = await MikroORM.init(prepare(found.options));
+    const prepared = prepare(found.options);
+    // Known before the ORM exists: a plugin's start-up error may quote them.
+    prepared.extensions = [...(prepared.extensions ?? []), secretCollector(secrets => out.addSecrets(secrets))] as Options['extensions'];
+    orm = await MikroORM.init(prepared);
     out.addSecrets(secretsOf(orm));
     return await execute(command, rest, values, orm, out, json, found.path ?? null);
   } catch (error) {

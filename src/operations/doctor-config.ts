@@ -1,7 +1,7 @@
 import { MikroORM, type Options } from '@mikro-orm/core';
 import { PluginError } from '../errors.js';
 import { inspectionOperations, setOperationsCliMode } from './extension.js';
-import { scrub } from '../registry/option-fields.js';
+import { scrubSecrets } from '../registry/secrets.js';
 import { doctor } from './doctor.js';
 import { startupFinding, startupFindings, type DoctorOptions, type DoctorReport } from './doctor-findings.js';
 import { StartupInspection } from './startup-inspection.js';
@@ -34,7 +34,7 @@ export async function doctorConfig(options: Options, doctorOptions: DoctorOption
       const why = 'the ORM does not start: ';
       findings.push(error instanceof PluginError ? startupFinding(error, 'startup', why) : { level: 'error', check: 'startup', message: why + ((error as Error)?.message ?? String(error)) });
     }
-    return { ok: false, findings: findings.map(f => ({ ...f, message: scrub(f.message, inspection.secrets) })) };
+    return { ok: false, findings: findings.map(f => ({ ...f, message: scrubSecrets(f.message, inspection.secrets) })) };
   } finally {
     setOperationsCliMode(previous);
   }

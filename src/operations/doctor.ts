@@ -2,7 +2,7 @@ import type { MikroORM } from '@mikro-orm/core';
 import type { PluginRuntime } from '../bridge/plugin-runtime.js';
 import { runtimeOf } from '../bridge/runtimes.js';
 import type { Plugin } from '../plugin-api.js';
-import { scrub } from '../registry/option-fields.js';
+import { scrubSecrets } from '../registry/secrets.js';
 import { startupFindings, type DoctorFinding, type DoctorOptions, type DoctorReport } from './doctor-findings.js';
 import { columnFindings, healthFindings } from './doctor-probes.js';
 import { findOperations } from './extension.js';
@@ -32,7 +32,7 @@ export async function doctor(orm: MikroORM, options: DoctorOptions = {}): Promis
     ...unusedFindings(runtime, inspection),
     ...(store ? stateFindings(runtime, store, ops!.types().flatMap(type => type.implementations().map(i => i.key)), inspection) : []),
     ...(ops && !ops.inAppConfig ? [{ level: 'ok', check: 'state', message: 'no stored plugin state: the app does not use pluginOperations()' } satisfies DoctorFinding] : []),
-  ].map(finding => ({ ...finding, message: scrub(finding.message, secrets) }));
+  ].map(finding => ({ ...finding, message: scrubSecrets(finding.message, secrets) }));
   return { ok: !findings.some(f => f.level === 'error'), findings };
 }
 

@@ -13,7 +13,7 @@ export {
   pluginStateEntities,
   type StateTarget,
 } from './plugin-state.js';
-export { MASK } from '../registry/option-fields.js';
+export { MASK, maskUrl, scrubSecrets } from '../registry/secrets.js';
 export { toJsonSchema, optionsJsonSchema, type JsonSchema } from './options-json-schema.js';
 export { maskOptions } from './masked-options.js';
 export { explainChains, type ExplainedChain, type ExplainedHook, type ExplainOptions, type OrderRule } from './explain.js';

@@ -2,21 +2,20 @@ import type { EntityManager, MikroORM } from '@mikro-orm/core';
 import { runtimeOf } from '../bridge/runtimes.js';
 import type { OptionsSpec } from '../plugin-api.js';
 import { isPlainObject, MASK, secretOptionNames, secretValues } from '../registry/option-fields.js';
+import { maskUrls } from '../registry/secrets.js';
 
-/** A copy of the options with every secret value replaced by `***`, for printing. */
+/** A copy of the options for printing: every secret option `***`, every URL in the others with its password masked. */
 export function maskOptions(spec: OptionsSpec | undefined, options: unknown): unknown {
-  if (!isPlainObject(options)) return options;
-  const secrets = secretOptionNames(spec);
-  if (secrets.length === 0) return { ...options };
-  const copy: Record<string, unknown> = { ...options };
-  for (const name of secrets) if (copy[name] !== undefined) copy[name] = MASK;
+  if (!isPlainObject(options)) return maskUrls(options);
+  const copy = maskUrls(options) as Record<string, unknown>;
+  for (const name of secretOptionNames(spec)) if (copy[name] !== undefined) copy[name] = MASK;
   return copy;
 }
 
-/** A copy of the options without the secret ones, for storing. */
+/** A copy of the options for storing: without the secret ones, every URL in the others with its password masked. */
 export function stripSecrets(spec: OptionsSpec | undefined, options: unknown): Record<string, unknown> | null {
   if (!isPlainObject(options)) return null;
-  const copy: Record<string, unknown> = { ...options };
+  const copy = maskUrls(options) as Record<string, unknown>;
   for (const name of secretOptionNames(spec)) delete copy[name];
   return copy;
 }

@@ -1,9 +1,10 @@
 import type { EntityMetadata } from '@mikro-orm/core';
 import type { PluginRuntime } from '../bridge/plugin-runtime.js';
 import { PluginConfigError, PluginOptionsError, type PluginError } from '../errors.js';
+import { scrubSecrets } from '../registry/secrets.js';
 import type { OptionIssue } from '../plugin-api.js';
 import type { PluginDefinition } from '../registry/plugin-definition.js';
-import { fieldDefaults, isPlainObject, isSecretPath, issuePath, MASK, scrub, secretValues, validateFields, valueAt } from '../registry/option-fields.js';
+import { fieldDefaults, isPlainObject, issuePath, secretValues, shownValue, validateFields, valueAt } from '../registry/option-fields.js';
 
 /** Every problem with one entity's plugins and options, and the secret values they hold (to scrub from output). */
 export interface EntityOptionIssues {
@@ -63,8 +64,8 @@ export async function optionIssues(definition: PluginDefinition, given: unknown,
         plugin: definition.name,
         entity,
         option: issue.option,
-        expected: scrub(issue.expected, secrets),
-        received: received !== undefined && isSecretPath(spec, issue.option) ? MASK : received,
+        expected: scrubSecrets(issue.expected, secrets),
+        received: shownValue(spec, issue.option, received, secrets),
       }),
     );
   };

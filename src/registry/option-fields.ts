@@ -1,8 +1,8 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { OptionField, OptionIssue, OptionsSpec } from '../plugin-api.js';
+import { MASK, maskUrls, scrubSecrets, secretTexts, urlPasswords } from './secrets.js';
 
-/** What a secret value is printed as, everywhere. */
-export const MASK = '***';
+export { MASK };
 
 type Fields = Readonly<Record<string, OptionField>>;
 
@@ -100,23 +100,29 @@ export function isSecretPath(spec: OptionsSpec | undefined, path: string): boole
   return spec?.fields?.[top]?.secret === true;
 }
 
-/** Every secret value in these options, as strings to scrub from output (short ones are kept: a 1-character secret is still a secret). */
+/**
+ * Every text these options' secrets may show up as, to scrub from output: each string and number
+ * inside a secret option (of any type), and the password of any URL with credentials in the others.
+ */
 export function secretValues(spec: OptionsSpec | undefined, options: unknown): string[] {
   if (!isPlainObject(options)) return [];
-  const values: string[] = [];
-  for (const name of secretOptionNames(spec)) {
-    const value = options[name];
-    if (value === undefined || value === null || value === '') continue;
-    values.push(typeof value === 'string' ? value : JSON.stringify(value));
-  }
-  return values;
+  const secret = new Set(secretOptionNames(spec));
+  const values = Object.entries(options).flatMap(([name, value]) => (secret.has(name) ? secretTexts(value) : urlPasswords(value)));
+  return [...new Set(values)];
 }
 
-/** Replaces every occurrence of the given secrets in a text by `***`. Longest first, so overlapping secrets vanish whole. */
-export function scrub(text: string, secrets: Iterable<string>): string {
-  let out = text;
-  for (const secret of [...new Set(secrets)].filter(Boolean).sort((a, b) => b.length - a.length)) out = out.split(secret).join(MASK);
-  return out;
+/** An option value as an error quotes it: `***` inside a secret option or when it holds a secret, URL passwords masked otherwise. */
+export function shownValue(spec: OptionsSpec | undefined, path: string, value: unknown, secrets: readonly string[]): unknown {
+  if (value === undefined) return undefined;
+  if (isSecretPath(spec, path)) return MASK;
+  const masked = maskUrls(value);
+  let text: string;
+  try {
+    text = typeof masked === 'string' ? masked : String(JSON.stringify(masked));
+  } catch {
+    return masked;
+  }
+  return scrubSecrets(text, secrets) === text ? masked : MASK;
 }
 
 /** The dotted option path a Standard Schema issue points at (`''` for the whole options object). */

@@ -1,7 +1,8 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { PluginOptionsError } from '../errors.js';
+import { scrubSecrets } from './secrets.js';
 import type { OptionIssue } from '../plugin-api.js';
-import { fieldDefaults, isPlainObject, isSecretPath, issuePath, MASK, scrub, secretValues, validateFields, valueAt } from './option-fields.js';
+import { fieldDefaults, isPlainObject, issuePath, secretValues, shownValue, validateFields, valueAt } from './option-fields.js';
 import type { PluginDefinition } from './plugin-definition.js';
 
 /**
@@ -13,14 +14,16 @@ export function resolvePluginOptions(definition: PluginDefinition, given: unknow
   const spec = definition.options;
   let options: unknown = isPlainObject(given) ? given : {};
   // A secret option's value never reaches an error message, whoever wrote the message.
-  const fail = (issue: OptionIssue, received?: unknown) =>
-    new PluginOptionsError({
+  const fail = (issue: OptionIssue, received?: unknown) => {
+    const secrets = secretValues(spec, options);
+    return new PluginOptionsError({
       plugin: definition.name,
       entity,
       option: issue.option,
-      expected: scrub(issue.expected, secretValues(spec, options)),
-      received: received !== undefined && isSecretPath(spec, issue.option) ? MASK : received,
+      expected: scrubSecrets(issue.expected, secrets),
+      received: shownValue(spec, issue.option, received, secrets),
     });
+  };
   if (given !== true && !isPlainObject(given)) throw fail({ option: '', expected: 'an options object or true' }, spec.fields ? undefined : given);
   options = { ...fieldDefaults(spec.fields), ...spec.defaults, ...(given === true ? {} : given) };
   const afterSchema = (result: StandardSchemaV1.Result<unknown> | undefined): unknown => {

@@ -1,5 +1,6 @@
 import type { Redis, RedisOptions } from 'ioredis';
 import type { HealthCheckResult } from '../../core.js';
+import { scrubSecrets } from '../../operations/index.js';
 import { loadIoredis } from './ioredis-module.js';
 
 /** What a health check or connection test reports: never a password. */
@@ -17,19 +18,26 @@ export function publicRedisUrl(url: string): string {
   }
 }
 
-/** Removes the URL's password (raw and decoded) and the URL itself from an error message. */
-export function scrubRedisMessage(message: string, url: string | undefined): string {
-  if (!url) return message;
-  let out = message.split(url).join(publicRedisUrl(url));
+/**
+ * The passwords a Redis connection holds, to take out of messages: the URL's (raw and decoded), and
+ * those of its ioredis options (`password`, `sentinelPassword`), which a server may quote back.
+ */
+export function redisSecrets(url: string | undefined, options: Partial<RedisOptions> | undefined): string[] {
+  const secrets: string[] = [];
   try {
-    const { password, username } = new URL(url);
-    for (const secret of new Set([password, safeDecode(password), username && password ? safeDecode(username) : ''])) {
-      if (secret) out = out.split(secret).join('***');
-    }
+    // The user too when there is a password: some servers name it in their refusal.
+    const { username, password } = url ? new URL(url) : { username: '', password: '' };
+    if (password) secrets.push(password, safeDecode(password), ...(username ? [safeDecode(username)] : []));
   } catch {
-    // Not a URL: nothing more to take out than the URL itself.
+    // Not a URL: the store's options check refused it already.
   }
-  return out;
+  for (const value of [options?.password, options?.sentinelPassword]) if (typeof value === 'string' || typeof value === 'number') secrets.push(String(value));
+  return secrets.filter(Boolean);
+}
+
+/** An error message without the connection's secrets, its URL shown without credentials. */
+export function scrubRedisMessage(message: string, url: string | undefined, secrets: readonly string[] = redisSecrets(url, undefined)): string {
+  return scrubSecrets(url ? message.split(url).join(publicRedisUrl(url)) : message, secrets);
 }
 
 function safeDecode(text: string): string {
@@ -69,7 +77,7 @@ export async function testRedisConnection(url: string, redisOptions: RedisOption
     await ping(client, timeoutMs);
     return { ok: true, message: `${where} answered PING` };
   } catch (error) {
-    return { ok: false, message: `${where}: ${scrubRedisMessage((cause ?? (error as Error))?.message ?? String(error), url)}` };
+    return { ok: false, message: `${where}: ${scrubRedisMessage((cause ?? (error as Error))?.message ?? String(error), url, redisSecrets(url, redisOptions))}` };
   } finally {
     client?.disconnect();
   }

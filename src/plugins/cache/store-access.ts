@@ -1,3 +1,4 @@
+import { scrubSecrets } from '../../operations/index.js';
 import type { CacheMetrics } from './metrics.js';
 import type { CachedRow, CacheRead, CacheStore } from './store.js';
 
@@ -94,7 +95,8 @@ export class StoreAccess {
     if (metrics) metrics.errors++;
     if (this.#down.has(store)) return;
     this.#down.add(store);
-    this.warn(`mikro-orm-plugins: cache store '${store.name}' failed (${(error as Error)?.message ?? error}); reading from the database until it answers again`);
+    // A store of yours may name its URL in its errors: its credentials are masked.
+    this.warn(scrubSecrets(`mikro-orm-plugins: cache store '${store.name}' failed (${(error as Error)?.message ?? error}); reading from the database until it answers again`));
   }
 
   #remember(store: CacheStore, ns: string, ids: readonly string[] | true): void {

@@ -1,4 +1,5 @@
 import { PluginConfigError } from '../../core.js';
+import { maskUrl } from '../../operations/index.js';
 
 /**
  * Checks of `memoryStore()` and `redisStore()` options, run when the store is created (configuration,
@@ -32,7 +33,7 @@ export function checkRedisStoreOptions(options: unknown): void {
     throw invalidStoreOption('redisStore', 'client', 'an ioredis client', typeof client === 'object' && client !== null ? 'an object that is not an ioredis client' : client);
   }
   if (client === undefined && url !== undefined && !isRedisUrl(url)) {
-    throw invalidStoreOption('redisStore', 'url', 'a redis:// or rediss:// URL', typeof url === 'string' ? maskedUrl(url) : url);
+    throw invalidStoreOption('redisStore', 'url', 'a redis:// or rediss:// URL', typeof url === 'string' ? shownUrl(url) : url);
   }
   if (keyPrefix !== undefined && (typeof keyPrefix !== 'string' || keyPrefix === '')) {
     throw invalidStoreOption('redisStore', 'keyPrefix', 'a non-empty string', keyPrefix);
@@ -56,22 +57,9 @@ function isRedisUrl(url: unknown): boolean {
   }
 }
 
-/**
- * A URL as an error may show it: the password replaced by `***` (`redis://user:***@host`). A string
- * that does not read as `scheme://…` is not shown at all, since where a secret sits in it is unknown.
- */
-export function maskedUrl(url: string): string {
-  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(url)?.[0];
-  if (!scheme) return 'a string that is not a URL';
-  const after = url.slice(scheme.length);
-  // The last `@` ends the credentials, whatever characters the password holds; a query or fragment (`?password=…`) is never shown.
-  const at = after.lastIndexOf('@');
-  const place = after.slice(at + 1).replace(/[?#].*$/s, '');
-  if (at < 0) return `${scheme}${place}`;
-  const userinfo = after.slice(0, at);
-  const colon = userinfo.indexOf(':');
-  // Without a colon the userinfo may be a password alone (`redis://secret@host`): hidden as well.
-  return `${scheme}${colon < 0 ? '***' : `${userinfo.slice(0, colon)}:***`}@${place}`;
+/** A URL as the error shows it (`redis://user:***@host`); a string that does not read as `scheme://…` is not shown, since where a secret sits in it is unknown. */
+function shownUrl(url: string): string {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? maskUrl(url) : 'a string that is not a URL';
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
