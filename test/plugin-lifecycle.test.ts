@@ -1,11 +1,11 @@
 // onLoad/onUnload run through the dispatcher as plugin-level events: sequential for load, settled for unload.
+// They belong to the registered plugins, attached to an entity or not.
 import { Entity, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { afterEach, expect, test } from 'vitest';
-import { PluginConfigError, pluginSystem, PluginRegistry, plugin, withPlugins } from '../src/index.js';
+import { PluginConfigError, pluginSystem, PluginRegistry, plugin } from '../src/index.js';
 import { pluginOperations } from '../src/operations/index.js';
 import { sqlite } from './support/databases.js';
 
-@withPlugins(['lifeA', 'lifeB', 'lifeC'])
 @Entity()
 class LifeRow {
   @PrimaryKey({ type: 'integer' }) id!: number;
