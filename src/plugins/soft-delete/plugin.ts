@@ -7,6 +7,7 @@ import { deletedRowsOf } from './deleted-rows-builder.js';
 import { checkDeletedTargets, hideOwnersOfDeletedTargets, keepOwnersOfDeletedTargets, reachesDeletedTargets } from './deleted-targets.js';
 import { deletedRowsOptions } from './find-options.js';
 import { hiddenByIdentityMap } from './identity-map.js';
+import { keepsDeletedOnly } from './only-deleted-root.js';
 import { clearedValues, newStamp, stampValues, type DeletionStamp } from './deletion-stamp.js';
 import { isHardDeleting } from './hard-delete.js';
 import { addLiveUnique } from './live-unique.js';
@@ -72,14 +73,14 @@ export class SoftDeletePlugin implements Plugin<SoftDeleteOptions> {
   }
 
   @hook('queryFilter')
-  hideDeleted({ options, args }: QueryFilterContext<SoftDeleteOptions>): FilterQuery<any> {
-    return { [options.field]: args?.only === true ? { $ne: null } : null };
+  hideDeleted({ options, args, meta }: QueryFilterContext<SoftDeleteOptions>): FilterQuery<any> {
+    return { [options.field]: keepsDeletedOnly(args, meta) ? { $ne: null } : null };
   }
 
   /** `withDeleted` / `onlyDeleted` become the softDelete filter's arguments, on every read: a populate reaches soft-deletable entities from any entity. */
   @hook('readOptions', { appliesTo: 'all' })
   deletedRowsOptions(options: ReadOptions, ctx: ReadOptionsContext): ReadOptions {
-    return deletedRowsOptions(ctx.meta.className, options);
+    return deletedRowsOptions(ctx.meta, options);
   }
 
   /**
