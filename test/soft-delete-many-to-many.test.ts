@@ -4,7 +4,7 @@
 import { Cascade, Collection, type MikroORM } from '@mikro-orm/core';
 import { Entity, ManyToMany, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { afterEach, expect, test } from 'vitest';
-import { PluginRegistry, SoftDeletePlugin, pluginSystem, restore, withDeleted, withPlugins } from '../src/index.js';
+import { PluginRegistry, SoftDeletePlugin, hardDelete, pluginSystem, restore, withDeleted, withPlugins } from '../src/index.js';
 import { describeEachDatabase } from './support/databases.js';
 
 const registry = new PluginRegistry().registerMany({ softDelete: SoftDeletePlugin });
@@ -168,5 +168,17 @@ describeEachDatabase('soft delete: softCascade along many-to-many relations', db
     await editor.flush();
     const back = await o.em.fork().findOneOrFail(MnAlbum, album.id, { populate: ['labels'] });
     expect(names(back.labels.getItems())).toEqual(['a', 'b']);
+  });
+
+  test('hardDelete takes the related rows with it, soft-deleted ones included', async () => {
+    const o = await init();
+    const setup = o.em.fork();
+    const post = setup.create(MnPost, { title: 'post', tags: [setup.create(MnTag, { name: 'news' }), setup.create(MnTag, { name: 'old', deletedAt: earlier })] });
+    setup.create(MnTag, { name: 'other' });
+    await setup.flush();
+    const em = o.em.fork();
+    await hardDelete(em, await em.findOneOrFail(MnPost, post.id));
+    expect(names(await o.em.fork().find(MnTag, {}, withDeleted()))).toEqual(['other']);
+    expect(await o.em.fork().count(MnPost, {}, withDeleted())).toBe(0);
   });
 });
