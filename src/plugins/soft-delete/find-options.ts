@@ -57,13 +57,14 @@ export function deletedRowsOptions<O extends object | undefined>(meta: EntityMet
     }
     return { ...rest, filters: withFilter(rest.filters, onlyDeletedOf(meta)) } as O;
   }
-  return rootOnly(meta, rest as O); // both false: an ordinary read
+  return rootOnly(meta, rest) as O; // both false: an ordinary read
 }
 
 /** `filters: { softDelete: { only: true } }` (the `onlyDeleted()` helper) marked with the entity read, unless a read above marked it. */
 function rootOnly<O extends object>(meta: EntityMetadata, options: O): O {
   const filters = (options as ReadOptions).filters;
-  const args = filters !== null && typeof filters === 'object' && !Array.isArray(filters) ? (filters as Record<string, unknown>)[SOFT_DELETE_FILTER] : undefined;
+  if (filters === null || typeof filters !== 'object' || Array.isArray(filters)) return options;
+  const args = (filters as Record<string, unknown>)[SOFT_DELETE_FILTER];
   if (!unmarkedOnlyDeleted(args)) return options;
   return { ...options, filters: { ...filters, [SOFT_DELETE_FILTER]: onlyDeletedOf(meta, args as object) } };
 }
