@@ -119,4 +119,15 @@ describeEachDatabase('soft delete: onlyDeleted filters the root entity only', db
       expect(labels(await em.fork().find(OdBox, { shelf: ids.dropped }, onlyDeleted()))).toEqual(['binned on dropped']);
     }
   });
+
+  test("onlyDeleted(qb): the builder's entity is deleted only, the entities it joins are live", async () => {
+    const o = await init();
+    const ids = await store(o);
+    const em = o.em.fork();
+    const boxes = await onlyDeleted(em.createQueryBuilder(OdBox, 'b')).select('*').leftJoinAndSelect('b.shelf', 's').getResultList();
+    expect(labels(boxes)).toEqual(['binned', 'binned on dropped']);
+    expect(boxes.find(b => b.label === 'binned')!.shelf?.id).toBe(ids.live);
+    const crates = await onlyDeleted(em.fork().createQueryBuilder(OdCrate, 'c')).join('c.shelf', 's').getResultList();
+    expect(labels(crates)).toEqual(['binned']);
+  });
 });
