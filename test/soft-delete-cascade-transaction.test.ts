@@ -1,10 +1,11 @@
 // softCascade loads the children inside the flush's transaction: the read and the writes it leads to
-// are one unit, so the query log shows the read between the flush's begin and commit.
+// are one unit, so the query log shows the read between the flush's begin and commit. It locks the
+// parent row first, so a child another transaction is inserting meanwhile is cascaded too.
 import { Collection, type MikroORM } from '@mikro-orm/core';
 import { Entity, ManyToOne, OneToMany, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
-import { afterEach, expect, test } from 'vitest';
+import { afterEach, describe, expect, test } from 'vitest';
 import { PluginRegistry, SoftDeletePlugin, pluginSystem, withPlugins } from '../src/index.js';
-import { describeEachDatabase } from './support/databases.js';
+import { describeEachDatabase, mariadb, postgresql, type Database } from './support/databases.js';
 
 const registry = new PluginRegistry().registerMany({ softDelete: SoftDeletePlugin });
 
@@ -87,3 +88,62 @@ describeEachDatabase('soft delete: softCascade reads in the flush transaction', 
     expect(await o.em.fork().count(CtHouse, {})).toBe(2);
   });
 });
+
+/** Whether a session of this test's database waits for a row lock. */
+const LOCK_WAIT: Record<'postgresql' | 'mariadb', string> = {
+  postgresql: "select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'",
+  mariadb:
+    "select count(*) as n from information_schema.innodb_trx t join information_schema.processlist p on p.id = t.trx_mysql_thread_id where t.trx_state = 'LOCK WAIT' and p.db = database()",
+};
+
+/** Resolves once a session waits for a lock, or when `done` says the race is over. */
+async function lockWaiting(o: MikroORM, name: 'postgresql' | 'mariadb', done: () => boolean): Promise<'waiting' | 'not waiting'> {
+  while (!done()) {
+    const [row] = await o.em.getConnection().execute<{ n: number | string }[]>(LOCK_WAIT[name]);
+    if (Number(row!.n) > 0) return 'waiting';
+    await new Promise(resolve => setTimeout(resolve, 20));
+  }
+  return 'not waiting';
+}
+
+for (const db of [postgresql, mariadb] as (Database & { name: 'postgresql' | 'mariadb' })[]) {
+  describe.skipIf(db.unavailable !== undefined)(`soft delete: softCascade and a concurrent insert [${db.name}]`, () => {
+    let orm: MikroORM | undefined;
+    afterEach(async () => {
+      await orm?.close();
+      orm = undefined;
+    });
+
+    test('a child inserted by a transaction still open when the cascade starts is cascaded once that transaction commits', async () => {
+      const o = (orm = await db.init({ entities: [CtHouse, CtRoom], extensions: [pluginSystem({ registry })] }));
+      const setup = o.em.fork();
+      const house = setup.create(CtHouse, { name: 'house' });
+      setup.create(CtRoom, { name: 'hall', house });
+      await setup.flush();
+
+      // Another request inserts a room and has not committed yet.
+      const other = o.em.fork();
+      await other.begin();
+      other.create(CtRoom, { name: 'late', house: other.getReference(CtHouse, house.id) });
+      await other.flush();
+
+      const em = o.em.fork();
+      const removed = await em.findOneOrFail(CtHouse, house.id);
+      em.remove(removed);
+      let flushed = false;
+      const flushing = em.flush().finally(() => (flushed = true));
+      // The cascade either waits for the other transaction (its lock on the house) or, reading past it, finishes.
+      const first = await Promise.race([flushing.then(() => 'flushed' as const), lockWaiting(o, db.name, () => flushed)]);
+      await other.commit();
+      await flushing;
+
+      expect(first).toBe('waiting');
+      const rooms = await o.em.fork().find(CtRoom, {}, { filters: false, orderBy: { name: 'asc' } });
+      expect(rooms.map(r => [r.name, r.deletedAt != null])).toEqual([
+        ['hall', true],
+        ['late', true],
+      ]);
+    });
+  });
+}
+

@@ -1,4 +1,4 @@
-import { Collection, ReferenceKind, type EntityManager, type EntityMetadata } from '@mikro-orm/core';
+import { Collection, LockMode, ReferenceKind, type EntityManager, type EntityMetadata, type EntityProperty } from '@mikro-orm/core';
 import { currentContext, isPluginActive, managedById, metadataOf, pluginOptions } from '../../core.js';
 import { cascadeDeleteTo } from './cascade-marks.js';
 import { cascadeRelations, relatedRows } from './cascade-relations.js';
@@ -72,13 +72,20 @@ function* cascadingParents(em: EntityManager, entity: object, meta: EntityMetada
  * an active softDelete are left alone and keep their foreign key.
  */
 export async function softDeleteCascade(em: EntityManager, entity: object, meta: EntityMetadata, options: SoftDeleteOptions, stamp: DeletionStamp): Promise<void> {
-  const targets: object[] = [];
+  const relations: { prop: EntityProperty; field: string }[] = [];
   for (const prop of cascadeRelations(meta, options)) {
     const target = prop.targetMeta!.className;
     const targetOptions = pluginOptions(em, target, 'softDelete') as SoftDeleteOptions | undefined;
-    if (!targetOptions || !isPluginActive(em, 'softDelete', target)) continue;
+    if (targetOptions && isPluginActive(em, 'softDelete', target)) relations.push({ prop, field: targetOptions.field });
+  }
+  if (relations.length === 0) return;
+  // In the flush's transaction: a child another transaction is inserting holds a key-share lock on
+  // this row, so it commits first and is read; one inserted later waits for this commit.
+  if (em.isInTransaction()) await em.lock(entity, LockMode.PESSIMISTIC_WRITE);
+  const targets: object[] = [];
+  for (const { prop, field } of relations) {
     // The filter leaves rows deleted earlier alone; the check catches rows stamped earlier in this flush.
-    for (const row of await relatedRows(em, entity, prop, {}, {})) if ((row as Row)[targetOptions.field] == null) targets.push(row);
+    for (const row of await relatedRows(em, entity, prop, {}, {})) if ((row as Row)[field] == null) targets.push(row);
   }
   cascadeDeleteTo(em, targets, { kind: 'soft', stamp });
 }
