@@ -122,10 +122,11 @@ export class PluginOptionsError extends PluginError {
   override name = 'PluginOptionsError';
   readonly expected: string;
 
-  constructor(details: { plugin: string; entity: string; option: string; expected: string; received?: unknown }) {
+  /** `code`: a plugin's own, more precise code for the option at fault; default `MOP_INVALID_OPTIONS`. */
+  constructor(details: { plugin: string; entity: string; option: string; expected: string; received?: unknown; code?: PluginErrorCode }) {
     const where = details.option === '' ? 'options' : `option '${details.option}'`;
     super(
-      'MOP_INVALID_OPTIONS',
+      details.code ?? 'MOP_INVALID_OPTIONS',
       `Entity '${details.entity}', plugin '${details.plugin}': ${where} is invalid: expected ${details.expected}` +
         (details.received === undefined ? '' : `, received ${describe(details.received)}`),
       details,

@@ -781,13 +781,13 @@ describeEachDatabase('soft delete policies', db => {
 // ---------------------------------------------------------------------------------------------
 
 describe('soft delete policies: start-up and types', () => {
-  test('a cascade name that is not a 1:m, 1:1 or m:1 relation fails start-up with PluginOptionsError', async () => {
+  test('a cascade name that is not a relation fails start-up with PluginOptionsError', async () => {
     @withPlugins(['softDelete'])
     @Entity()
     class SdcTag {
       @PrimaryKey({ type: 'integer' }) id!: number;
     }
-    for (const name of ['nope', 'title', 'tags']) {
+    for (const name of ['nope', 'title']) {
       @withPlugins([{ softDelete: { policy: 'softCascade', cascade: [name] } }])
       @Entity({ tableName: `sdc_post_${name}` })
       class SdcPost {

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/core';
+import { withDeleteTransaction } from './delete-transaction.js';
 import { beforeCreate, hookEm, inOwnTransaction, needsTransaction, pluginsOf, runBulk } from './native-writes.js';
 import { deletePerRow, updatePerRow } from './per-row-writes.js';
 import { withPluginQueryBuilder } from './plugin-query-builder.js';
@@ -52,8 +53,8 @@ export function withPluginEntityManager<T extends EntityManagerClass>(Base: T): 
   // `abstract new` keeps abstract bases assignable; the mixin itself is concrete.
   const Concrete = Base as unknown as new (...args: any[]) => EntityManager;
 
-  // Layers under it: QueryBuilders that run the plugins, and the read hooks.
-  class PluginEntityManager extends withPluginQueryBuilder(withReadHooks(Concrete)) {
+  // Layers under it: QueryBuilders that run the plugins, the read hooks, and the transaction of flushes with delete hooks.
+  class PluginEntityManager extends withPluginQueryBuilder(withReadHooks(withDeleteTransaction(Concrete))) {
     static readonly [MIXED] = true;
 
     override async insert(entityNameOrEntity: any, data?: any, options: AnyOptions = {}): Promise<any> {

@@ -52,7 +52,7 @@ export class PluginSubscriber implements EventSubscriber {
     return run(this.runtime.chainsOf(args.meta)?.afterLoad ?? null, 'afterLoad', args);
   }
 
-  /** The `beforeDelete` event of entities whose plugins hook it runs here, before the transaction, so a veto can still turn the delete into an update. */
+  /** The `beforeDelete` event of entities whose plugins hook it runs here, where a veto can still turn the delete into an update (in the transaction `withDeleteTransaction` opened). */
   onFlush(args: FlushEventArgs): void | Promise<void> {
     return runDeleteChains(this.runtime, args);
   }

@@ -1,5 +1,5 @@
-import { ReferenceKind, type EntityManager, type EntityMetadata } from '@mikro-orm/core';
-import { currentContext, isPluginActive, managedById, pluginOptions } from '../../core.js';
+import { Collection, LockMode, ReferenceKind, type EntityManager, type EntityMetadata, type EntityProperty } from '@mikro-orm/core';
+import { currentContext, isPluginActive, managedById, metadataOf, pluginOptions } from '../../core.js';
 import { cascadeDeleteTo } from './cascade-marks.js';
 import { cascadeRelations, relatedRows } from './cascade-relations.js';
 import { newStamp, type DeletionStamp } from './deletion-stamp.js';
@@ -17,29 +17,52 @@ export type ParentDeletion = { readonly stamp: DeletionStamp } | 'alreadyDeleted
  * For a row MikroORM cascaded `em.remove()` to (loaded, along a `Cascade.Remove` relation): the
  * parent's batch, which it joins, or `alreadyDeleted` when the parent was deleted before, so that
  * removing a deleted row changes nothing below it either. MikroORM has by then cut the row out of
- * the parent's collection, so it finds the parent by its own foreign key as loaded, among this
- * flush's removals, through a relation the parent cascades along.
+ * a one-to-many collection of the parent, so it finds the parent among this flush's removals by its
+ * own foreign key as loaded, or by the parent's loaded many-to-many collection that holds it.
  */
 export function parentDeletion(em: EntityManager, entity: object, meta: EntityMetadata): ParentDeletion | undefined {
   const uow = em.getUnitOfWork();
   const original = uow.getOriginalEntityData(entity) as Row | undefined;
   if (!original) return undefined;
-  const removing = uow.getRemoveStack();
+  for (const { parent, options } of cascadingParents(em, entity, meta, original)) {
+    if ((uow.getOriginalEntityData(parent) as Row | undefined)?.[options.field] != null) return 'alreadyDeleted';
+    if (parent[options.field] == null) continue; // not soft-deleted in this flush (a hard delete marks its rows itself)
+    const by = options.deletedBy === false ? undefined : (parent[options.deletedBy] as string | null);
+    const batch = options.batchField === false ? newStamp(em).batch : (parent[options.batchField] as string);
+    return { stamp: { batch, at: parent[options.field] as Date, by: by ?? currentContext(em).actor ?? null } };
+  }
+  return undefined;
+}
+
+interface CascadingParent {
+  readonly parent: Row;
+  readonly options: SoftDeleteOptions;
+}
+
+/** The entities being removed in this flush that cascade to `entity`. */
+function* cascadingParents(em: EntityManager, entity: object, meta: EntityMetadata, original: Row): Generator<CascadingParent> {
+  const removing = em.getUnitOfWork().getRemoveStack();
+  const cascading = (parentMeta: EntityMetadata) => {
+    const options = pluginOptions(em, parentMeta.className, 'softDelete') as SoftDeleteOptions | undefined;
+    return options && { options, relations: cascadeRelations(parentMeta, options) };
+  };
   for (const prop of meta.relations) {
     if (!prop.inversedBy || original[prop.name] == null) continue;
     if (prop.kind !== ReferenceKind.MANY_TO_ONE && !(prop.kind === ReferenceKind.ONE_TO_ONE && prop.owner)) continue;
-    const parentMeta = prop.targetMeta!;
-    const parentOptions = pluginOptions(em, parentMeta.className, 'softDelete') as SoftDeleteOptions | undefined;
-    if (!parentOptions || !cascadeRelations(parentMeta, parentOptions).some(r => r.name === prop.inversedBy)) continue;
-    const parent = managedById(em, parentMeta.class, original[prop.name]) as Row | undefined;
-    if (!parent || !removing.has(parent)) continue;
-    if ((uow.getOriginalEntityData(parent) as Row | undefined)?.[parentOptions.field] != null) return 'alreadyDeleted';
-    if (parent[parentOptions.field] == null) continue; // not soft-deleted in this flush (a hard delete marks its rows itself)
-    const by = parentOptions.deletedBy === false ? undefined : (parent[parentOptions.deletedBy] as string | null);
-    const batch = parentOptions.batchField === false ? newStamp(em).batch : (parent[parentOptions.batchField] as string);
-    return { stamp: { batch, at: parent[parentOptions.field] as Date, by: by ?? currentContext(em).actor ?? null } };
+    const found = cascading(prop.targetMeta!);
+    if (!found?.relations.some(r => r.name === prop.inversedBy)) continue;
+    const parent = managedById(em, prop.targetMeta!.class, original[prop.name]) as Row | undefined;
+    if (parent && removing.has(parent)) yield { parent, options: found.options };
   }
-  return undefined;
+  for (const parent of removing) {
+    if (parent === entity) continue;
+    const found = cascading(metadataOf(em, parent));
+    for (const prop of found?.relations ?? []) {
+      if (prop.kind !== ReferenceKind.MANY_TO_MANY) continue;
+      const items = (parent as Row)[prop.name];
+      if (items instanceof Collection && items.isInitialized() && items.contains(entity, false)) yield { parent: parent as Row, options: found!.options };
+    }
+  }
 }
 
 /**
@@ -49,13 +72,20 @@ export function parentDeletion(em: EntityManager, entity: object, meta: EntityMe
  * an active softDelete are left alone and keep their foreign key.
  */
 export async function softDeleteCascade(em: EntityManager, entity: object, meta: EntityMetadata, options: SoftDeleteOptions, stamp: DeletionStamp): Promise<void> {
-  const targets: object[] = [];
+  const relations: { prop: EntityProperty; field: string }[] = [];
   for (const prop of cascadeRelations(meta, options)) {
     const target = prop.targetMeta!.className;
     const targetOptions = pluginOptions(em, target, 'softDelete') as SoftDeleteOptions | undefined;
-    if (!targetOptions || !isPluginActive(em, 'softDelete', target)) continue;
+    if (targetOptions && isPluginActive(em, 'softDelete', target)) relations.push({ prop, field: targetOptions.field });
+  }
+  if (relations.length === 0) return;
+  // In the flush's transaction: a child another transaction is inserting holds a key-share lock on
+  // this row, so it commits first and is read; one inserted later waits for this commit.
+  if (em.isInTransaction()) await em.lock(entity, LockMode.PESSIMISTIC_WRITE);
+  const targets: object[] = [];
+  for (const { prop, field } of relations) {
     // The filter leaves rows deleted earlier alone; the check catches rows stamped earlier in this flush.
-    for (const row of await relatedRows(em, entity, prop, {}, {})) if ((row as Row)[targetOptions.field] == null) targets.push(row);
+    for (const row of await relatedRows(em, entity, prop, {}, {})) if ((row as Row)[field] == null) targets.push(row);
   }
   cascadeDeleteTo(em, targets, { kind: 'soft', stamp });
 }

@@ -1,13 +1,13 @@
-import { Cascade, ReferenceKind, Reference, Utils, type EntityManager, type EntityMetadata, type EntityProperty } from '@mikro-orm/core';
+import { Cascade, Collection, ReferenceKind, Reference, Utils, type EntityManager, type EntityMetadata, type EntityProperty } from '@mikro-orm/core';
 import { PluginOptionsError } from '../../core.js';
 import type { SoftDeleteOptions } from './options.js';
 
 type Row = Record<string, unknown>;
 
-// M:N is left out: its targets are shared rows, not parts of the owner.
-const CASCADABLE: ReadonlySet<string> = new Set([ReferenceKind.ONE_TO_MANY, ReferenceKind.ONE_TO_ONE, ReferenceKind.MANY_TO_ONE]);
+// M:N targets may be shared with other owners: a cascade takes them all, the pivot rows stay (so a restore finds them).
+const CASCADABLE: ReadonlySet<string> = new Set([ReferenceKind.ONE_TO_MANY, ReferenceKind.ONE_TO_ONE, ReferenceKind.MANY_TO_ONE, ReferenceKind.MANY_TO_MANY]);
 
-/** Start-up check: every name in `cascade` is a 1:m, 1:1 or m:1 relation of the entity. */
+/** Start-up check: every name in `cascade` is a relation of the entity. */
 export function checkCascadeOption(meta: EntityMetadata, options: SoftDeleteOptions): void {
   for (const name of options.cascade) {
     const prop = meta.properties[name as never] as EntityProperty | undefined;
@@ -16,7 +16,7 @@ export function checkCascadeOption(meta: EntityMetadata, options: SoftDeleteOpti
       plugin: 'softDelete',
       entity: meta.className,
       option: 'cascade',
-      expected: `names of 1:m, 1:1 or m:1 relations of ${meta.className}`,
+      expected: `names of relations of ${meta.className} (1:m, 1:1, m:1 or m:n)`,
       received: name,
     });
   }
@@ -42,6 +42,12 @@ export function cascadeRelations(meta: EntityMetadata, options: SoftDeleteOption
 /** The rows at the other end of `prop`, queried through `em` (its filters apply unless `options` lift them); `where` narrows them. */
 export async function relatedRows(em: EntityManager, entity: object, prop: EntityProperty, where: Row, options: object): Promise<object[]> {
   const target = prop.targetMeta!;
+  if (prop.kind === ReferenceKind.MANY_TO_MANY) {
+    // Through the pivot table, from either side, without touching the collection's own items.
+    const collection = (entity as Row)[prop.name];
+    if (!(collection instanceof Collection)) return [];
+    return collection.matching({ where: where as never, store: false, ...options });
+  }
   if (prop.kind === ReferenceKind.ONE_TO_MANY || (prop.kind === ReferenceKind.ONE_TO_ONE && !prop.owner)) {
     return em.find(target.class, { ...where, [prop.mappedBy]: entity } as never, options);
   }

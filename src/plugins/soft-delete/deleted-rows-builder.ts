@@ -1,10 +1,15 @@
+import type { EntityMetadata } from '@mikro-orm/core';
 import { queryOptionsOf, withQueryOptions, type AnyQueryBuilder } from '../../core.js';
 import { withFilter } from './find-options.js';
+import { onlyDeletedOf } from './only-deleted-root.js';
 
 /**
  * `withDeleted(qb)` / `onlyDeleted(qb)`: sets the softDelete filter of a builder from the package's
  * EntityManager, for its reads (and its update()/delete(), which go through nativeUpdate/nativeDelete).
+ * `onlyDeleted` concerns the builder's own entity; the entities it joins show live rows.
  */
 export function deletedRowsOf<Q extends AnyQueryBuilder>(qb: Q, only: boolean): Q {
-  return withQueryOptions(qb, { filters: withFilter(queryOptionsOf(qb).filters, only ? { only: true } : false) });
+  const meta = (qb as unknown as { mainAlias?: { meta?: EntityMetadata } }).mainAlias?.meta;
+  const args = !only ? false : meta ? onlyDeletedOf(meta, undefined, false) : { only: true };
+  return withQueryOptions(qb, { filters: withFilter(queryOptionsOf(qb).filters, args) });
 }

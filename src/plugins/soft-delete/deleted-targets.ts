@@ -1,6 +1,4 @@
 import {
-  EntitySchema,
-  MetadataStorage,
   QueryHelper,
   ReferenceKind,
   Utils,
@@ -11,6 +9,7 @@ import {
   type PopulateOptions,
 } from '@mikro-orm/core';
 import { PluginOptionsError, isPluginActive, markStrict } from '../../core.js';
+import { declaredProperty } from './declared-property.js';
 import { SOFT_DELETE_FILTER } from './find-options.js';
 import type { DeletedTargetMode, SoftDeleteOptions } from './options.js';
 
@@ -38,19 +37,6 @@ export function checkDeletedTargets(meta: EntityMetadata, targets: SoftDeleteOpt
       received: prop ? `a ${prop.kind} property` : 'no such property',
     });
   }
-}
-
-/** A property of the entity or of a base it extends; at discovery, inherited ones are not copied in yet. */
-function declaredProperty(meta: EntityMetadata, name: string): EntityProperty | undefined {
-  if (meta.properties[name as never]) return meta.properties[name as never];
-  const base = meta.extends;
-  if (base instanceof EntitySchema) return declaredProperty(base.meta, name);
-  for (let cls = meta.class && Object.getPrototypeOf(meta.class); typeof cls === 'function' && cls !== Function.prototype; cls = Object.getPrototypeOf(cls)) {
-    if (!Object.hasOwn(cls, MetadataStorage.PATH_SYMBOL)) continue; // not decorated
-    const found = MetadataStorage.getMetadata(cls.name, cls[MetadataStorage.PATH_SYMBOL], cls).properties[name];
-    if (found) return found as EntityProperty;
-  }
-  return undefined;
 }
 
 interface TargetRelation {

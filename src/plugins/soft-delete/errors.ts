@@ -4,6 +4,9 @@ export const SOFT_DELETE_ERRORS = defineErrorCodes('softDelete', {
   MOP_DELETE_REFUSED:
     'at run time: the softDelete `policy` forbids the delete (`noDelete`, or a bulk `nativeDelete` of a `softCascade` entity); names entity and plugin; nothing was written',
   MOP_CONFLICTING_OPTIONS: 'at run time: a read asked for `withDeleted` and `onlyDeleted` at once, or `onlyDeleted` with `filters: false`',
+  MOP_SOFT_DELETE_UNIQUE: 'at start-up: a softDelete `unique` entry names no column of the entity (an unknown property, a collection, an unpersisted one); names entity, plugin and `unique`',
+  MOP_SOFT_DELETE_FIELD:
+    'at start-up: softDelete `field`, `batchField` or `deletedBy` names a relation, or a property the entity declares NOT NULL (every insert would fail); names entity, plugin and option',
 });
 
 declare module '../../errors.js' {

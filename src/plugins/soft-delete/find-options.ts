@@ -1,12 +1,13 @@
-import { Utils, type FilterOptions } from '@mikro-orm/core';
+import type { EntityMetadata, FilterOptions } from '@mikro-orm/core';
 import { ConflictingOptionsError } from './errors.js';
+import { onlyDeletedOf, unmarkedOnlyDeleted } from './only-deleted-root.js';
 
 declare module '@mikro-orm/core' {
   // find, findOne, findOneOrFail, findAll, findAndCount, findByCursor and stream (their options extend FindOptions).
   interface FindOptions<Entity, Hint extends string = never, Fields extends string = never, Excludes extends string = never> {
     /** mikro-orm-plugins: soft-deleted rows too (the softDelete filter is lifted for this call). */
     withDeleted?: boolean;
-    /** mikro-orm-plugins: soft-deleted rows only. Like any filter argument it reaches populated relations too. */
+    /** mikro-orm-plugins: soft-deleted rows only, of the entity read; the relations it joins or populates show live rows. */
     onlyDeleted?: boolean;
   }
   interface CountOptions<T extends object, P extends string = never> {
@@ -29,13 +30,15 @@ export const SOFT_DELETE_FILTER = 'softDelete';
 type ReadOptions = { withDeleted?: boolean; onlyDeleted?: boolean; filters?: FilterOptions } & Record<string, unknown>;
 
 /**
- * Turns `withDeleted` / `onlyDeleted` into the `filters` option MikroORM understands. Options without
- * them are returned as they are (no copy), so plain reads pay two property reads.
+ * Turns `withDeleted` / `onlyDeleted` into the `filters` option MikroORM understands; deleted rows
+ * only (`onlyDeleted`, or the filter's `{ only: true }`) are asked of `meta`, the entity read, alone.
+ * Options without them are returned as they are (no copy), so plain reads pay a few property reads.
  */
-export function deletedRowsOptions<O extends object | undefined>(entity: unknown, options: O): O {
-  if (options == null || ((options as ReadOptions).withDeleted === undefined && (options as ReadOptions).onlyDeleted === undefined)) return options;
+export function deletedRowsOptions<O extends object | undefined>(meta: EntityMetadata, options: O): O {
+  if (options == null) return options;
+  if ((options as ReadOptions).withDeleted === undefined && (options as ReadOptions).onlyDeleted === undefined) return rootOnly(meta, options);
   const { withDeleted, onlyDeleted, ...rest } = options as ReadOptions;
-  const name = Utils.className(entity as never);
+  const name = meta.className;
   if (withDeleted === true && onlyDeleted === true) {
     throw new ConflictingOptionsError('MOP_CONFLICTING_OPTIONS', `${name}: a read cannot ask for withDeleted and onlyDeleted at once`, {
       entity: name,
@@ -52,9 +55,18 @@ export function deletedRowsOptions<O extends object | undefined>(entity: unknown
         option: 'onlyDeleted',
       });
     }
-    return { ...rest, filters: withFilter(rest.filters, { only: true }) } as O;
+    return { ...rest, filters: withFilter(rest.filters, onlyDeletedOf(meta)) } as O;
   }
-  return rest as O; // both false: an ordinary read
+  return rootOnly(meta, rest) as O; // both false: an ordinary read
+}
+
+/** `filters: { softDelete: { only: true } }` (the `onlyDeleted()` helper) marked with the entity read, unless a read above marked it. */
+function rootOnly<O extends object>(meta: EntityMetadata, options: O): O {
+  const filters = (options as ReadOptions).filters;
+  if (filters === null || typeof filters !== 'object' || Array.isArray(filters)) return options;
+  const args = (filters as Record<string, unknown>)[SOFT_DELETE_FILTER];
+  if (!unmarkedOnlyDeleted(args)) return options;
+  return { ...options, filters: { ...filters, [SOFT_DELETE_FILTER]: onlyDeletedOf(meta, args as object) } };
 }
 
 /** `filters` with the softDelete filter set to `value`; `false` (every filter off) stays off. */

@@ -25,8 +25,9 @@ export interface SoftDeleteOptions {
    */
   policy: DeletePolicy;
   /**
-   * 1:m, 1:1 or m:1 relations a delete follows besides those marked `Cascade.Remove` (which it
-   * always follows, as MikroORM does): soft cascade, batch restore and hard cascade. Checked at start-up.
+   * Relations a delete follows besides those marked `Cascade.Remove` (which it always follows, as
+   * MikroORM does): soft cascade, batch restore and hard cascade. A many-to-many one takes every
+   * related row, shared ones included; its pivot rows stay. Checked at start-up.
    */
   cascade: readonly string[];
   /**

@@ -7,9 +7,11 @@ import { deletedRowsOf } from './deleted-rows-builder.js';
 import { checkDeletedTargets, hideOwnersOfDeletedTargets, keepOwnersOfDeletedTargets, reachesDeletedTargets } from './deleted-targets.js';
 import { deletedRowsOptions } from './find-options.js';
 import { hiddenByIdentityMap } from './identity-map.js';
+import { keepsDeletedOnly } from './only-deleted-root.js';
 import { clearedValues, newStamp, stampValues, type DeletionStamp } from './deletion-stamp.js';
 import { isHardDeleting } from './hard-delete.js';
 import { addLiveUnique } from './live-unique.js';
+import { checkDeclaredColumn, checkUniqueOption } from './option-checks.js';
 import { SOFT_DELETE_DEFAULTS, validateSoftDeleteOptions, type SoftDeleteOptions } from './options.js';
 import { refuseBulkCascade, refuseNoDelete } from './refusals.js';
 
@@ -60,26 +62,28 @@ export class SoftDeletePlugin implements Plugin<SoftDeleteOptions> {
     const column = (option: 'field' | 'batchField' | 'deletedBy', name: string, type: ColumnType, index?: boolean) => {
       // NULL means live: rows already in the table, and rows written past the hooks, are live.
       const spec = { plugin: pluginName, option, name, column: options.columns?.[name], type, nullable: true, index, existingColumn: 'refuse', optional: option !== 'field' } as const;
-      markedColumn(meta, platform, spec) ?? addPluginColumn(meta, platform, spec);
+      const resolved = markedColumn(meta, platform, spec) ?? addPluginColumn(meta, platform, spec);
+      if (resolved.added === undefined) checkDeclaredColumn(meta, option, name);
     };
     column('field', options.field, 'Date', options.index !== false);
     if (options.batchField !== false) column('batchField', options.batchField, 'string');
     if (options.deletedBy !== false) column('deletedBy', options.deletedBy, 'string');
     checkCascadeOption(meta, options);
+    checkUniqueOption(meta, options.unique);
     for (const unique of options.unique) addLiveUnique(meta, platform, options.field, typeof unique === 'string' ? [unique] : unique);
     checkDeletedTargets(meta, options.deletedTargets);
     ctx.provide('softDeletable', { field: options.field });
   }
 
   @hook('queryFilter')
-  hideDeleted({ options, args }: QueryFilterContext<SoftDeleteOptions>): FilterQuery<any> {
-    return { [options.field]: args?.only === true ? { $ne: null } : null };
+  hideDeleted({ options, args, meta }: QueryFilterContext<SoftDeleteOptions>): FilterQuery<any> {
+    return { [options.field]: keepsDeletedOnly(args, meta) ? { $ne: null } : null };
   }
 
   /** `withDeleted` / `onlyDeleted` become the softDelete filter's arguments, on every read: a populate reaches soft-deletable entities from any entity. */
   @hook('readOptions', { appliesTo: 'all' })
   deletedRowsOptions(options: ReadOptions, ctx: ReadOptionsContext): ReadOptions {
-    return deletedRowsOptions(ctx.meta.className, options);
+    return deletedRowsOptions(ctx.meta, options);
   }
 
   /**
