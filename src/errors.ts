@@ -190,6 +190,7 @@ export const CORE_ERRORS = defineErrorCodes('core', {
     'at run time: a builder was rendered (or joined an entity) whose plugin `queryFilter` hook is asynchronous; `await qb.applyFilters()` first',
   MOP_SYNC_INIT:
     "at start-up under `new MikroORM()`: a plugin's option schema or `setupEntity` is asynchronous, or `pluginOperations()` is installed; use `await MikroORM.init()`",
+  MOP_INVALID_ARGUMENT: 'at call time: an exported function was given an argument of the wrong kind (plain JavaScript); `option` names the argument',
   MOP_UNSUPPORTED_ORM:
     'at start-up: the MikroORM version is outside the supported range, or lacks a member the package relies on (`error.member` names it)',
 });
