@@ -1,6 +1,7 @@
 // Plain-JavaScript misuse of the exported functions: a typed `PluginError`, never a raw TypeError.
 import { describe, expect, test } from 'vitest';
 import { PluginError, withoutPlugins } from '../src/index.js';
+import { definePluginType } from '../src/operations/index.js';
 
 function thrown(fn: () => unknown): any {
   try {
@@ -33,5 +34,30 @@ describe('withoutPlugins', () => {
   test('valid calls still run the callback and return its result', () => {
     expect(withoutPlugins([], () => 7)).toBe(7);
     expect(withoutPlugins(['timestamp'], () => 'ok')).toBe('ok');
+  });
+});
+
+describe('plugin type implementations', () => {
+  test('a priority the plugin_state column cannot hold is refused at registration, typed, naming the option', () => {
+    const Type = definePluginType<{ send(): string }>('MisuseSender', { methods: ['send'] });
+    for (const priority of [2 ** 31, -(2 ** 31) - 1, 2 ** 40, 1.5, Number.NaN, Number.POSITIVE_INFINITY, '5']) {
+      const error = thrown(() => Type.register('wide', { send: () => 'x' }, { priority: priority as number }));
+      expect(error, String(priority)).toBeInstanceOf(PluginError);
+      expect(error).toMatchObject({ code: 'MOP_INVALID_IMPLEMENTATION', plugin: 'MisuseSender:wide', option: 'priority' });
+    }
+    expect(Type.implementations()).toEqual([]);
+    for (const [name, priority] of [['low', -(2 ** 31)], ['high', 2 ** 31 - 1]] as const) Type.register(name, { send: () => name }, { priority });
+    expect(Type.implementations().map(i => i.priority)).toEqual([-(2 ** 31), 2 ** 31 - 1]);
+  });
+
+  test('malformed type options and implementation options are typed errors', () => {
+    for (const options of [undefined, null, 42, { methods: 'send' }, { methods: [42] }, { methods: ['send'], selector: 'first' }]) {
+      expect(thrown(() => definePluginType('MisuseBadType', options as never))).toMatchObject({ code: 'MOP_INVALID_PLUGIN' });
+    }
+    expect(thrown(() => definePluginType(42 as never, { methods: ['send'] }))).toMatchObject({ code: 'MOP_INVALID_PLUGIN' });
+    const Type = definePluginType<{ send(): string }>('MisuseOptions', { methods: ['send'] });
+    for (const options of [null, 42, 'x']) {
+      expect(thrown(() => Type.register('bad', { send: () => 'x' }, options as never))).toMatchObject({ code: 'MOP_INVALID_IMPLEMENTATION' });
+    }
   });
 });
