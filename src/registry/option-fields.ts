@@ -38,8 +38,8 @@ function checkField(field: OptionField, value: unknown): string | undefined {
   switch (field.type) {
     case 'string':
       if (typeof value !== 'string') return type;
-      if (field.min !== undefined && value.length < field.min) return `a string of at least ${field.min} characters`;
-      if (field.max !== undefined && value.length > field.max) return `a string of at most ${field.max} characters`;
+      if (field.min !== undefined && codePoints(value) < field.min) return `a string of at least ${field.min} characters`;
+      if (field.max !== undefined && codePoints(value) > field.max) return `a string of at most ${field.max} characters`;
       if (field.pattern !== undefined && !new RegExp(`^(?:${field.pattern})$`, 'u').test(value)) return `a string matching /${field.pattern}/`;
       break;
     case 'number':
@@ -65,6 +65,13 @@ function checkField(field: OptionField, value: unknown): string | undefined {
     return `one of ${field.secret ? '(secret values)' : field.enum.map(v => JSON.stringify(v)).join(', ')}`;
   }
   return undefined;
+}
+
+/** Characters as JSON Schema's `minLength`/`maxLength` count them: code points, so an emoji is one, not two UTF-16 units. */
+function codePoints(value: string): number {
+  let count = 0;
+  for (const _ of value) count++;
+  return count;
 }
 
 /** The type with its article: `a string`, `an integer`, `an array`. */
