@@ -153,6 +153,24 @@ export class HookError extends PluginError {
   override name = 'HookError';
 }
 
+/**
+ * The typed error for an exported function given the wrong kind of argument, as plain JavaScript
+ * may: names the function and the argument (`option`), and says what kind of value came, never the value.
+ */
+export function invalidArgument(fn: string, argument: string, expected: string, value: unknown): PluginConfigError {
+  return new PluginConfigError('MOP_INVALID_ARGUMENT', `${fn}: '${argument}' must be ${expected}, got ${kindOf(value)}`, { option: argument });
+}
+
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'string') return 'a string';
+  if (typeof value === 'symbol') return 'a symbol';
+  return `${typeof value} ${String(value)}`;
+}
+
 function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (value === null || typeof value !== 'object') return String(value);

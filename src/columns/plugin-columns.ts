@@ -1,5 +1,5 @@
 import { EntitySchema, MetadataStorage, ReferenceKind, type EntityMetadata, type EntityProperty, type Platform } from '@mikro-orm/core';
-import { PluginOptionsError } from '../errors.js';
+import { invalidArgument, PluginOptionsError } from '../errors.js';
 
 /** The runtime type of a column a plugin adds. */
 export type ColumnType = 'Date' | 'string';
@@ -108,7 +108,7 @@ const MARK = Symbol.for('mikro-orm-plugins:column');
  * it adds (default, nullability, index, the `columns` option's name).
  */
 export function markColumn<B>(builder: B): B {
-  const assign = (builder as { assignOptions?: (options: object) => B }).assignOptions;
+  const assign = (builder as { assignOptions?: (options: object) => B } | null | undefined)?.assignOptions;
   return typeof assign === 'function' ? assign.call(builder, { [MARK]: true }) : builder;
 }
 
@@ -204,6 +204,7 @@ function addsExpressionDefaults(platform: Platform): boolean {
 
 /** Shape checks of a plugin's `columns` option: `{ property: 'column' }`, for properties the plugin adds (`names`, by property name). */
 export function columnsIssues(columns: unknown, names: readonly string[]): { option: string; expected: string }[] {
+  if (!Array.isArray(names) || names.some(n => typeof n !== 'string')) throw invalidArgument('columnsIssues', 'names', 'a list of property names', names);
   if (columns === null || typeof columns !== 'object' || Array.isArray(columns)) {
     return [{ option: 'columns', expected: "an object of property name to column name, e.g. { createdAt: 'created_on' }" }];
   }

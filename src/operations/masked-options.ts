@@ -2,9 +2,11 @@ import type { EntityManager, MikroORM } from '@mikro-orm/core';
 import { runtimeOf } from '../bridge/runtimes.js';
 import type { OptionsSpec } from '../plugin-api.js';
 import { isPlainObject, MASK, secretOptionNames, secretValues } from '../registry/option-fields.js';
+import { checkSpec } from './options-json-schema.js';
 
 /** A copy of the options with every secret value replaced by `***`, for printing. */
 export function maskOptions(spec: OptionsSpec | undefined, options: unknown): unknown {
+  checkSpec('maskOptions', spec);
   if (!isPlainObject(options)) return options;
   const secrets = secretOptionNames(spec);
   if (secrets.length === 0) return { ...options };

@@ -1,5 +1,5 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/core';
-import { PluginError, PluginRegistrationError } from '../errors.js';
+import { invalidArgument, PluginError, PluginRegistrationError } from '../errors.js';
 import { describeValue } from '../registry/plugin-meta.js';
 import type { PluginStatus } from './state/entities.js';
 import { INT32_MAX, INT32_MIN, isStorablePriority } from './state/desired-rows.js';
@@ -93,8 +93,9 @@ export class PluginType<T extends object = object> {
    * loudly (`MOP_INVALID_IMPLEMENTATION`) when a required method is missing or the name is taken.
    */
   register(name: string, implementation: T | (new () => T), options: ImplementationOptions = {}): this {
+    const shown = typeof name === 'string' ? `'${name}'` : describeValue(name);
     const fail = (message: string, option?: string) =>
-      new PluginRegistrationError('MOP_INVALID_IMPLEMENTATION', `Plugin type '${this.name}', implementation '${String(name)}': ${message}`, { plugin: `${this.name}:${String(name)}`, option });
+      new PluginRegistrationError('MOP_INVALID_IMPLEMENTATION', `Plugin type '${this.name}', implementation ${shown}: ${message}`, { plugin: typeof name === 'string' ? `${this.name}:${name}` : this.name, option });
     if (typeof name !== 'string' || !NAME.test(name)) throw fail('the name must start with a letter and hold only letters, digits and _ . -');
     if (this.#registrations.some(r => r.name === name)) throw fail('the name is taken');
     const isClass = typeof implementation === 'function';
@@ -165,6 +166,7 @@ export class PluginType<T extends object = object> {
 
 /** The default choice: the lowest-priority `active` implementation, else the lowest-priority `reserve` one; ties keep registration order. */
 export function defaultSelector<T>(candidates: readonly ImplementationInfo<T>[]): ImplementationInfo<T> | undefined {
+  if (!Array.isArray(candidates) || candidates.some(c => typeof c !== 'object' || c === null)) throw invalidArgument('defaultSelector', 'candidates', 'a list of implementations', candidates);
   const lowest = (status: PluginStatus) =>
     candidates.filter(c => c.status === status).reduce<ImplementationInfo<T> | undefined>((best, c) => (best === undefined || c.priority < best.priority ? c : best), undefined);
   return lowest('active') ?? lowest('reserve');
@@ -180,10 +182,12 @@ export function definePluginType<T extends object>(name: string, options: Plugin
 
 /** `getImplementation(OtpSender)` or `getImplementation(OtpSender, orm)`: the second honours that ORM's `plugin_state`. */
 export function getImplementation<T extends object>(type: PluginType<T>, source?: MikroORM | EntityManager | ImplementationStateSource): T {
+  if (!(type instanceof PluginType)) throw invalidArgument('getImplementation', 'type', 'a plugin type (definePluginType)', type);
   return type.get(source);
 }
 
 export function findImplementation<T extends object>(type: PluginType<T>, source?: MikroORM | EntityManager | ImplementationStateSource): T | undefined {
+  if (!(type instanceof PluginType)) throw invalidArgument('findImplementation', 'type', 'a plugin type (definePluginType)', type);
   return type.find(source);
 }
 
@@ -202,6 +206,11 @@ export function setImplementationStateLookup(lookup: typeof stateOf): void {
 
 function resolveSource(source: ImplementationStateSource | MikroORM | EntityManager | undefined): ImplementationStateSource | undefined {
   if (source === undefined) return undefined;
+  const state = source as Partial<ImplementationStateSource> | null;
+  const isOrm = typeof (source as { config?: { get?: unknown } } | null)?.config?.get === 'function';
+  if (!isOrm && (typeof state?.status !== 'function' || typeof state.priority !== 'function')) {
+    throw invalidArgument('getImplementation', 'source', 'a MikroORM, an EntityManager or a state source { status, priority, changes }', source);
+  }
   if ('config' in source && typeof (source as MikroORM).config?.get === 'function') return stateOf?.(source as MikroORM | EntityManager);
   return source as ImplementationStateSource;
 }

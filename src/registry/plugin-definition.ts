@@ -5,6 +5,7 @@ import type { HookDefinition, OptionsSpec, PluginClass, PluginDependencies, Plug
 import { classLineage } from './decorator-mode.js';
 import { decoratedHooks } from './hook-decorator.js';
 import { describeValue } from './plugin-meta.js';
+import { optionsSpecProblem } from './options-spec.js';
 
 /** Everything the chain builder needs to know about a plugin, read once at registration. */
 export interface PluginDefinition {
@@ -56,6 +57,11 @@ export function readPluginDefinition(pluginClass: PluginClass, meta: PluginMeta)
   const requiredVersions = readDependencies(meta, 'requires', fail);
   const conflicts = readDependencies(meta, 'conflicts', fail);
   const events = readEvents(meta, fail);
+  const options = meta.options ?? pluginClass.options ?? {};
+  const specProblem = optionsSpecProblem(options);
+  if (specProblem) {
+    throw new PluginRegistrationError('MOP_INVALID_PLUGIN', `Plugin '${meta.name}': '${specProblem.path}' must be ${specProblem.expected}`, { plugin: meta.name, option: specProblem.path });
+  }
   const hooks = collectHooks(pluginClass);
   for (const def of hooks) {
     const fn = (pluginClass.prototype as Record<string | symbol, unknown>)[def.method];
@@ -74,7 +80,7 @@ export function readPluginDefinition(pluginClass: PluginClass, meta: PluginMeta)
     events,
     before: Object.freeze([...(meta.before ?? [])]),
     after: Object.freeze([...(meta.after ?? [])]),
-    options: meta.options ?? pluginClass.options ?? {},
+    options,
     package: meta.package,
     hooks: Object.freeze(hooks),
     pluginClass,
