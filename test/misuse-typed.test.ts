@@ -1,6 +1,6 @@
 // Plain-JavaScript misuse of the exported functions: a typed `PluginError`, never a raw TypeError.
 import { describe, expect, test } from 'vitest';
-import { PluginError, withoutPlugins } from '../src/index.js';
+import { hook, metadataOf, plugin, PluginError, PluginRegistry, pluginSystem, withoutPlugins } from '../src/index.js';
 import { definePluginType } from '../src/operations/index.js';
 
 function thrown(fn: () => unknown): any {
@@ -58,6 +58,47 @@ describe('plugin type implementations', () => {
     const Type = definePluginType<{ send(): string }>('MisuseOptions', { methods: ['send'] });
     for (const options of [null, 42, 'x']) {
       expect(thrown(() => Type.register('bad', { send: () => 'x' }, options as never))).toMatchObject({ code: 'MOP_INVALID_IMPLEMENTATION' });
+    }
+  });
+});
+
+describe('entity names that are members of a plain object', () => {
+  test("metadataOf('constructor') is MOP_UNKNOWN_ENTITY, not metadata of Object", async () => {
+    const { MikroORM } = await import('@mikro-orm/core');
+    const { SqliteDriver } = await import('@mikro-orm/sqlite');
+    const { EntitySchema } = await import('@mikro-orm/core');
+    const Thing = new EntitySchema({ name: 'MisuseThing', properties: { id: { type: 'integer', primary: true } } });
+    const orm = await MikroORM.init({ driver: SqliteDriver, dbName: ':memory:', entities: [Thing], extensions: [pluginSystem()], allowGlobalContext: true });
+    try {
+      for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+        expect(thrown(() => metadataOf(orm.em, name)), name).toMatchObject({ code: 'MOP_UNKNOWN_ENTITY' });
+      }
+      expect(metadataOf(orm.em, 'MisuseThing').className).toBe('MisuseThing');
+    } finally {
+      await orm.close();
+    }
+  });
+});
+
+describe('plugin options specs', () => {
+  test('a malformed fields entry is refused at registration, naming the path', () => {
+    for (const [fields, path] of [
+      [{ host: { type: 'text' } }, 'options.fields.host.type'],
+      [{ host: { type: 'string', enum: 'a' } }, 'options.fields.host.enum'],
+      [{ host: { type: 'string', pattern: '(' } }, 'options.fields.host.pattern'],
+      [{ host: { type: 'number', min: '1' } }, 'options.fields.host.min'],
+      [{ host: 42 }, 'options.fields.host'],
+    ] as const) {
+      const registry = new PluginRegistry();
+      const error = thrown(() => {
+        @plugin({ name: 'misuseSpec', registry, options: { fields: fields as never } })
+        class MisuseSpec {
+          @hook('beforeCreate') touch() {}
+        }
+        return MisuseSpec;
+      });
+      expect(error, path).toMatchObject({ code: 'MOP_INVALID_PLUGIN', plugin: 'misuseSpec', option: path });
+      expect(registry.names()).toEqual([]);
     }
   });
 });

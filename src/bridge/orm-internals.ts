@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import {
   EntityFactory,
   EntityManager,
+  EntitySchema,
   EventType,
   helper,
   MetadataStorage,
@@ -196,6 +197,10 @@ export function joinTarget(qb: Builder, field: string): EntityMetadata | undefin
 /** The where-condition MikroORM's filters give a read of `entity` under these filter options (`em.applyFilters`). */
 export function filterConditions(em: EntityManager, entity: EntityName<any>, filters: FilterOptions, options: object): Promise<object | undefined> {
   checkEm('filterConditions', em);
+  checkEntity('filterConditions', em, entity);
+  const validFilters = typeof filters === 'boolean' || (Array.isArray(filters) && filters.every(f => typeof f === 'string')) || (typeof filters === 'object' && filters !== null && !Array.isArray(filters));
+  if (!validFilters) throw invalidArgument('filterConditions', 'filters', 'filter options (a boolean, a list of filter names or { name: args })', filters);
+  if (typeof options !== 'object' || options === null) throw invalidArgument('filterConditions', 'options', 'an object', options);
   return (em as unknown as EmInternals).applyFilters(entity, {}, filters, 'read', options);
 }
 
@@ -250,6 +255,9 @@ export function entityState(entity: object): EntityState {
 /** The managed entity with this primary key, loaded or a reference, or undefined. */
 export function managedById(em: EntityManager, entity: EntityName<any>, id: unknown, schema?: string): object | undefined {
   checkEm('managedById', em);
+  checkEntity('managedById', em, entity);
+  const scalar = (v: unknown) => typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint' || v instanceof Date;
+  if (id != null && !scalar(id) && !(Array.isArray(id) && id.every(scalar))) throw invalidArgument('managedById', 'id', 'a primary key (a scalar, or a list of them)', id);
   return (em.getUnitOfWork() as unknown as UowInternals).getById(entity, id, schema) ?? undefined;
 }
 
@@ -359,4 +367,15 @@ function missingMember(): string | undefined {
 /** Plain JavaScript may hand the exported helpers anything: a typed error rather than a TypeError deep in MikroORM. */
 function checkEm(fn: string, em: unknown): void {
   if (typeof (em as { getUnitOfWork?: unknown } | null | undefined)?.getUnitOfWork !== 'function') throw invalidArgument(fn, 'em', 'an EntityManager', em);
+}
+
+function checkEntity(fn: string, em: EntityManager, entity: unknown): void {
+  let known = false;
+  try {
+    const name = typeof entity === 'function' || typeof entity === 'string' || entity instanceof EntitySchema;
+    known = name && em.getMetadata().find(entity as EntityName<any>)?.root !== undefined;
+  } catch {
+    // MikroORM's lookup throws on some shapes; either way it is not an entity.
+  }
+  if (!known) throw new PluginConfigError('MOP_UNKNOWN_ENTITY', `${fn}: expected a discovered entity class or name, got ${typeof entity === 'string' ? JSON.stringify(entity) : entity === null ? 'null' : typeof entity}`);
 }

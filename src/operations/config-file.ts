@@ -6,7 +6,7 @@ import { Utils } from '@mikro-orm/core';
 import type { PluginSystemOptions } from '../bridge/plugin-runtime.js';
 import { PluginError } from '../errors.js';
 import type { PluginClass } from '../plugin-api.js';
-import { describeValue, pluginMetaOf } from '../registry/plugin-meta.js';
+import { describeValue, pluginMetaOf, quote } from '../registry/plugin-meta.js';
 import { defaultRegistry, PluginRegistry } from '../registry/plugin-registry.js';
 
 /**
@@ -100,7 +100,7 @@ export async function loadPluginConfig(options: LoadPluginConfigOptions = {}): P
       continue;
     }
     for (const specifier of entry as readonly string[]) {
-      if (typeof specifier !== 'string' || specifier === '') throw fail(`group '${group}' holds ${JSON.stringify(specifier)}; expected a module specifier`);
+      if (typeof specifier !== 'string' || specifier === '') throw fail(`group '${group}' holds ${quote(specifier)}; expected a module specifier`);
       const [path, exportName] = splitSpecifier(specifier);
       const module = await importModule(path, base, specifier, fail);
       const classes = pluginClassesOf(module, exportName);

@@ -1,8 +1,8 @@
 import { MikroORM, type Options } from '@mikro-orm/core';
-import { PluginError } from '../errors.js';
+import { invalidArgument, PluginError } from '../errors.js';
 import { inspectionOperations, setOperationsCliMode } from './extension.js';
 import { scrub } from '../registry/option-fields.js';
-import { doctor } from './doctor.js';
+import { checkDoctorOptions, doctor } from './doctor.js';
 import { startupFinding, startupFindings, type DoctorOptions, type DoctorReport } from './doctor-findings.js';
 import { StartupInspection } from './startup-inspection.js';
 
@@ -13,6 +13,9 @@ import { StartupInspection } from './startup-inspection.js';
  * what was collected up to then and why it stopped.
  */
 export async function doctorConfig(options: Options, doctorOptions: DoctorOptions = {}): Promise<DoctorReport> {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw invalidArgument('doctorConfig', 'options', 'the MikroORM options', options);
+  if (options.extensions !== undefined && !Array.isArray(options.extensions)) throw invalidArgument('doctorConfig', 'options.extensions', 'a list of extensions', options.extensions);
+  checkDoctorOptions('doctorConfig', doctorOptions);
   const extensions = [...((options.extensions ?? []) as { name?: string }[])];
   if (!extensions.some(e => e?.name === 'mikro-orm-plugins')) {
     throw new PluginError('MOP_NOT_INSTALLED', 'the MikroORM config has no pluginSystem() in `extensions`');

@@ -49,7 +49,7 @@ function checkChains(fn: string, chains: unknown): asserts chains is readonly Ex
   const isChain = (c: unknown) => {
     const chain = c as ExplainedChain | null;
     return typeof chain === 'object' && chain !== null && typeof chain.entity === 'string' && typeof chain.event === 'string' && Array.isArray(chain.hooks) &&
-      chain.hooks.every(h => typeof h === 'object' && h !== null && TEXT_KEYS.every(k => printable((h as unknown as Record<string, unknown>)[k])));
+      Array.from(chain.hooks).every(h => typeof h === 'object' && h !== null && TEXT_KEYS.every(k => printable((h as unknown as Record<string, unknown>)[k])));
   };
-  if (!Array.isArray(chains) || !chains.every(isChain)) throw invalidArgument(fn, 'chains', 'what explainChains() returns', chains);
+  if (!Array.isArray(chains) || !Array.from(chains).every(isChain)) throw invalidArgument(fn, 'chains', 'what explainChains() returns', chains);
 }

@@ -1,6 +1,6 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/core';
 import { type PluginExtension } from '../bridge/extension.js';
-import { findRuntime } from '../bridge/runtimes.js';
+import { checkOrmOrEm, findRuntime } from '../bridge/runtimes.js';
 import { aroundClose, createEarlyEntityManager } from '../bridge/orm-internals.js';
 import { isSyncDiscovery } from '../bridge/sync-discovery.js';
 import type { PluginRuntime } from '../bridge/plugin-runtime.js';
@@ -163,6 +163,7 @@ export function inspectionOperations(): PluginExtension {
 
 /** The operations context of an ORM or entity manager. */
 export function operationsOf(ormOrEm: MikroORM | EntityManager): OperationsContext {
+  checkOrmOrEm(ormOrEm);
   const context = contexts.get(ormOrEm.config);
   if (!context) {
     throw new PluginError('MOP_NOT_INSTALLED', 'pluginOperations() is not installed on this ORM: add it to `extensions`, after pluginSystem()');
@@ -172,6 +173,7 @@ export function operationsOf(ormOrEm: MikroORM | EntityManager): OperationsConte
 
 /** @internal */
 export function findOperations(ormOrEm: MikroORM | EntityManager): OperationsContext | undefined {
+  checkOrmOrEm(ormOrEm);
   return contexts.get(ormOrEm.config);
 }
 

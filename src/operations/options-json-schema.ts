@@ -73,7 +73,9 @@ export function optionsSchemaProblem(spec: OptionsSpec | undefined): string | un
 
 /** The JSON Schema of a registered plugin's options, for a form. */
 export function optionsJsonSchema(ormOrEm: MikroORM | EntityManager, plugin: string): JsonSchema {
-  const definition = runtimeOf(ormOrEm).registry.definition(plugin);
+  const runtime = runtimeOf(ormOrEm);
+  if (typeof plugin !== 'string') throw invalidArgument('optionsJsonSchema', 'plugin', 'a plugin name', plugin);
+  const definition = runtime.registry.definition(plugin);
   if (!definition) throw new PluginConfigError('MOP_UNKNOWN_PLUGIN', `No plugin named '${plugin}' is registered`, { plugin });
   return toJsonSchema(definition.options, { name: plugin, description: definition.description });
 }

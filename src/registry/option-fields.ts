@@ -1,5 +1,6 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { OptionField, OptionIssue, OptionsSpec } from '../plugin-api.js';
+import { quote } from './plugin-meta.js';
 
 /** What a secret value is printed as, everywhere. */
 export const MASK = '***';
@@ -62,7 +63,7 @@ function checkField(field: OptionField, value: unknown): string | undefined {
       break;
   }
   if (field.enum && !field.enum.some(allowed => allowed === value)) {
-    return `one of ${field.secret ? '(secret values)' : field.enum.map(v => JSON.stringify(v)).join(', ')}`;
+    return `one of ${field.secret ? '(secret values)' : field.enum.map(v => quote(v)).join(', ')}`;
   }
   return undefined;
 }
@@ -114,7 +115,7 @@ export function secretValues(spec: OptionsSpec | undefined, options: unknown): s
   for (const name of secretOptionNames(spec)) {
     const value = options[name];
     if (value === undefined || value === null || value === '') continue;
-    values.push(typeof value === 'string' ? value : JSON.stringify(value));
+    values.push(typeof value === 'string' ? value : typeof value === 'bigint' ? String(value) : quote(value));
   }
   return values;
 }
