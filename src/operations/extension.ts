@@ -11,6 +11,7 @@ import { pluginTypes, setImplementationStateLookup, type PluginType } from './pl
 import { definePluginStateEntities, type PluginStateEntities } from './state/entities.js';
 import type { SyncMode } from './state/records.js';
 import { PluginStateStore } from './state/store.js';
+import { messageOf } from '../registry/plugin-meta.js';
 
 export interface PluginStateOptions {
   /** Table name; the version counter lives in `<table>_version`. Default `plugin_state`. */
@@ -106,7 +107,7 @@ export function pluginOperations(options: PluginOperationsOptions = {}): PluginE
       const store = stateEntities && new PluginStateStore(runtime, stateEntities, em, types);
       const context: OperationsContext = { orm, runtime, store, types, loaded: [], inAppConfig: !forInspection.has(extension) };
       contexts.set(config, context);
-      const onError = options.onError ?? ((error: unknown) => console.warn(`mikro-orm-plugins: reading the plugin state failed: ${(error as Error)?.message ?? error}`));
+      const onError = options.onError ?? ((error: unknown) => console.warn(`mikro-orm-plugins: reading the plugin state failed: ${messageOf(error)}`));
       const inCli = cliMode;
 
       const discovery = config.get('discovery');
@@ -190,7 +191,7 @@ async function loadPlugins(context: OperationsContext, orm: MikroORM): Promise<v
       try {
         await instance.onLoad(withEm);
       } catch (error) {
-        throw new PluginError('MOP_HOOK_FAILED', `Plugin '${name}' failed in onLoad: ${(error as Error)?.message ?? error}`, { plugin: name, hook: 'onLoad', cause: error });
+        throw new PluginError('MOP_HOOK_FAILED', `Plugin '${name}' failed in onLoad: ${messageOf(error)}`, { plugin: name, hook: 'onLoad', cause: error });
       }
     }
     context.loaded.push(name);
@@ -207,7 +208,7 @@ async function unloadPlugins(context: OperationsContext, orm: MikroORM): Promise
     try {
       await instance.onUnload(orm);
     } catch (error) {
-      failures.push(new PluginError('MOP_HOOK_FAILED', `Plugin '${name}' failed in onUnload: ${(error as Error)?.message ?? error}`, { plugin: name, hook: 'onUnload', cause: error }));
+      failures.push(new PluginError('MOP_HOOK_FAILED', `Plugin '${name}' failed in onUnload: ${messageOf(error)}`, { plugin: name, hook: 'onUnload', cause: error }));
     }
   }
   return failures;

@@ -4,6 +4,7 @@ import { PluginConfigError, PluginOptionsError, type PluginError } from '../erro
 import type { OptionIssue } from '../plugin-api.js';
 import type { PluginDefinition } from '../registry/plugin-definition.js';
 import { fieldDefaults, isPlainObject, isSecretPath, issuePath, MASK, scrub, secretValues, validateFields, valueAt } from '../registry/option-fields.js';
+import { messageOf } from '../registry/plugin-meta.js';
 
 /** Every problem with one entity's plugins and options, and the secret values they hold (to scrub from output). */
 export interface EntityOptionIssues {
@@ -68,7 +69,7 @@ export async function optionIssues(definition: PluginDefinition, given: unknown,
       }),
     );
   };
-  const threw = (what: string, error: unknown) => ({ option: '', expected: `options ${what} accepts; it threw: ${(error as Error)?.message ?? error}` });
+  const threw = (what: string, error: unknown) => ({ option: '', expected: `options ${what} accepts; it threw: ${messageOf(error)}` });
 
   if (spec.schema) {
     try {

@@ -23,6 +23,12 @@ export function pluginNameOfInstance(value: unknown, where: string): string {
   throw new PluginRegistrationError('MOP_INVALID_PLUGIN', `${where} needs an instance of a @plugin class, got ${what}`);
 }
 
+/** What was thrown, as text, whatever was thrown (a symbol or a null-prototype object has no text of its own). */
+export function messageOf(error: unknown): string {
+  const message = (error as { message?: unknown } | null | undefined)?.message;
+  return typeof message === 'string' ? message : describeValue(error);
+}
+
 /** A value as JSON when it has a JSON form (strings quoted), else described: never throws, whatever the value (a BigInt, a cycle…). */
 export function quote(value: unknown): string {
   try {
