@@ -12,7 +12,7 @@ import { Output } from '../src/cli/output.js';
 import { run } from '../src/cli/run.js';
 import { errorCodeInfo, pluginSystem, PluginRegistry, TimestampPlugin } from '../src/index.js';
 import { loadPluginConfig, pluginOperations } from '../src/operations/index.js';
-import { anything, argument, describeError, fuzzEntry, newTally, oddValue, reportTally } from './support/fuzz.js';
+import { argument, describeError, fuzzEntry, newTally, reportTally } from './support/fuzz.js';
 
 const tally = newTally();
 const root = resolve(import.meta.dirname, '..');
@@ -110,7 +110,7 @@ const appOptions = (): Options => ({
   dbName,
   entities: [Thing],
   extensions: [pluginSystem({ registry: new PluginRegistry().register(TimestampPlugin), global: ['timestamp'] }), pluginOperations({ state: { pollInterval: false } })],
-});
+}) as unknown as Options;
 let reader: MikroORM;
 
 beforeAll(async () => {
@@ -126,7 +126,7 @@ afterAll(() => reader?.close(true));
 async function appRows(): Promise<string> {
   const connection = reader.em.getConnection();
   const tables = await connection.execute<{ name: string }[]>("select name from sqlite_master where type = 'table' order by name");
-  return JSON.stringify(await Promise.all(tables.map(t => connection.execute(`select * from "${t.name}"`))));
+  return JSON.stringify(await Promise.all(tables.map((t: { name: string }) => connection.execute(`select * from "${t.name}"`))));
 }
 
 const command = fc.constantFrom('list', 'explain', 'doctor', 'sync', 'enable', 'disable', 'reserve', 'priority', 'schema', 'help', 'nope', '');

@@ -52,7 +52,7 @@ afterAll(async () => {
 async function snapshot(): Promise<string> {
   const connection = orm.em.getConnection();
   const tables = await connection.execute<{ name: string }[]>("select name from sqlite_master where type = 'table' order by name");
-  const rows = await Promise.all(tables.map(t => connection.execute(`select * from "${t.name}"`)));
+  const rows = await Promise.all(tables.map((t: { name: string }) => connection.execute(`select * from "${t.name}"`)));
   return JSON.stringify(rows);
 }
 
@@ -75,7 +75,7 @@ const plugin = fc.constantFrom('timestamp', 'softDelete', 'validation', 'audit',
 const event = fc.constantFrom('beforeCreate', 'afterChange', 'beforeDelete', 'onRead', 'queryFilter', 'nope');
 const id = fc.oneof(fc.constantFrom<unknown>(1, 2, 3, 99, '1', -1), argument());
 const filter = fc.record({ from: argument(fc.date()), to: argument(fc.date()), operation: argument(fc.constantFrom('create', 'update')), limit: argument(fc.integer()) }, { requiredKeys: [] });
-const meta = fc.constantFrom('FzNote', 'FzPlain').map(name => orm.getMetadata().find(name)!);
+const meta = fc.constantFrom('FzNote', 'FzPlain').map(name => orm.getMetadata().getByClassName(name));
 const platform = fc.constant(null).map(() => orm.em.getPlatform());
 const status = fc.constantFrom('active', 'disabled', 'reserve', 'on');
 const target = fc.record({ entity: argument(fc.constantFrom('FzNote', 'FzPlain', 'Nope', '*')) }, { requiredKeys: [] });

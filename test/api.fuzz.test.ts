@@ -57,7 +57,7 @@ const entries: EntryPoint[] = [
     args: fc.tuple(argument(pluginName, record({ name: argument(fc.string()), registry: argument(registry, fc.constant(false)), version: argument(fc.constantFrom('1.0.0', 'x')), requires: argument(nameList), conflicts: argument(nameList), options: argument(optionsObject), events: argument(optionsObject), before: argument(nameList), after: argument(nameList), description: argument(fc.string()) }))),
     call: ([options]) => {
       const { cls, proto, key } = target();
-      core.hook('beforeCreate')(proto as never, key);
+      core.hook('beforeCreate')(proto as never, key as never);
       const withRegistry = typeof options === 'object' && options !== null && !('registry' in options) ? { ...options, registry: false } : options;
       (core.plugin(withRegistry as never) as any)(cls);
     },

@@ -29,16 +29,17 @@ export function toAuditValue(prop: EntityProperty | undefined, value: unknown): 
 function markRaw(value: unknown, seen: WeakSet<object>): unknown {
   if (isRaw(value)) return { $raw: RAW_MARKER };
   if (value === null || typeof value !== 'object' || value instanceof Date || ArrayBuffer.isView(value) || seen.has(value)) return value;
-  if (Reference.isReference(value) || Utils.isEntity(value)) return value;
-  seen.add(value);
-  if (Array.isArray(value)) {
-    const items = value.map(item => markRaw(item, seen));
-    return items.some((item, i) => item !== value[i]) ? items : value;
+  const object: object = value;
+  if (Reference.isReference(object as never) || Utils.isEntity(object as never)) return value;
+  seen.add(object);
+  if (Array.isArray(object)) {
+    const items = object.map((item: unknown) => markRaw(item, seen));
+    return items.some((item, i) => item !== object[i]) ? items : value;
   }
   let copy: Record<string, unknown> | undefined;
-  for (const [key, child] of Object.entries(value)) {
+  for (const [key, child] of Object.entries(object)) {
     const marked = markRaw(child, seen);
-    if (marked !== child) (copy ??= { ...value })[key] = marked;
+    if (marked !== child) (copy ??= { ...object })[key] = marked;
   }
   return copy ?? value;
 }
