@@ -132,14 +132,17 @@ export function newTally(): FuzzTally {
   return { cases: 0, untyped: new Map() };
 }
 
-/** Runs `numRuns` cases of one entry point; `check` runs after each rejection (nothing written…). */
+/** Runs `numRuns` cases of one entry point (fails with the seed and shrunk arguments on an untyped error); `check` runs after each call. */
 export async function fuzzEntry(entry: EntryPoint, numRuns: number, tally: FuzzTally, check?: (outcome: Outcome) => Promise<void> | void, seed?: number): Promise<void> {
   await fc.assert(
     fc.asyncProperty(entry.args, async args => {
       tally.cases++;
       const outcome = await attempt(() => entry.call(args));
-      if (!outcome.ok && !isTypedRejection(outcome.error) && !entry.allowed?.(outcome.error) && !tally.untyped.has(entry.name)) {
-        tally.untyped.set(entry.name, `${describeError(outcome.error)}\n  args: ${show(args)}`);
+      if (!outcome.ok && !isTypedRejection(outcome.error) && !entry.allowed?.(outcome.error)) {
+        const text = `${describeError(outcome.error)}\n  args: ${show(args)}`;
+        if (!tally.untyped.has(entry.name)) tally.untyped.set(entry.name, text);
+        // Failing the property makes fast-check shrink the arguments and print the seed to replay.
+        throw new Error(`${entry.name}: untyped error\n${text}`);
       }
       await check?.(outcome);
     }),
