@@ -102,3 +102,53 @@ describe('plugin options specs', () => {
     }
   });
 });
+
+describe('recordHooks', () => {
+  test('a frozen plugin instance cannot be wrapped: a typed error naming plugin and hook, not a TypeError', async () => {
+    const { createTestOrm, recordHooks } = await import('../src/testing.js');
+    const { EntitySchema } = await import('@mikro-orm/core');
+    const registry = new PluginRegistry();
+    @plugin({ name: 'misuseFrozen', registry: false })
+    class MisuseFrozen {
+      @hook('beforeCreate') stamp() {}
+    }
+    registry.register(Object.freeze(new MisuseFrozen()));
+    const Thing = new EntitySchema({ name: 'MisuseFrozenThing', properties: { id: { type: 'integer', primary: true } } });
+    const orm = await createTestOrm({ entities: [Thing], registry, global: ['misuseFrozen'] });
+    try {
+      expect(thrown(() => recordHooks(orm))).toMatchObject({ code: 'MOP_INVALID_ARGUMENT', plugin: 'misuseFrozen', hook: 'stamp' });
+    } finally {
+      await orm.close();
+    }
+  });
+});
+
+describe('a hook that throws something other than an Error', () => {
+  test('a symbol or a null-prototype object still becomes a HookError (MOP_HOOK_FAILED), the flush rolled back', async () => {
+    const { createTestOrm } = await import('../src/testing.js');
+    const { EntitySchema } = await import('@mikro-orm/core');
+    let reason: unknown;
+    const registry = new PluginRegistry();
+    @plugin({ name: 'misuseThrower', registry })
+    class MisuseThrower {
+      @hook('beforeCreate') boom() {
+        throw reason;
+      }
+    }
+    void MisuseThrower;
+    const Thing = new EntitySchema({ name: 'MisuseThrown', properties: { id: { type: 'integer', primary: true } } });
+    const orm = await createTestOrm({ entities: [Thing], registry, global: ['misuseThrower'] });
+    try {
+      for (const value of [Symbol('odd'), Object.create(null), undefined]) {
+        reason = value;
+        const em = orm.em.fork();
+        em.create(Thing, { id: 1 });
+        const error = await em.flush().then(() => undefined, (e: unknown) => e);
+        expect(error).toMatchObject({ name: 'HookError', code: 'MOP_HOOK_FAILED', plugin: 'misuseThrower' });
+        expect(await orm.em.fork().count(Thing)).toBe(0);
+      }
+    } finally {
+      await orm.close();
+    }
+  });
+});

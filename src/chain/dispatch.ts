@@ -1,4 +1,5 @@
 import { HookError, PluginError } from '../errors.js';
+import { messageOf } from '../registry/plugin-meta.js';
 import type { AroundContext, Chain, ChainLink, DispatchContext } from './chain.js';
 
 export type Vetoed = false;
@@ -147,7 +148,7 @@ export function tagError(error: unknown, link: Pick<ChainLink, 'plugin' | 'metho
     error.entity ??= entity;
     return error;
   }
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   return new HookError('MOP_HOOK_FAILED', `Hook ${link.plugin}.${hook} failed on ${entity}: ${message}`, {
     plugin: link.plugin,
     hook,

@@ -2,6 +2,7 @@ import { MikroORM, type Options } from '@mikro-orm/core';
 import { invalidArgument, PluginError } from '../errors.js';
 import { inspectionOperations, setOperationsCliMode } from './extension.js';
 import { scrub } from '../registry/option-fields.js';
+import { messageOf } from '../registry/plugin-meta.js';
 import { checkDoctorOptions, doctor } from './doctor.js';
 import { startupFinding, startupFindings, type DoctorOptions, type DoctorReport } from './doctor-findings.js';
 import { StartupInspection } from './startup-inspection.js';
@@ -35,7 +36,7 @@ export async function doctorConfig(options: Options, doctorOptions: DoctorOption
     const findings = startupFindings(inspection);
     if (!(error instanceof PluginError && inspection.errors.includes(error))) {
       const why = 'the ORM does not start: ';
-      findings.push(error instanceof PluginError ? startupFinding(error, 'startup', why) : { level: 'error', check: 'startup', message: why + ((error as Error)?.message ?? String(error)) });
+      findings.push(error instanceof PluginError ? startupFinding(error, 'startup', why) : { level: 'error', check: 'startup', message: why + messageOf(error) });
     }
     return { ok: false, findings: findings.map(f => ({ ...f, message: scrub(f.message, inspection.secrets) })) };
   } finally {

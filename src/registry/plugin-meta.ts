@@ -26,7 +26,8 @@ export function pluginNameOfInstance(value: unknown, where: string): string {
 /** What was thrown, as text, whatever was thrown (a symbol or a null-prototype object has no text of its own). */
 export function messageOf(error: unknown): string {
   const message = (error as { message?: unknown } | null | undefined)?.message;
-  return typeof message === 'string' ? message : describeValue(error);
+  if (typeof message === 'string') return message;
+  return (typeof error === 'object' && error !== null) || typeof error === 'function' ? describeValue(error) : String(error);
 }
 
 /** A value as JSON when it has a JSON form (strings quoted), else described: never throws, whatever the value (a BigInt, a cycle…). */

@@ -1,5 +1,6 @@
 import type { CacheMetrics } from './metrics.js';
 import type { CachedRow, CacheRead, CacheStore } from './store.js';
+import { reasonOf } from './health.js';
 
 /** `true` once a store call that returns nothing has completed. */
 const done = (result: void | Promise<void>): true | Promise<true> => (result instanceof Promise ? result.then(() => true as const) : true);
@@ -99,7 +100,7 @@ export class StoreAccess {
     if (metrics) metrics.errors++;
     if (this.#down.has(store)) return;
     this.#down.add(store);
-    this.warn(`mikro-orm-plugins: cache store '${store.name}' failed (${(error as Error)?.message ?? error}); reading from the database until it answers again`);
+    this.warn(`mikro-orm-plugins: cache store '${store.name}' failed (${reasonOf(error)}); reading from the database until it answers again`);
   }
 
   #remember(store: CacheStore, ns: string, ids: readonly string[] | true): void {
