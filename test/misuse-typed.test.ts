@@ -114,7 +114,7 @@ describe('recordHooks', () => {
     }
     registry.register(Object.freeze(new MisuseFrozen()));
     const Thing = new EntitySchema({ name: 'MisuseFrozenThing', properties: { id: { type: 'integer', primary: true } } });
-    const orm = await createTestOrm({ entities: [Thing], registry, global: ['misuseFrozen'] });
+    const orm = await createTestOrm({ entities: [Thing], registry, global: ['misuseFrozen' as never] });
     try {
       expect(thrown(() => recordHooks(orm))).toMatchObject({ code: 'MOP_INVALID_ARGUMENT', plugin: 'misuseFrozen', hook: 'stamp' });
     } finally {
@@ -137,7 +137,7 @@ describe('a hook that throws something other than an Error', () => {
     }
     void MisuseThrower;
     const Thing = new EntitySchema({ name: 'MisuseThrown', properties: { id: { type: 'integer', primary: true } } });
-    const orm = await createTestOrm({ entities: [Thing], registry, global: ['misuseThrower'] });
+    const orm = await createTestOrm({ entities: [Thing], registry, global: ['misuseThrower' as never] });
     try {
       for (const value of [Symbol('odd'), Object.create(null), undefined]) {
         reason = value;
