@@ -154,6 +154,24 @@ export class HookError extends PluginError {
   override name = 'HookError';
 }
 
+/**
+ * The typed error for an exported function given the wrong kind of argument, as plain JavaScript
+ * may: names the function and the argument (`option`), and says what kind of value came, never the value.
+ */
+export function invalidArgument(fn: string, argument: string, expected: string, value: unknown): PluginConfigError {
+  return new PluginConfigError('MOP_INVALID_ARGUMENT', `${fn}: '${argument}' must be ${expected}, got ${kindOf(value)}`, { option: argument });
+}
+
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'string') return 'a string';
+  if (typeof value === 'symbol') return 'a symbol';
+  return `${typeof value} ${String(value)}`;
+}
+
 function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (value === null || typeof value !== 'object') return String(value);
@@ -191,6 +209,7 @@ export const CORE_ERRORS = defineErrorCodes('core', {
     'at run time: a builder was rendered (or joined an entity) whose plugin `queryFilter` hook is asynchronous; `await qb.applyFilters()` first',
   MOP_SYNC_INIT:
     "at start-up under `new MikroORM()`: a plugin's option schema or `setupEntity` is asynchronous, or `pluginOperations()` is installed; use `await MikroORM.init()`",
+  MOP_INVALID_ARGUMENT: 'at call time: an exported function was given an argument of the wrong kind (plain JavaScript); `option` names the argument',
   MOP_UNSUPPORTED_ORM:
     'at start-up: the MikroORM version is outside the supported range, or lacks a member the package relies on (`error.member` names it)',
 });

@@ -326,7 +326,7 @@ export const BULK_EVENTS: ReadonlySet<string> = new Set<BuiltInEventName>([
 ]);
 
 export function isBuiltInEvent(name: string): name is BuiltInEventName {
-  return Object.hasOwn(BUILT_IN_EVENTS, name);
+  return typeof name === 'string' && Object.hasOwn(BUILT_IN_EVENTS, name);
 }
 
 export function eventKind(name: string): HookKind {

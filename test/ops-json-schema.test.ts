@@ -107,8 +107,8 @@ function accepts(spec: OptionsSpec, given: unknown): boolean {
 }
 
 /**
- * Options near and past each rule. ASCII strings only: zod and `fields` count UTF-16 units, JSON
- * Schema counts code points. No null: `fields` take null for a missing option, JSON Schema does not.
+ * Options near and past each rule. ASCII strings only: zod counts UTF-16 units, JSON Schema and
+ * `fields` count code points. No null: `fields` take null for a missing option, JSON Schema does not.
  */
 const near = fc.oneof(
   fc.constantFrom('', 'x', 'localhost', 'tls', 'plain', 'ssl', 'abc-123', 'has space', REAL_SECRET),

@@ -166,9 +166,10 @@ describe('fakeClock', () => {
   });
 
   test('rejects what is not a time', () => {
-    expect(() => fakeClock('not a date')).toThrow(TypeError);
+    const invalid = expect.objectContaining({ code: 'MOP_INVALID_ARGUMENT' });
+    expect(() => fakeClock('not a date')).toThrow(invalid);
     expect(() => fakeClock().advance(Number.NaN)).toThrow(/finite/);
-    expect(() => fakeClock().set('soon')).toThrow(TypeError);
+    expect(() => fakeClock().set('soon')).toThrow(invalid);
   });
 
   test('drives the timestamp plugin\'s createdAt and updatedAt through its now option', async () => {
@@ -373,6 +374,6 @@ describe('withActor', () => {
 
   test('returns what fn returns; rejects a bad actor', async () => {
     expect(withActor('carol', () => 42)).toBe(42);
-    expect(() => withActor(7 as unknown as string, () => 0)).toThrow(TypeError);
+    expect(() => withActor(7 as unknown as string, () => 0)).toThrow(expect.objectContaining({ code: 'MOP_INVALID_ARGUMENT', option: 'actor' }));
   });
 });

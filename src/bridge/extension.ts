@@ -1,5 +1,5 @@
 import type { EntityManager, MetadataStorage, MikroORM } from '@mikro-orm/core';
-import { PluginError } from '../errors.js';
+import { invalidArgument, PluginError } from '../errors.js';
 import { withPluginEntityManager } from './plugin-entity-manager.js';
 import { defaultRegistry } from '../registry/plugin-registry.js';
 import { PluginRuntime, type PluginSystemOptions } from './plugin-runtime.js';
@@ -75,6 +75,8 @@ function activate(orm: MikroORM, runtime: PluginRuntime, storage: MetadataStorag
  * Errors of `fn` go to `pluginSystem({ onError })`.
  */
 export async function onCommit(em: EntityManager, fn: () => unknown): Promise<void> {
+  if (typeof (em as { isInTransaction?: unknown } | null | undefined)?.isInTransaction !== 'function') throw invalidArgument('onCommit', 'em', 'an EntityManager', em);
+  if (typeof fn !== 'function') throw invalidArgument('onCommit', 'fn', 'a function', fn);
   const wiring = commitWiring.get(em.config);
   if (em.isInTransaction()) return deferToCommit(wiring, em, fn);
   try {

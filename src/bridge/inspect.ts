@@ -1,10 +1,10 @@
 import { EntitySchema, type EntityManager, type EntityMetadata, type EntityName, type MikroORM } from '@mikro-orm/core';
-import { PluginConfigError } from '../errors.js';
+import { invalidArgument, PluginConfigError } from '../errors.js';
 import { didYouMean } from '../registry/did-you-mean.js';
 import { describeValue } from '../registry/plugin-meta.js';
 import type { HookEventName } from '../events.js';
 import type { EntityTraitName, EntityTraits, PluginName, PluginOptionsMap } from '../plugin-api.js';
-import { findRuntime, runtimeOf } from './runtimes.js';
+import { checkOrmOrEm, findRuntime, runtimeOf } from './runtimes.js';
 import type { HookSummary } from './plugin-runtime.js';
 
 /** Events with a chain of their own (`beforeSave` hooks sit in the create and update chains). */
@@ -12,6 +12,8 @@ export type ChainEventName = Exclude<HookEventName, 'beforeSave' | 'afterSave'>;
 
 /** The ordered hooks that run for an entity on an event, as they would on the next operation. */
 export function describeChain(ormOrEm: MikroORM | EntityManager, entity: EntityName<any>, event: ChainEventName): HookSummary[] {
+  checkOrmOrEm(ormOrEm);
+  if (typeof event !== 'string') throw invalidArgument('describeChain', 'event', 'an event name', event);
   const em = 'em' in ormOrEm ? ormOrEm.em : ormOrEm;
   return runtimeOf(ormOrEm).describe(metadataOf(em, entity), event);
 }
@@ -23,10 +25,12 @@ export function pluginOptions<N extends PluginName>(em: EntityManager, entity: E
 
 /** Metadata of an entity given as a class, a name, a schema or an instance. */
 export function metadataOf(em: EntityManager, entity: EntityName<any> | string | object): EntityMetadata {
+  if (typeof (em as { getMetadata?: unknown } | null | undefined)?.getMetadata !== 'function') throw invalidArgument('mikro-orm-plugins', 'em', 'an EntityManager', em);
   const ref = entityRefOf(entity);
   const storage = em.getMetadata();
   const meta = ref && storage.find(ref.name);
-  if (meta) return meta;
+  // MikroORM looks names up in a plain object: 'constructor' or 'toString' find Object's members, not an entity.
+  if (meta && typeof meta.className === 'string') return meta;
   const known = [...storage.getAll().values()].map(m => m.className);
   throw new PluginConfigError(
     'MOP_UNKNOWN_ENTITY',

@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import {
   EntityFactory,
   EntityManager,
+  EntitySchema,
   EventType,
   helper,
   MetadataStorage,
@@ -13,7 +14,7 @@ import {
   type IDatabaseDriver,
   type MikroORM,
 } from '@mikro-orm/core';
-import { PluginError } from '../errors.js';
+import { invalidArgument, PluginConfigError, PluginError } from '../errors.js';
 
 // The one module that relies on MikroORM members outside its public API. `checkSupportedOrm` runs when
 // `pluginSystem()` registers and fails loudly when a member is missing, so nothing stops working silently.
@@ -195,11 +196,17 @@ export function joinTarget(qb: Builder, field: string): EntityMetadata | undefin
 
 /** The where-condition MikroORM's filters give a read of `entity` under these filter options (`em.applyFilters`). */
 export function filterConditions(em: EntityManager, entity: EntityName<any>, filters: FilterOptions, options: object): Promise<object | undefined> {
+  checkEm('filterConditions', em);
+  checkEntity('filterConditions', em, entity);
+  const validFilters = typeof filters === 'boolean' || (Array.isArray(filters) && filters.every(f => typeof f === 'string')) || (typeof filters === 'object' && filters !== null && !Array.isArray(filters));
+  if (!validFilters) throw invalidArgument('filterConditions', 'filters', 'filter options (a boolean, a list of filter names or { name: args })', filters);
+  if (typeof options !== 'object' || options === null) throw invalidArgument('filterConditions', 'options', 'an object', options);
   return (em as unknown as EmInternals).applyFilters(entity, {}, filters, 'read', options);
 }
 
 /** Marks a joined relation's filter condition strict: MikroORM then leaves the owner out when the target is filtered away. */
 export function markStrict(cond: object): void {
+  if (typeof cond !== 'object' || cond === null || !Object.isExtensible(cond)) throw invalidArgument('markStrict', 'cond', 'a condition object (not frozen)', cond);
   Object.defineProperty(cond, '__strict', { value: true, configurable: true });
 }
 
@@ -237,6 +244,9 @@ export interface EntityState {
 }
 
 export function entityState(entity: object): EntityState {
+  if (typeof entity !== 'object' || entity === null || !(entity as { __helper?: unknown }).__helper) {
+    throw new PluginConfigError('MOP_UNKNOWN_ENTITY', `entityState: expected an entity (an instance of a discovered entity class), got ${entity === null ? 'null' : typeof entity}`);
+  }
   const wrapped = helper(entity) as unknown as { __initialized?: boolean; __managed?: boolean; __em?: EntityManager; __meta?: EntityMetadata };
   if (!wrapped.__meta) throw new UnsupportedOrmError('WrappedEntity#__meta', 'which this version does not set');
   return { initialized: wrapped.__initialized !== false, managedBy: wrapped.__managed ? wrapped.__em : undefined, meta: wrapped.__meta };
@@ -244,6 +254,10 @@ export function entityState(entity: object): EntityState {
 
 /** The managed entity with this primary key, loaded or a reference, or undefined. */
 export function managedById(em: EntityManager, entity: EntityName<any>, id: unknown, schema?: string): object | undefined {
+  checkEm('managedById', em);
+  checkEntity('managedById', em, entity);
+  const scalar = (v: unknown) => typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint' || v instanceof Date;
+  if (id != null && !scalar(id) && !(Array.isArray(id) && id.every(scalar))) throw invalidArgument('managedById', 'id', 'a primary key (a scalar, or a list of them)', id);
   return (em.getUnitOfWork() as unknown as UowInternals).getById(entity, id, schema) ?? undefined;
 }
 
@@ -252,6 +266,7 @@ export function managedById(em: EntityManager, entity: EntityName<any>, id: unkn
  * snapshot, and `onLoad` when something listens for it.
  */
 export function hydrateLoaded(em: EntityManager, meta: EntityMetadata, row: object, options: { schema?: string; refresh: boolean }): Promise<any> {
+  checkEm('hydrateLoaded', em);
   const factory = em.getEntityFactory() as unknown as { create(entity: unknown, data: object, options: object): object };
   const entity = factory.create(meta.class, row, { merge: true, refresh: options.refresh, schema: options.schema, convertCustomTypes: true });
   const uow = em.getUnitOfWork() as unknown as UowInternals;
@@ -347,4 +362,20 @@ function missingMember(): string | undefined {
   // `markStrict` relies on MikroORM reading the marker it sets for `strict` filters itself.
   if (!String((EntityManager.prototype as unknown as EmInternals).applyFilters).includes('__strict')) return 'the __strict filter marker';
   return undefined;
+}
+
+/** Plain JavaScript may hand the exported helpers anything: a typed error rather than a TypeError deep in MikroORM. */
+function checkEm(fn: string, em: unknown): void {
+  if (typeof (em as { getUnitOfWork?: unknown } | null | undefined)?.getUnitOfWork !== 'function') throw invalidArgument(fn, 'em', 'an EntityManager', em);
+}
+
+function checkEntity(fn: string, em: EntityManager, entity: unknown): void {
+  let known = false;
+  try {
+    const name = typeof entity === 'function' || typeof entity === 'string' || entity instanceof EntitySchema;
+    known = name && em.getMetadata().find(entity as EntityName<any>)?.root !== undefined;
+  } catch {
+    // MikroORM's lookup throws on some shapes; either way it is not an entity.
+  }
+  if (!known) throw new PluginConfigError('MOP_UNKNOWN_ENTITY', `${fn}: expected a discovered entity class or name, got ${typeof entity === 'string' ? JSON.stringify(entity) : entity === null ? 'null' : typeof entity}`);
 }

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { withDeleteTransaction } from './delete-transaction.js';
+import { invalidArgument } from '../errors.js';
 import { beforeCreate, hookEm, inOwnTransaction, needsTransaction, pluginsOf, runBulk } from './native-writes.js';
 import { deletePerRow, updatePerRow } from './per-row-writes.js';
 import { withPluginQueryBuilder } from './plugin-query-builder.js';
@@ -49,6 +50,7 @@ export function isPluginEntityManagerClass(cls: unknown): boolean {
  * forks, transactions and repositories keep the class. Applying it twice changes nothing.
  */
 export function withPluginEntityManager<T extends EntityManagerClass>(Base: T): T {
+  if (typeof (Base as { prototype?: { getUnitOfWork?: unknown } } | undefined)?.prototype?.getUnitOfWork !== 'function') throw invalidArgument('withPluginEntityManager', 'Base', 'an EntityManager class', Base);
   if (isPluginEntityManagerClass(Base)) return Base;
   // `abstract new` keeps abstract bases assignable; the mixin itself is concrete.
   const Concrete = Base as unknown as new (...args: any[]) => EntityManager;

@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { invalidArgument } from '../errors.js';
 import type { EntityManager, FilterOptions } from '@mikro-orm/core';
 import { builderClassFor, builderState, joinTarget, type Builder, type BuilderClass, type BuilderHooks } from './orm-internals.js';
 import { pluginFiltersOf } from './query-filter.js';
@@ -52,7 +53,8 @@ export interface AnyQueryBuilder {
  * Filters must be chosen before the builder joins or filters on a relation, which is when they are applied.
  */
 export function withQueryOptions<Q extends AnyQueryBuilder>(qb: Q, options: QueryBuilderOptions): Q {
-  const recorded = recordOf(qb);
+  const recorded = recordOf(qb, 'withQueryOptions');
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw invalidArgument('withQueryOptions', 'options', 'an object { filters, … }', options);
   if ('filters' in options && (recorded.filtered || recorded.filteredRelations)) {
     throw builderError(
       'MOP_QB_OPTIONS_LATE',
@@ -69,7 +71,8 @@ export function queryOptionsOf(qb: AnyQueryBuilder): Readonly<QueryBuilderOption
   return recordOf(qb).options;
 }
 
-function recordOf(qb: AnyQueryBuilder): Recorded {
+function recordOf(qb: AnyQueryBuilder, fn = 'queryOptionsOf'): Recorded {
+  if ((typeof qb !== 'object' && typeof qb !== 'function') || qb === null) throw invalidArgument(fn, 'qb', 'a QueryBuilder', qb);
   const recorded = (qb as Partial<Branded>)[RECORDED];
   if (!recorded) throw new QueryBuilderError('MOP_NOT_INSTALLED', 'This QueryBuilder was not made by an EntityManager with a plugin attached to some entity');
   return recorded;

@@ -1,5 +1,5 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/core';
-import { PluginError } from '../errors.js';
+import { invalidArgument, PluginError } from '../errors.js';
 import type { PluginRuntime } from './plugin-runtime.js';
 
 /** Each ORM's plugin runtime, by its configuration (shared by the ORM and all its EntityManagers). */
@@ -20,5 +20,13 @@ export function runtimeOf(ormOrEm: MikroORM | EntityManager): PluginRuntime {
 
 /** The plugin runtime of an ORM or entity manager, or undefined when the plugin system is not installed. */
 export function findRuntime(ormOrEm: MikroORM | EntityManager): PluginRuntime | undefined {
+  checkOrmOrEm(ormOrEm);
   return runtimes.get(ormOrEm.config);
+}
+
+/** Plain JavaScript may pass anything where an ORM or EntityManager belongs: a typed error, not a TypeError. */
+export function checkOrmOrEm(value: unknown, argument = 'ormOrEm'): asserts value is MikroORM | EntityManager {
+  if (typeof (value as { config?: { get?: unknown } } | null | undefined)?.config?.get !== 'function') {
+    throw invalidArgument('mikro-orm-plugins', argument, 'a MikroORM or an EntityManager', value);
+  }
 }

@@ -1,5 +1,6 @@
 import { HookError, PluginError } from '../errors.js';
 import { scrubSecrets } from '../registry/secrets.js';
+import { messageOf } from '../registry/plugin-meta.js';
 import type { AroundContext, Chain, ChainLink, DispatchContext } from './chain.js';
 
 export type Vetoed = false;
@@ -165,7 +166,7 @@ export function tagError(error: unknown, link: Pick<ChainLink, 'plugin' | 'metho
     return error;
   }
   // The original stays the cause, untouched: it is the plugin's own error; the message written here leaves out the options' secrets.
-  const message = scrubSecrets(error instanceof Error ? error.message : String(error), link.secrets);
+  const message = scrubSecrets(messageOf(error), link.secrets);
   return new HookError('MOP_HOOK_FAILED', `Hook ${link.plugin}.${hook} failed on ${entity}: ${message}`, {
     plugin: link.plugin,
     hook,
@@ -180,6 +181,5 @@ function tagPluginLevel(error: unknown, plugin: string, hook: string): PluginErr
     error.hook ??= hook;
     return error;
   }
-  const message = error instanceof Error ? error.message : String(error);
-  return new HookError('MOP_HOOK_FAILED', `Plugin '${plugin}' failed in ${hook}: ${message}`, { plugin, hook, cause: error });
+  return new HookError('MOP_HOOK_FAILED', `Plugin '${plugin}' failed in ${hook}: ${messageOf(error)}`, { plugin, hook, cause: error });
 }

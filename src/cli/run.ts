@@ -4,6 +4,7 @@ import { relative } from 'node:path';
 import '../index.js';
 import { MikroORM, type Options } from '@mikro-orm/core';
 import { PluginError } from '../errors.js';
+import { messageOf } from '../registry/plugin-meta.js';
 import { inspectionOperations, setOperationsCliMode } from '../operations/extension.js';
 import { explainChains } from '../operations/explain.js';
 import { formatExplainMermaid, formatExplainText } from '../operations/explain-format.js';
@@ -94,7 +95,7 @@ export async function run(argv: readonly string[], context: RunContext = {}): Pr
   }
   const json = values.json === true || values.format === 'json';
   const fail = (error: unknown, code = 1) => {
-    const message = (error as Error)?.message ?? String(error);
+    const message = messageOf(error);
     // A start stops at the first invalid option; doctor starts the app for inspection and lists them all.
     const hint = error instanceof UsageError ? `\n\n${USAGE}` : (error as PluginError)?.code === 'MOP_INVALID_OPTIONS' ? '\n(`mikro-orm-plugins doctor` lists every invalid option)' : '';
     if (json) out.json({ ok: false, error: { code: (error as PluginError)?.code ?? (error instanceof UsageError ? 'USAGE' : 'ERROR'), message } });

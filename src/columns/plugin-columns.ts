@@ -1,8 +1,9 @@
 import { EntitySchema, MetadataStorage, ReferenceKind, type EntityMetadata, type EntityProperty, type Platform } from '@mikro-orm/core';
-import { PluginOptionsError } from '../errors.js';
+import { invalidArgument, PluginOptionsError } from '../errors.js';
 
 /** The runtime type of a column a plugin adds. */
 export type ColumnType = 'Date' | 'string';
+const COLUMN_TYPES: ReadonlySet<string> = new Set<ColumnType>(['Date', 'string']);
 
 /** A column a plugin adds to an entity at discovery (or finds there already). */
 export interface PluginColumn {
@@ -48,6 +49,7 @@ export interface ResolvedColumn {
  * 'datetime' props as always dirty.
  */
 export function addPluginColumn(meta: EntityMetadata, platform: Platform, spec: PluginColumn): ResolvedColumn {
+  checkColumnArguments('addPluginColumn', meta, platform, spec);
   const naming = platform.getConfig().getNamingStrategy();
   const column = spec.column ?? naming.propertyToColumnName(spec.name);
   const known = knownProperties(meta);
@@ -108,12 +110,13 @@ const MARK = Symbol.for('mikro-orm-plugins:column');
  * it adds (default, nullability, index, the `columns` option's name).
  */
 export function markColumn<B>(builder: B): B {
-  const assign = (builder as { assignOptions?: (options: object) => B }).assignOptions;
+  const assign = (builder as { assignOptions?: (options: object) => B } | null | undefined)?.assignOptions;
   return typeof assign === 'function' ? assign.call(builder, { [MARK]: true }) : builder;
 }
 
 /** A property a typed helper declared under the plugin's name: given the plugin's definition. Undefined when there is none. */
 export function markedColumn(meta: EntityMetadata, platform: Platform, spec: PluginColumn): ResolvedColumn | undefined {
+  checkColumnArguments('markedColumn', meta, platform, spec);
   const prop = (meta.properties as unknown as Record<string, Record<PropertyKey, unknown> | undefined>)[spec.name];
   if (!prop?.[MARK]) return undefined;
   define(prop, platform, spec);
@@ -150,6 +153,7 @@ export function baseOf(meta: EntityMetadata): EntityMetadata | undefined {
 
 /** Whether the entity is part of a table-per-type hierarchy (the root says `inheritance: 'tpt'`). */
 export function inTablePerType(meta: EntityMetadata): boolean {
+  checkMeta('inTablePerType', meta);
   const seen = new Set<EntityMetadata>();
   for (let current: EntityMetadata | undefined = meta; current && !seen.has(current); current = baseOf(current)) {
     seen.add(current);
@@ -204,6 +208,7 @@ function addsExpressionDefaults(platform: Platform): boolean {
 
 /** Shape checks of a plugin's `columns` option: `{ property: 'column' }`, for properties the plugin adds (`names`, by property name). */
 export function columnsIssues(columns: unknown, names: readonly string[]): { option: string; expected: string }[] {
+  if (!Array.isArray(names) || names.some(n => typeof n !== 'string')) throw invalidArgument('columnsIssues', 'names', 'a list of property names', names);
   if (columns === null || typeof columns !== 'object' || Array.isArray(columns)) {
     return [{ option: 'columns', expected: "an object of property name to column name, e.g. { createdAt: 'created_on' }" }];
   }
@@ -216,4 +221,23 @@ export function columnsIssues(columns: unknown, names: readonly string[]): { opt
     }
   }
   return issues;
+}
+
+// Plain JavaScript (a plugin's setupEntity) may pass anything: typed errors before any metadata is touched.
+function checkMeta(fn: string, meta: unknown): void {
+  const m = meta as { className?: unknown; properties?: unknown } | null;
+  if (typeof m !== 'object' || m === null || typeof m.className !== 'string' || typeof m.properties !== 'object' || m.properties === null) {
+    throw invalidArgument(fn, 'meta', "an entity's metadata (SetupContext.meta)", meta);
+  }
+}
+
+function checkColumnArguments(fn: string, meta: unknown, platform: unknown, spec: unknown): void {
+  checkMeta(fn, meta);
+  if (typeof (platform as { getConfig?: unknown } | null)?.getConfig !== 'function') throw invalidArgument(fn, 'platform', 'the platform (SetupContext.platform)', platform);
+  const s = spec as Partial<Record<keyof PluginColumn, unknown>> | null;
+  if (typeof s !== 'object' || s === null) throw invalidArgument(fn, 'spec', 'a column spec { plugin, option, name, type, … }', spec);
+  for (const key of ['plugin', 'option', 'name'] as const) if (typeof s[key] !== 'string' || s[key] === '') throw invalidArgument(fn, `spec.${key}`, 'a non-empty string', s[key]);
+  if (typeof s.type !== 'string' || !COLUMN_TYPES.has(s.type)) throw invalidArgument(fn, 'spec.type', [...COLUMN_TYPES].map(t => `'${t}'`).join(', '), s.type);
+  if (s.column !== undefined && (typeof s.column !== 'string' || s.column === '')) throw invalidArgument(fn, 'spec.column', 'a column name', s.column);
+  if (s.existingColumn !== undefined && s.existingColumn !== 'reuse' && s.existingColumn !== 'refuse') throw invalidArgument(fn, 'spec.existingColumn', "'reuse' or 'refuse'", s.existingColumn);
 }

@@ -1,4 +1,5 @@
 import type { EntitySchema } from '@mikro-orm/core';
+import { invalidArgument } from '../errors.js';
 import type { PluginList } from '../plugin-api.js';
 import { classLineage } from '../registry/decorator-mode.js';
 
@@ -13,7 +14,10 @@ function addList(cls: Function, list: PluginList): void {
  * Works under `experimentalDecorators` and with standard decorators.
  */
 export function withPlugins(list: PluginList) {
-  return <C extends Function>(cls: C, _context?: unknown): void => addList(cls, list);
+  return <C extends Function>(cls: C, _context?: unknown): void => {
+    if (typeof cls !== 'function') throw invalidArgument('@withPlugins()', 'class', 'an entity class it decorates', cls);
+    addList(cls, list);
+  };
 }
 
 /**
@@ -33,8 +37,17 @@ export type EntitySchemaLike = Pick<EntitySchema<any, any>, 'meta'>;
  * `usePlugins(User, ['timestamp'])`. Both type-check with relations in both directions.
  */
 export function usePlugins<S extends EntitySchemaLike>(schema: S, list: PluginList): S {
-  addList(schema.meta.class as Function, list);
+  addList(schemaClass('usePlugins', schema), list);
   return schema;
+}
+
+/** The class behind a `defineEntity` result or an `EntitySchema`; a typed error for anything else. */
+export function schemaClass(fn: string, schema: unknown): Function {
+  const cls = (schema as { meta?: { class?: unknown } } | null | undefined)?.meta?.class;
+  if ((typeof schema !== 'object' && typeof schema !== 'function') || schema === null || typeof cls !== 'function') {
+    throw invalidArgument(fn, 'schema', 'an entity schema (a defineEntity result or an EntitySchema)', schema);
+  }
+  return cls;
 }
 
 /** Every list an entity class declares, base class first: `@withPlugins`, `usePlugins` and a static `plugins` property. */

@@ -1,4 +1,4 @@
-import type { EntitySchemaLike } from './entity-plugins.js';
+import { schemaClass, type EntitySchemaLike } from './entity-plugins.js';
 
 const closed = new WeakSet<Function>();
 
@@ -8,7 +8,7 @@ const closed = new WeakSet<Function>();
  * inserts never fill. Takes the entity class or schema; returns it.
  */
 export function noPlugins<T extends Function | EntitySchemaLike>(entity: T): T {
-  closed.add(typeof entity === 'function' ? entity : (entity.meta.class as Function));
+  closed.add(typeof entity === 'function' ? entity : schemaClass('noPlugins', entity));
   return entity;
 }
 

@@ -1,5 +1,6 @@
 import { PluginConfigError } from '../errors.js';
 import type { PluginList } from '../plugin-api.js';
+import { describeValue } from '../registry/plugin-meta.js';
 
 /** name → `true` (defaults), an options object, or `false` (opted out). Insertion order is declaration order. */
 export type SettingsMap = Map<string, unknown>;
@@ -25,7 +26,7 @@ function* entriesOf(list: PluginList, entity: string): Generator<[string, unknow
     if (typeof item === 'string') yield [item, true];
     else if (isObject(item)) yield* Object.entries(item);
     else {
-      throw new PluginConfigError('MOP_UNKNOWN_PLUGIN', `Entity '${entity}': a plugin list holds ${JSON.stringify(item)}; expected a plugin name or { name: options }`, {
+      throw new PluginConfigError('MOP_UNKNOWN_PLUGIN', `Entity '${entity}': a plugin list holds ${describeValue(item)}; expected a plugin name or { name: options }`, {
         entity,
       });
     }

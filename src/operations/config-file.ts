@@ -6,7 +6,7 @@ import { Utils } from '@mikro-orm/core';
 import type { PluginSystemOptions } from '../bridge/plugin-runtime.js';
 import { PluginError } from '../errors.js';
 import type { PluginClass } from '../plugin-api.js';
-import { describeValue, pluginMetaOf } from '../registry/plugin-meta.js';
+import { describeValue, messageOf, pluginMetaOf, quote } from '../registry/plugin-meta.js';
 import { defaultRegistry, PluginRegistry } from '../registry/plugin-registry.js';
 
 /**
@@ -67,6 +67,7 @@ export const PLUGIN_CONFIG_NAMES = ['mikro-orm-plugins.config.ts', 'mikro-orm-pl
  * plugin, throws `MOP_CONFIG_LOAD_FAILED` naming the specifier and the reason.
  */
 export async function loadPluginConfig(options: LoadPluginConfigOptions = {}): Promise<LoadedPluginConfig> {
+  checkLoadOptions(options);
   const cwd = resolve(options.cwd ?? process.cwd());
   const file = options.config ? undefined : findPluginConfigFile(cwd, options.file ?? process.env.MIKRO_ORM_PLUGINS_CONFIG);
   const config: unknown = options.config !== undefined ? options.config : file ? await readConfigFile(file) : {};
@@ -88,7 +89,14 @@ export async function loadPluginConfig(options: LoadPluginConfigOptions = {}): P
       loaded.push({ name: pluginMetaOf(pluginClass)!.name, group, specifier, pluginClass });
     }
   };
-  for (const [group, entry] of groupsOf(config as PluginConfigFile, fail)) {
+  let groups: [string, string | readonly string[]][];
+  try {
+    groups = groupsOf(config as PluginConfigFile, fail);
+  } catch (error) {
+    // A module config may hold getters or proxies that throw.
+    throw error instanceof PluginError ? error : fail(`reading the plugin config threw: ${messageOf(error)}`, error);
+  }
+  for (const [group, entry] of groups) {
     if (group === 'dir') {
       for (const dir of ([] as string[]).concat(entry as string | string[])) {
         for (const path of pluginModulesIn(resolve(base, dir), fail)) {
@@ -100,7 +108,7 @@ export async function loadPluginConfig(options: LoadPluginConfigOptions = {}): P
       continue;
     }
     for (const specifier of entry as readonly string[]) {
-      if (typeof specifier !== 'string' || specifier === '') throw fail(`group '${group}' holds ${JSON.stringify(specifier)}; expected a module specifier`);
+      if (typeof specifier !== 'string' || specifier === '') throw fail(`group '${group}' holds ${quote(specifier)}; expected a module specifier`);
       const [path, exportName] = splitSpecifier(specifier);
       const module = await importModule(path, base, specifier, fail);
       const classes = pluginClassesOf(module, exportName);
@@ -161,7 +169,7 @@ async function readConfigFile(file: string): Promise<PluginConfigFile> {
     const value = await (typeof exported === 'function' ? (exported as () => unknown)() : exported);
     return value as PluginConfigFile;
   } catch (error) {
-    throw new PluginError('MOP_CONFIG_LOAD_FAILED', `${file}: cannot read the plugin config: ${(error as Error)?.message ?? error}`, { cause: error });
+    throw new PluginError('MOP_CONFIG_LOAD_FAILED', `${file}: cannot read the plugin config: ${messageOf(error)}`, { cause: error });
   }
 }
 
@@ -216,12 +224,12 @@ async function importModule(path: string, base: string, specifier: string, fail:
     else if (path.startsWith('.')) url = pathToFileURL(resolve(base, path)).href;
     else url = resolvePackage(path, base);
   } catch (error) {
-    throw fail(`cannot load '${specifier}': ${(error as Error)?.message ?? error}`, error);
+    throw fail(`cannot load '${specifier}': ${messageOf(error)}`, error);
   }
   try {
     return (await import(url)) as Record<string, unknown>;
   } catch (error) {
-    throw fail(`cannot load '${specifier}': ${(error as Error)?.message ?? error}`, error);
+    throw fail(`cannot load '${specifier}': ${messageOf(error)}`, error);
   }
 }
 
@@ -240,4 +248,13 @@ function pluginClassesOf(module: Record<string, unknown>, exportName: string | u
   if (exportName !== undefined) return isPlugin(module[exportName]) ? [module[exportName]] : [];
   if (isPlugin(module.default)) return [module.default];
   return Object.values(module).filter(isPlugin);
+}
+
+function checkLoadOptions(options: unknown): asserts options is LoadPluginConfigOptions {
+  const fail = (option: string, expected: string, value: unknown) => new PluginError('MOP_CONFIG_LOAD_FAILED', `loadPluginConfig: '${option}' must be ${expected}, got ${describeValue(value)}`, { option });
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw fail('options', 'an object { cwd, file, config, registry }', options);
+  const { cwd, file, registry } = options as Record<string, unknown>;
+  if (cwd !== undefined && (typeof cwd !== 'string' || cwd === '')) throw fail('cwd', 'a folder path', cwd);
+  if (file !== undefined && typeof file !== 'string') throw fail('file', 'a file path', file);
+  if (registry !== undefined && !(registry instanceof PluginRegistry)) throw fail('registry', 'a PluginRegistry', registry);
 }

@@ -1,8 +1,9 @@
 import { MikroORM, type Options } from '@mikro-orm/core';
-import { PluginError } from '../errors.js';
+import { invalidArgument, PluginError } from '../errors.js';
 import { inspectionOperations, setOperationsCliMode } from './extension.js';
 import { scrubSecrets } from '../registry/secrets.js';
-import { doctor } from './doctor.js';
+import { messageOf } from '../registry/plugin-meta.js';
+import { checkDoctorOptions, doctor } from './doctor.js';
 import { startupFinding, startupFindings, type DoctorOptions, type DoctorReport } from './doctor-findings.js';
 import { StartupInspection } from './startup-inspection.js';
 
@@ -13,6 +14,9 @@ import { StartupInspection } from './startup-inspection.js';
  * what was collected up to then and why it stopped.
  */
 export async function doctorConfig(options: Options, doctorOptions: DoctorOptions = {}): Promise<DoctorReport> {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw invalidArgument('doctorConfig', 'options', 'the MikroORM options', options);
+  if (options.extensions !== undefined && !Array.isArray(options.extensions)) throw invalidArgument('doctorConfig', 'options.extensions', 'a list of extensions', options.extensions);
+  checkDoctorOptions('doctorConfig', doctorOptions);
   const extensions = [...((options.extensions ?? []) as { name?: string }[])];
   if (!extensions.some(e => e?.name === 'mikro-orm-plugins')) {
     throw new PluginError('MOP_NOT_INSTALLED', 'the MikroORM config has no pluginSystem() in `extensions`');
@@ -32,7 +36,7 @@ export async function doctorConfig(options: Options, doctorOptions: DoctorOption
     const findings = startupFindings(inspection);
     if (!(error instanceof PluginError && inspection.errors.includes(error))) {
       const why = 'the ORM does not start: ';
-      findings.push(error instanceof PluginError ? startupFinding(error, 'startup', why) : { level: 'error', check: 'startup', message: why + ((error as Error)?.message ?? String(error)) });
+      findings.push(error instanceof PluginError ? startupFinding(error, 'startup', why) : { level: 'error', check: 'startup', message: why + messageOf(error) });
     }
     return { ok: false, findings: findings.map(f => ({ ...f, message: scrubSecrets(f.message, inspection.secrets) })) };
   } finally {

@@ -6,6 +6,7 @@ import type { DoctorFinding } from './doctor-findings.js';
 import { jsonSafe } from './json-values.js';
 import type { PluginStateStore } from './state/store.js';
 import { GLOBAL } from './state/entities.js';
+import { messageOf } from '../registry/plugin-meta.js';
 
 /** Each active plugin's `healthCheck`, and its `testConnection` once per distinct options an entity gives it. */
 export async function healthFindings(
@@ -76,7 +77,7 @@ async function runCheck(check: () => HealthCheckResult | Promise<HealthCheckResu
     if (result && typeof result === 'object') return { ok: result.ok !== false, message: result.message ?? (result.ok === false ? 'not ok' : '') };
     return { ok: true, message: '' };
   } catch (error) {
-    return { ok: false, message: (error as Error)?.message ?? String(error) };
+    return { ok: false, message: messageOf(error) };
   } finally {
     clearTimeout(timer);
   }

@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/core';
 import type { PluginRuntime } from '../bridge/plugin-runtime.js';
 import { runtimeOf } from '../bridge/runtimes.js';
+import { invalidArgument } from '../errors.js';
 import type { Plugin } from '../plugin-api.js';
 import { scrubSecrets } from '../registry/secrets.js';
 import { startupFindings, type DoctorFinding, type DoctorOptions, type DoctorReport } from './doctor-findings.js';
@@ -18,6 +19,7 @@ import { startupInspectionOf, type StartupInspection } from './startup-inspectio
  * plugins, unused registrations and the stored state. Secret values never appear in a message.
  */
 export async function doctor(orm: MikroORM, options: DoctorOptions = {}): Promise<DoctorReport> {
+  checkDoctorOptions('doctor', options);
   const runtime = runtimeOf(orm);
   const ops = findOperations(orm);
   const store = ops?.store;
@@ -122,4 +124,12 @@ function stateFindings(runtime: PluginRuntime, store: PluginStateStore, implemen
   if (missing.length > 0) findings.push({ level: 'warning', check: 'state', message: `no stored row for ${missing.join(', ')}; run \`sync\`` });
   if (stale.length === 0 && missing.length === 0) findings.push({ level: 'ok', check: 'state', message: `plugin_state in line with the code (${store.rows().length} rows, version ${store.version})` });
   return findings;
+}
+
+/** Plain JavaScript may pass anything as the options: a typed error, not a TypeError half-way through the checks. */
+export function checkDoctorOptions(fn: string, options: unknown): asserts options is DoctorOptions {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw invalidArgument(fn, 'options', 'an object { timeout, onProgress }', options);
+  const { timeout, onProgress } = options as DoctorOptions;
+  if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout > 0) || !Number.isFinite(timeout))) throw invalidArgument(fn, 'timeout', 'a positive number of milliseconds', timeout);
+  if (onProgress !== undefined && typeof onProgress !== 'function') throw invalidArgument(fn, 'onProgress', 'a function', onProgress);
 }

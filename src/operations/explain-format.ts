@@ -1,7 +1,9 @@
+import { invalidArgument } from '../errors.js';
 import type { ExplainedChain } from './explain.js';
 
 /** Plain text, one block per chain. */
 export function formatExplainText(chains: readonly ExplainedChain[]): string {
+  checkChains('formatExplainText', chains);
   if (chains.length === 0) return 'No chains: no entity has plugins for that event.';
   const out: string[] = [];
   for (const chain of chains) {
@@ -19,6 +21,7 @@ export function formatExplainText(chains: readonly ExplainedChain[]): string {
 
 /** A Mermaid flowchart (GitHub renders it in a ```mermaid block): one subgraph per chain, edges labelled with the rule. */
 export function formatExplainMermaid(chains: readonly ExplainedChain[]): string {
+  checkChains('formatExplainMermaid', chains);
   const lines = ['flowchart LR'];
   const id = (...parts: (string | number)[]) => parts.join('_').replace(/[^A-Za-z0-9_]/g, '_');
   const text = (s: string) => s.replace(/"/g, '#quot;');
@@ -36,4 +39,17 @@ export function formatExplainMermaid(chains: readonly ExplainedChain[]): string 
     lines.push('  end');
   }
   return lines.join('\n');
+}
+
+const TEXT_KEYS = ['position', 'plugin', 'method', 'declaredOn', 'priority', 'prioritySource', 'rule', 'reason'] as const;
+
+/** What `explainChains` returns; anything else is a typed error, not a TypeError half-way through the text. */
+function checkChains(fn: string, chains: unknown): asserts chains is readonly ExplainedChain[] {
+  const printable = (v: unknown) => v === undefined || v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+  const isChain = (c: unknown) => {
+    const chain = c as ExplainedChain | null;
+    return typeof chain === 'object' && chain !== null && typeof chain.entity === 'string' && typeof chain.event === 'string' && Array.isArray(chain.hooks) &&
+      Array.from(chain.hooks).every(h => typeof h === 'object' && h !== null && TEXT_KEYS.every(k => printable((h as unknown as Record<string, unknown>)[k])));
+  };
+  if (!Array.isArray(chains) || !Array.from(chains).every(isChain)) throw invalidArgument(fn, 'chains', 'what explainChains() returns', chains);
 }

@@ -1,7 +1,7 @@
 import type { EntityManager, EntityMetadata, MikroORM } from '@mikro-orm/core';
 import { runtimeOf } from '../bridge/runtimes.js';
 import { BUILT_IN_CHAINS } from '../chain/build-chains.js';
-import { PluginConfigError } from '../errors.js';
+import { invalidArgument, PluginConfigError } from '../errors.js';
 import { BUILT_IN_EVENTS } from '../events.js';
 import { didYouMean } from '../registry/did-you-mean.js';
 
@@ -55,12 +55,14 @@ interface Node {
 /** The ordered chains, as they will run on the next operation, with the rule that placed each hook. */
 export function explainChains(ormOrEm: MikroORM | EntityManager, options: ExplainOptions = {}): ExplainedChain[] {
   const runtime = runtimeOf(ormOrEm);
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw invalidArgument('explainChains', 'options', 'an object { entity, event }', options);
+  for (const key of ['entity', 'event'] as const) if (options[key] !== undefined && typeof options[key] !== 'string') throw invalidArgument('explainChains', key, 'a name', options[key]);
   const em = 'em' in ormOrEm ? ormOrEm.em : ormOrEm;
   const storage = em.getMetadata();
   const attached = runtime.attachments();
   if (options.entity !== undefined && !attached.has(options.entity)) {
     const known = storage.getByClassName(options.entity, false);
-    if (!known) {
+    if (typeof known?.className !== 'string') {
       const names = [...storage.getAll().values()].map(meta => meta.className);
       throw new PluginConfigError('MOP_UNKNOWN_ENTITY', `'${options.entity}' is not a discovered entity${didYouMean(options.entity, names)}`, { entity: options.entity });
     }

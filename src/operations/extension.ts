@@ -1,6 +1,6 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/core';
 import { type PluginExtension } from '../bridge/extension.js';
-import { findRuntime } from '../bridge/runtimes.js';
+import { checkOrmOrEm, findRuntime } from '../bridge/runtimes.js';
 import { aroundClose, createEarlyEntityManager } from '../bridge/orm-internals.js';
 import { isSyncDiscovery } from '../bridge/sync-discovery.js';
 import type { PluginRuntime } from '../bridge/plugin-runtime.js';
@@ -11,6 +11,7 @@ import { pluginTypes, setImplementationStateLookup, type PluginType } from './pl
 import { definePluginStateEntities, type PluginStateEntities } from './state/entities.js';
 import type { SyncMode } from './state/records.js';
 import { PluginStateStore } from './state/store.js';
+import { messageOf } from '../registry/plugin-meta.js';
 
 export interface PluginStateOptions {
   /** Table name; the version counter lives in `<table>_version`. Default `plugin_state`. */
@@ -106,7 +107,7 @@ export function pluginOperations(options: PluginOperationsOptions = {}): PluginE
       const store = stateEntities && new PluginStateStore(runtime, stateEntities, em, types);
       const context: OperationsContext = { orm, runtime, store, types, loaded: [], inAppConfig: !forInspection.has(extension) };
       contexts.set(config, context);
-      const onError = options.onError ?? ((error: unknown) => console.warn(`mikro-orm-plugins: reading the plugin state failed: ${(error as Error)?.message ?? error}`));
+      const onError = options.onError ?? ((error: unknown) => console.warn(`mikro-orm-plugins: reading the plugin state failed: ${messageOf(error)}`));
       const inCli = cliMode;
 
       const discovery = config.get('discovery');
@@ -163,6 +164,7 @@ export function inspectionOperations(): PluginExtension {
 
 /** The operations context of an ORM or entity manager. */
 export function operationsOf(ormOrEm: MikroORM | EntityManager): OperationsContext {
+  checkOrmOrEm(ormOrEm);
   const context = contexts.get(ormOrEm.config);
   if (!context) {
     throw new PluginError('MOP_NOT_INSTALLED', 'pluginOperations() is not installed on this ORM: add it to `extensions`, after pluginSystem()');
@@ -172,6 +174,7 @@ export function operationsOf(ormOrEm: MikroORM | EntityManager): OperationsConte
 
 /** @internal */
 export function findOperations(ormOrEm: MikroORM | EntityManager): OperationsContext | undefined {
+  checkOrmOrEm(ormOrEm);
   return contexts.get(ormOrEm.config);
 }
 

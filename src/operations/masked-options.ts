@@ -3,9 +3,11 @@ import { runtimeOf } from '../bridge/runtimes.js';
 import type { OptionsSpec } from '../plugin-api.js';
 import { isPlainObject, MASK, secretOptionNames, secretValues } from '../registry/option-fields.js';
 import { maskUrls } from '../registry/secrets.js';
+import { checkSpec } from './options-json-schema.js';
 
 /** A copy of the options for printing: every secret option `***`, every URL in the others with its password masked. */
 export function maskOptions(spec: OptionsSpec | undefined, options: unknown): unknown {
+  checkSpec('maskOptions', spec);
   if (!isPlainObject(options)) return maskUrls(options);
   const copy = maskUrls(options) as Record<string, unknown>;
   for (const name of secretOptionNames(spec)) if (copy[name] !== undefined) copy[name] = MASK;

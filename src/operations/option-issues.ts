@@ -5,6 +5,7 @@ import { scrubSecrets } from '../registry/secrets.js';
 import type { OptionIssue } from '../plugin-api.js';
 import type { PluginDefinition } from '../registry/plugin-definition.js';
 import { fieldDefaults, isPlainObject, issuePath, secretValues, shownValue, validateFields, valueAt } from '../registry/option-fields.js';
+import { messageOf } from '../registry/plugin-meta.js';
 
 /** Every problem with one entity's plugins and options, and the secret values they hold (to scrub from output). */
 export interface EntityOptionIssues {
@@ -69,7 +70,7 @@ export async function optionIssues(definition: PluginDefinition, given: unknown,
       }),
     );
   };
-  const threw = (what: string, error: unknown) => ({ option: '', expected: `options ${what} accepts; it threw: ${(error as Error)?.message ?? error}` });
+  const threw = (what: string, error: unknown) => ({ option: '', expected: `options ${what} accepts; it threw: ${messageOf(error)}` });
 
   if (spec.schema) {
     try {

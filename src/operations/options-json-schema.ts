@@ -1,8 +1,9 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/core';
 import { runtimeOf } from '../bridge/runtimes.js';
-import { PluginConfigError } from '../errors.js';
+import { invalidArgument, PluginConfigError } from '../errors.js';
 import type { OptionField, OptionsSpec } from '../plugin-api.js';
 import { fieldDefaults, sortedFields } from '../registry/option-fields.js';
+import { optionsSpecProblem } from '../registry/options-spec.js';
 import { sameJson } from './json-values.js';
 import { readInputObjectSchema, stripValues } from './standard-json-schema.js';
 
@@ -27,6 +28,8 @@ export interface JsonSchema {
  * `writeOnly` (`format: 'password'` for strings) and carry no default, enum, const or examples.
  */
 export function toJsonSchema(spec: OptionsSpec | undefined, meta: { name?: string; description?: string } = {}): JsonSchema {
+  checkSpec('toJsonSchema', spec);
+  if (typeof meta !== 'object' || meta === null) throw invalidArgument('toJsonSchema', 'meta', 'an object { name, description }', meta);
   const read = readInputObjectSchema(spec?.schema);
   const fromSchema = typeof read === 'object' ? read : undefined;
   const fields = spec?.fields ?? {};
@@ -70,7 +73,9 @@ export function optionsSchemaProblem(spec: OptionsSpec | undefined): string | un
 
 /** The JSON Schema of a registered plugin's options, for a form. */
 export function optionsJsonSchema(ormOrEm: MikroORM | EntityManager, plugin: string): JsonSchema {
-  const definition = runtimeOf(ormOrEm).registry.definition(plugin);
+  const runtime = runtimeOf(ormOrEm);
+  if (typeof plugin !== 'string') throw invalidArgument('optionsJsonSchema', 'plugin', 'a plugin name', plugin);
+  const definition = runtime.registry.definition(plugin);
   if (!definition) throw new PluginConfigError('MOP_UNKNOWN_PLUGIN', `No plugin named '${plugin}' is registered`, { plugin });
   return toJsonSchema(definition.options, { name: plugin, description: definition.description });
 }
@@ -117,4 +122,10 @@ function merge(fromSchema: Record<string, unknown>, fromField: Record<string, un
   }
   if (Object.keys(both).length > 0) merged.allOf = [...(Array.isArray(merged.allOf) ? merged.allOf : []), both];
   return merged;
+}
+
+/** Plain JavaScript may pass any spec: a typed error naming what is wrong in it. */
+export function checkSpec(fn: string, spec: unknown): asserts spec is OptionsSpec | undefined {
+  const problem = optionsSpecProblem(spec);
+  if (problem) throw new PluginConfigError('MOP_INVALID_ARGUMENT', `${fn}: '${problem.path}' of the options spec must be ${problem.expected}`, { option: problem.path });
 }

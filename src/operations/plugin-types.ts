@@ -1,6 +1,8 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/core';
-import { PluginError, PluginRegistrationError } from '../errors.js';
+import { invalidArgument, PluginError, PluginRegistrationError } from '../errors.js';
+import { describeValue } from '../registry/plugin-meta.js';
 import type { PluginStatus } from './state/entities.js';
+import { INT32_MAX, INT32_MIN, isStorablePriority } from './state/desired-rows.js';
 import { STATUSES } from './state/entities.js';
 
 /** Where an implementation's stored status and priority come from (an ORM's plugin state), keyed `Type:implementation`. */
@@ -72,10 +74,14 @@ export class PluginType<T extends object = object> {
   readonly #cache = new WeakMap<object, { version: number; changes: number; choice: ImplementationInfo<T> | undefined }>();
 
   constructor(name: string, options: PluginTypeOptions<T>) {
-    if (!NAME.test(name)) throw new PluginRegistrationError('MOP_INVALID_PLUGIN', `Plugin type name ${JSON.stringify(name)} must start with a letter and hold only letters, digits and _ . -`);
-    if (!Array.isArray(options.methods) || options.methods.length === 0) {
-      throw new PluginRegistrationError('MOP_INVALID_PLUGIN', `Plugin type '${name}' must name its required methods`);
+    if (typeof name !== 'string' || !NAME.test(name)) {
+      throw new PluginRegistrationError('MOP_INVALID_PLUGIN', `Plugin type name ${typeof name === 'string' ? JSON.stringify(name) : describeValue(name)} must start with a letter and hold only letters, digits and _ . -`);
     }
+    const fail = (message: string, option: string) => new PluginRegistrationError('MOP_INVALID_PLUGIN', `Plugin type '${name}' ${message}`, { option });
+    if (options === null || typeof options !== 'object') throw fail(`needs options { methods }, got ${describeValue(options)}`, 'options');
+    if (!Array.isArray(options.methods) || options.methods.length === 0 || options.methods.some(m => typeof m !== 'string' || m === '')) throw fail('must name its required methods', 'methods');
+    if (options.selector !== undefined && typeof options.selector !== 'function') throw fail(`'selector' must be a function, got ${describeValue(options.selector)}`, 'selector');
+    if (options.description !== undefined && typeof options.description !== 'string') throw fail(`'description' must be a string, got ${describeValue(options.description)}`, 'description');
     this.name = name;
     this.methods = Object.freeze([...options.methods]);
     this.description = options.description ?? '';
@@ -87,7 +93,9 @@ export class PluginType<T extends object = object> {
    * loudly (`MOP_INVALID_IMPLEMENTATION`) when a required method is missing or the name is taken.
    */
   register(name: string, implementation: T | (new () => T), options: ImplementationOptions = {}): this {
-    const fail = (message: string) => new PluginRegistrationError('MOP_INVALID_IMPLEMENTATION', `Plugin type '${this.name}', implementation '${name}': ${message}`, { plugin: `${this.name}:${name}` });
+    const shown = typeof name === 'string' ? `'${name}'` : describeValue(name);
+    const fail = (message: string, option?: string) =>
+      new PluginRegistrationError('MOP_INVALID_IMPLEMENTATION', `Plugin type '${this.name}', implementation ${shown}: ${message}`, { plugin: typeof name === 'string' ? `${this.name}:${name}` : this.name, option });
     if (typeof name !== 'string' || !NAME.test(name)) throw fail('the name must start with a letter and hold only letters, digits and _ . -');
     if (this.#registrations.some(r => r.name === name)) throw fail('the name is taken');
     const isClass = typeof implementation === 'function';
@@ -95,10 +103,13 @@ export class PluginType<T extends object = object> {
     if (shape === null || typeof shape !== 'object') throw fail(`expected an object or a class, got ${implementation === null ? 'null' : typeof implementation}`);
     const missing = this.methods.filter(m => typeof shape[m] !== 'function');
     if (missing.length > 0) throw fail(`does not fulfil the interface: missing method${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) throw fail(`options must be an object, got ${describeValue(options)}`, 'options');
     const status = options.status ?? 'active';
-    if (!STATUSES.includes(status)) throw fail(`status must be one of ${STATUSES.join(', ')}`);
+    if (!STATUSES.includes(status)) throw fail(`status must be one of ${STATUSES.join(', ')}`, 'status');
     const priority = options.priority ?? 0;
-    if (!Number.isFinite(priority)) throw fail('priority must be a finite number');
+    // Stored in the same 32-bit integer column as every other priority: refused here, not half-way through a sync.
+    if (!isStorablePriority(priority)) throw fail(`priority must be an integer from ${INT32_MIN} to ${INT32_MAX}, got ${typeof priority === 'number' ? String(priority) : describeValue(priority)}`, 'priority');
+    if (options.description !== undefined && typeof options.description !== 'string') throw fail(`description must be a string, got ${describeValue(options.description)}`, 'description');
     let instance: T | undefined = isClass ? undefined : (implementation as T);
     const get = () => (instance ??= new (implementation as new () => T)());
     this.#registrations = [...this.#registrations, { name, priority, status, description: options.description ?? '', get }];
@@ -155,6 +166,7 @@ export class PluginType<T extends object = object> {
 
 /** The default choice: the lowest-priority `active` implementation, else the lowest-priority `reserve` one; ties keep registration order. */
 export function defaultSelector<T>(candidates: readonly ImplementationInfo<T>[]): ImplementationInfo<T> | undefined {
+  if (!Array.isArray(candidates) || candidates.some(c => typeof c !== 'object' || c === null)) throw invalidArgument('defaultSelector', 'candidates', 'a list of implementations', candidates);
   const lowest = (status: PluginStatus) =>
     candidates.filter(c => c.status === status).reduce<ImplementationInfo<T> | undefined>((best, c) => (best === undefined || c.priority < best.priority ? c : best), undefined);
   return lowest('active') ?? lowest('reserve');
@@ -162,7 +174,7 @@ export function defaultSelector<T>(candidates: readonly ImplementationInfo<T>[])
 
 /** Declares a plugin type. Its name is unique in the process; `Type:implementation` is the name operators use. */
 export function definePluginType<T extends object>(name: string, options: PluginTypeOptions<T>): PluginType<T> {
-  if (types.has(name)) throw new PluginRegistrationError('MOP_INVALID_PLUGIN', `Plugin type '${name}' is already defined`);
+  if (typeof name === 'string' && types.has(name)) throw new PluginRegistrationError('MOP_INVALID_PLUGIN', `Plugin type '${name}' is already defined`);
   const type = new PluginType<T>(name, options);
   types.set(name, type);
   return type;
@@ -170,10 +182,12 @@ export function definePluginType<T extends object>(name: string, options: Plugin
 
 /** `getImplementation(OtpSender)` or `getImplementation(OtpSender, orm)`: the second honours that ORM's `plugin_state`. */
 export function getImplementation<T extends object>(type: PluginType<T>, source?: MikroORM | EntityManager | ImplementationStateSource): T {
+  if (!(type instanceof PluginType)) throw invalidArgument('getImplementation', 'type', 'a plugin type (definePluginType)', type);
   return type.get(source);
 }
 
 export function findImplementation<T extends object>(type: PluginType<T>, source?: MikroORM | EntityManager | ImplementationStateSource): T | undefined {
+  if (!(type instanceof PluginType)) throw invalidArgument('findImplementation', 'type', 'a plugin type (definePluginType)', type);
   return type.find(source);
 }
 
@@ -192,6 +206,11 @@ export function setImplementationStateLookup(lookup: typeof stateOf): void {
 
 function resolveSource(source: ImplementationStateSource | MikroORM | EntityManager | undefined): ImplementationStateSource | undefined {
   if (source === undefined) return undefined;
+  const state = source as Partial<ImplementationStateSource> | null;
+  const isOrm = typeof (source as { config?: { get?: unknown } } | null)?.config?.get === 'function';
+  if (!isOrm && (typeof state?.status !== 'function' || typeof state.priority !== 'function')) {
+    throw invalidArgument('getImplementation', 'source', 'a MikroORM, an EntityManager or a state source { status, priority, changes }', source);
+  }
   if ('config' in source && typeof (source as MikroORM).config?.get === 'function') return stateOf?.(source as MikroORM | EntityManager);
   return source as ImplementationStateSource;
 }

@@ -1,5 +1,6 @@
 import type { StandardJSONSchemaV1 } from '@standard-schema/spec';
 import { isPlainObject } from '../registry/option-fields.js';
+import { messageOf, quote } from '../registry/plugin-meta.js';
 
 type Schema = Record<string, unknown>;
 
@@ -25,7 +26,7 @@ export function readInputObjectSchema(schema: unknown): InputObjectSchema | stri
     // A copy: the result is edited (secrets stripped) and a library may hand out a cached object.
     root = structuredClone(converter.input({ target: 'draft-2020-12' }));
   } catch (error) {
-    return error instanceof Error ? error.message : String(error);
+    return messageOf(error);
   }
   if (!isPlainObject(root)) return 'the converter returned no schema';
   const defs = isPlainObject(root.$defs) ? root.$defs : undefined;
@@ -34,7 +35,7 @@ export function readInputObjectSchema(schema: unknown): InputObjectSchema | stri
   const object = ref !== undefined && defs && isPlainObject(defs[ref]) ? defs[ref] : root;
   const type = object.type;
   if (type !== 'object' && !(Array.isArray(type) && type.includes('object'))) {
-    return `it describes ${type === undefined ? 'no object' : `type ${JSON.stringify(type)}, not an object`}`;
+    return `it describes ${type === undefined ? 'no object' : `type ${quote(type)}, not an object`}`;
   }
   const properties: Record<string, Schema> = {};
   for (const [name, property] of Object.entries(isPlainObject(object.properties) ? object.properties : {})) {

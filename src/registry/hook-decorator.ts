@@ -33,7 +33,8 @@ export function hook<K extends HookEventName>(events: K | readonly K[], options:
       metadata[STANDARD_HOOKS]!.push(...defs);
       return;
     }
-    const cls = (target as { constructor: Function }).constructor;
+    const cls = (target as { constructor?: unknown }).constructor;
+    if (typeof cls !== 'function') throw invalid(names, `decorates methods of a class; it was applied to ${describeValue(target)}`);
     legacyHooks.set(cls, [...(legacyHooks.get(cls) ?? []), ...defs]);
   }) as HookDecorator<HookFunction<K>>;
 }

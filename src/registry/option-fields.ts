@@ -1,6 +1,7 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { OptionField, OptionIssue, OptionsSpec } from '../plugin-api.js';
 import { MASK, maskUrls, scrubSecrets, secretTexts, urlPasswords } from './secrets.js';
+import { quote } from './plugin-meta.js';
 
 export { MASK };
 
@@ -38,8 +39,8 @@ function checkField(field: OptionField, value: unknown): string | undefined {
   switch (field.type) {
     case 'string':
       if (typeof value !== 'string') return type;
-      if (field.min !== undefined && value.length < field.min) return `a string of at least ${field.min} characters`;
-      if (field.max !== undefined && value.length > field.max) return `a string of at most ${field.max} characters`;
+      if (field.min !== undefined && codePoints(value) < field.min) return `a string of at least ${field.min} characters`;
+      if (field.max !== undefined && codePoints(value) > field.max) return `a string of at most ${field.max} characters`;
       if (field.pattern !== undefined && !new RegExp(`^(?:${field.pattern})$`, 'u').test(value)) return `a string matching /${field.pattern}/`;
       break;
     case 'number':
@@ -62,9 +63,16 @@ function checkField(field: OptionField, value: unknown): string | undefined {
       break;
   }
   if (field.enum && !field.enum.some(allowed => allowed === value)) {
-    return `one of ${field.secret ? '(secret values)' : field.enum.map(v => JSON.stringify(v)).join(', ')}`;
+    return `one of ${field.secret ? '(secret values)' : field.enum.map(v => quote(v)).join(', ')}`;
   }
   return undefined;
+}
+
+/** Characters as JSON Schema's `minLength`/`maxLength` count them: code points, so an emoji is one, not two UTF-16 units. */
+function codePoints(value: string): number {
+  let count = 0;
+  for (const _ of value) count++;
+  return count;
 }
 
 /** The type with its article: `a string`, `an integer`, `an array`. */

@@ -4,7 +4,8 @@ import { isBuiltInEvent, type CustomEventKind } from '../events.js';
 import type { HookDefinition, OptionsSpec, PluginClass, PluginDependencies, PluginMeta } from '../plugin-api.js';
 import { classLineage } from './decorator-mode.js';
 import { decoratedHooks } from './hook-decorator.js';
-import { describeValue } from './plugin-meta.js';
+import { describeValue, quote } from './plugin-meta.js';
+import { optionsSpecProblem } from './options-spec.js';
 
 /** Everything the chain builder needs to know about a plugin, read once at registration. */
 export interface PluginDefinition {
@@ -40,7 +41,7 @@ export function readPluginDefinition(pluginClass: PluginClass, meta: PluginMeta)
     throw fail(`Plugin '${meta.name}' must be a class, got ${describeValue(pluginClass)}`);
   }
   if (typeof meta.name !== 'string' || !NAME.test(meta.name)) {
-    throw fail(`Plugin name ${JSON.stringify(meta.name)} must start with a letter and hold only letters, digits and _ . : -`);
+    throw fail(`Plugin name ${quote(meta.name)} must start with a letter and hold only letters, digits and _ . : -`);
   }
   for (const key of ['before', 'after'] as const) {
     const list = meta[key];
@@ -49,18 +50,23 @@ export function readPluginDefinition(pluginClass: PluginClass, meta: PluginMeta)
     }
   }
   if (meta.package !== undefined && (typeof meta.package !== 'string' || meta.package === '')) {
-    throw fail(`Plugin '${meta.name}': 'package' must be a package name, got ${JSON.stringify(meta.package)}`);
+    throw fail(`Plugin '${meta.name}': 'package' must be a package name, got ${quote(meta.package)}`);
   }
   const version = meta.version ?? '0.0.0';
-  if (typeof version !== 'string' || semver.valid(version) === null) throw fail(`Plugin '${meta.name}': version ${JSON.stringify(version)} is not a semver version such as '1.2.0'`);
+  if (typeof version !== 'string' || semver.valid(version) === null) throw fail(`Plugin '${meta.name}': version ${quote(version)} is not a semver version such as '1.2.0'`);
   const requiredVersions = readDependencies(meta, 'requires', fail);
   const conflicts = readDependencies(meta, 'conflicts', fail);
   const events = readEvents(meta, fail);
+  const options = meta.options ?? pluginClass.options ?? {};
+  const specProblem = optionsSpecProblem(options);
+  if (specProblem) {
+    throw new PluginRegistrationError('MOP_INVALID_PLUGIN', `Plugin '${meta.name}': '${specProblem.path}' must be ${specProblem.expected}`, { plugin: meta.name, option: specProblem.path });
+  }
   const hooks = collectHooks(pluginClass);
   for (const def of hooks) {
     const fn = (pluginClass.prototype as Record<string | symbol, unknown>)[def.method];
     if (typeof fn !== 'function') throw fail(`Plugin '${meta.name}': hook '${String(def.method)}' is not a method`);
-    if (typeof def.event !== 'string' || !EVENT.test(def.event)) throw fail(`Plugin '${meta.name}': hook '${String(def.method)}' names the event ${JSON.stringify(def.event)}`);
+    if (typeof def.event !== 'string' || !EVENT.test(def.event)) throw fail(`Plugin '${meta.name}': hook '${String(def.method)}' names the event ${quote(def.event)}`);
     if (!Number.isFinite(def.priority)) throw fail(`Plugin '${meta.name}': hook '${String(def.method)}' has a non-finite priority`);
   }
   if (hooks.length === 0) checkHooksNotLost(pluginClass, meta.name, fail);
@@ -74,7 +80,7 @@ export function readPluginDefinition(pluginClass: PluginClass, meta: PluginMeta)
     events,
     before: Object.freeze([...(meta.before ?? [])]),
     after: Object.freeze([...(meta.after ?? [])]),
-    options: meta.options ?? pluginClass.options ?? {},
+    options,
     package: meta.package,
     hooks: Object.freeze(hooks),
     pluginClass,
@@ -90,10 +96,10 @@ function readDependencies(meta: PluginMeta, key: 'requires' | 'conflicts', fail:
   const entries: [unknown, unknown][] = isList ? (given as readonly unknown[]).map(name => [name, '*']) : Object.entries(given);
   const dependencies = new Map<string, string>();
   for (const [name, range] of entries) {
-    if (typeof name !== 'string' || !NAME.test(name)) throw fail(`Plugin '${meta.name}': '${key}' holds ${JSON.stringify(name)}, not a plugin name`);
+    if (typeof name !== 'string' || !NAME.test(name)) throw fail(`Plugin '${meta.name}': '${key}' holds ${quote(name)}, not a plugin name`);
     if (name === meta.name) throw fail(`Plugin '${meta.name}': '${key}' names the plugin itself`);
     if (typeof range !== 'string' || semver.validRange(range) === null) {
-      throw fail(`Plugin '${meta.name}': '${key}' gives plugin '${name}' the range ${JSON.stringify(range)}, which is not a semver range such as '^1.2'`);
+      throw fail(`Plugin '${meta.name}': '${key}' gives plugin '${name}' the range ${quote(range)}, which is not a semver range such as '^1.2'`);
     }
     dependencies.set(name, range);
   }
@@ -109,10 +115,10 @@ function readEvents(meta: PluginMeta, fail: (message: string) => Error): Readonl
   const entries: [unknown, unknown][] = Array.isArray(given) ? given.map(event => [event, 'sequential']) : Object.entries(given);
   const events = new Map<string, CustomEventKind>();
   for (const [event, kind] of entries) {
-    if (typeof event !== 'string' || !EVENT.test(event)) throw fail(`Plugin '${meta.name}': 'events' holds ${JSON.stringify(event)}, not an event name`);
+    if (typeof event !== 'string' || !EVENT.test(event)) throw fail(`Plugin '${meta.name}': 'events' holds ${quote(event)}, not an event name`);
     if (isBuiltInEvent(event)) throw fail(`Plugin '${meta.name}': '${event}' is a built-in event; 'events' declares custom ones`);
     if (typeof kind !== 'string' || !CUSTOM_KINDS.includes(kind)) {
-      throw fail(`Plugin '${meta.name}': event '${event}' has the kind ${JSON.stringify(kind)}; a custom event is ${CUSTOM_KINDS.map(k => `'${k}'`).join(', ')}`);
+      throw fail(`Plugin '${meta.name}': event '${event}' has the kind ${quote(kind)}; a custom event is ${CUSTOM_KINDS.map(k => `'${k}'`).join(', ')}`);
     }
     events.set(event, kind as CustomEventKind);
   }

@@ -23,6 +23,24 @@ export function pluginNameOfInstance(value: unknown, where: string): string {
   throw new PluginRegistrationError('MOP_INVALID_PLUGIN', `${where} needs an instance of a @plugin class, got ${what}`);
 }
 
+/** What was thrown, as text, whatever was thrown (a symbol or a null-prototype object has no text of its own). */
+export function messageOf(error: unknown): string {
+  const message = (error as { message?: unknown } | null | undefined)?.message;
+  if (typeof message === 'string') return message;
+  return (typeof error === 'object' && error !== null) || typeof error === 'function' ? describeValue(error) : String(error);
+}
+
+/** A value as JSON when it has a JSON form (strings quoted), else described: never throws, whatever the value (a BigInt, a cycle…). */
+export function quote(value: unknown): string {
+  try {
+    const json = JSON.stringify(value);
+    if (json !== undefined) return json;
+  } catch {
+    // No JSON form: described below.
+  }
+  return describeValue(value);
+}
+
 /** A short description of a value that is not what was asked for. Never prints the value's contents. */
 export function describeValue(value: unknown): string {
   if (value === null) return 'null';

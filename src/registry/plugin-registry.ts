@@ -1,4 +1,4 @@
-import { PluginConfigError, PluginRegistrationError } from '../errors.js';
+import { invalidArgument, PluginConfigError, PluginRegistrationError } from '../errors.js';
 import type { CustomEventKind } from '../events.js';
 import type { PluginClass, PluginInstance, PluginMeta } from '../plugin-api.js';
 import { checkHookEvents, type DeclaredEvent } from './event-names.js';
@@ -151,6 +151,7 @@ export class PluginRegistry {
   }
 
   #setEnabled(name: string, enabled: boolean): this {
+    if (typeof name !== 'string') throw invalidArgument(enabled ? 'PluginRegistry.enable' : 'PluginRegistry.disable', 'name', 'a plugin name', name);
     const entry = this.#entries.get(name);
     if (!entry) throw new PluginConfigError('MOP_UNKNOWN_PLUGIN', `No plugin named '${name}' is registered`, { plugin: name });
     if (entry.enabled !== enabled) this.#commit(new Map(this.#entries).set(name, { ...entry, enabled }));

@@ -1,4 +1,4 @@
-import { runWithContext, type ActorContext } from '../core.js';
+import { invalidArgument, runWithContext, type ActorContext } from '../core.js';
 
 /**
  * Runs `fn` as `actor` (a name, or `{ actor, requestId }`): the audit plugin records it on every row
@@ -7,8 +7,8 @@ import { runWithContext, type ActorContext } from '../core.js';
  */
 export function withActor<T>(actor: string | ActorContext, fn: () => T): T {
   if (typeof actor !== 'string' && (typeof actor !== 'object' || actor === null)) {
-    throw new TypeError(`withActor(actor, fn): actor must be a name or { actor, requestId }, got ${String(actor)}`);
+    throw invalidArgument('withActor', 'actor', 'a name or { actor, requestId }', actor);
   }
-  if (typeof fn !== 'function') throw new TypeError('withActor(actor, fn): fn must be a function');
+  if (typeof fn !== 'function') throw invalidArgument('withActor', 'fn', 'a function', fn);
   return runWithContext(typeof actor === 'string' ? { actor } : actor, fn);
 }

@@ -1,3 +1,5 @@
+import { invalidArgument } from '../core.js';
+
 /** A clock that moves only when told: the timestamp plugin's `now` option, for exact dates in assertions. */
 export interface FakeClock {
   /** The clock's time, as a new `Date` on every call (a hook may keep it). Give it as `{ timestamp: { now: clock.now } }`. */
@@ -18,7 +20,7 @@ export function fakeClock(start: Date | string | number = DEFAULT_START): FakeCl
     // An arrow, so `{ now: clock.now }` works detached from the clock.
     now: () => new Date(current),
     advance(ms) {
-      if (typeof ms !== 'number' || !Number.isFinite(ms)) throw new TypeError(`fakeClock: advance(ms) takes a finite number of milliseconds, got ${String(ms)}`);
+      if (typeof ms !== 'number' || !Number.isFinite(ms)) throw invalidArgument('fakeClock: advance', 'ms', 'a finite number of milliseconds', ms);
       current += ms;
       return new Date(current);
     },
@@ -31,6 +33,6 @@ export function fakeClock(start: Date | string | number = DEFAULT_START): FakeCl
 
 function toTime(value: Date | string | number, where: string): number {
   const time = value instanceof Date ? value.getTime() : typeof value === 'string' || typeof value === 'number' ? new Date(value).getTime() : Number.NaN;
-  if (Number.isNaN(time)) throw new TypeError(`${where} takes a Date, an ISO date string or epoch milliseconds, got ${String(value)}`);
+  if (Number.isNaN(time)) throw invalidArgument(where, 'time', 'a Date, an ISO date string or epoch milliseconds', value);
   return time;
 }

@@ -1,6 +1,6 @@
 import { AssertionError } from 'node:assert';
 import type { EntityManager, EntityName, MikroORM } from '@mikro-orm/core';
-import { describeChain, metadataOf, type ChainEventName, type HookSummary } from '../core.js';
+import { describeChain, invalidArgument, metadataOf, type ChainEventName, type HookSummary } from '../core.js';
 
 /**
  * Asserts the compiled chain of an entity and event, as `describeChain` shows it: the hooks, as
@@ -14,6 +14,7 @@ export function expectChain(
   expected: readonly string[],
 ): readonly HookSummary[] {
   const chain = describeChain(ormOrEm, entity, event);
+  if (!Array.isArray(expected) || expected.some(hook => typeof hook !== 'string')) throw invalidArgument('expectChain', 'expected', "a list of 'plugin.method' names", expected);
   const actual = chain.map(h => `${h.plugin}.${h.method}`);
   if (actual.length === expected.length && actual.every((hook, i) => hook === expected[i])) return chain;
   const em = 'em' in ormOrEm ? ormOrEm.em : ormOrEm;

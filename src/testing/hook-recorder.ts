@@ -1,5 +1,5 @@
 import type { EntityManager, EntityName, MikroORM } from '@mikro-orm/core';
-import { metadataOf, runtimeOf, type HookContext } from '../core.js';
+import { metadataOf, PluginConfigError, runtimeOf, type HookContext } from '../core.js';
 
 /** One hook call, as the recorder saw it. */
 export interface HookCall {
@@ -117,7 +117,7 @@ function patchOf(instance: object, plugin: string, method: string): Patch | unde
     },
   }[method]!;
   if (!Reflect.defineProperty(instance, method, { value: wrapped, writable: true, configurable: true, enumerable: false })) {
-    throw new TypeError(`recordHooks: cannot wrap ${plugin}.${method}: the plugin instance is frozen or the method is not configurable`);
+    throw new PluginConfigError('MOP_INVALID_ARGUMENT', `recordHooks: cannot wrap ${plugin}.${method}: the plugin instance is frozen or the method is not configurable`, { plugin, hook: method });
   }
   const patch: Patch = {
     listeners,

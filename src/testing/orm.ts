@@ -1,6 +1,6 @@
 import { MikroORM } from '@mikro-orm/core';
 import type { Options, SqliteDriver } from '@mikro-orm/sqlite';
-import { PluginConfigError, pluginSystem, type PluginRegistry, type PluginSystemOptions } from '../index.js';
+import { invalidArgument, PluginConfigError, pluginSystem, type PluginRegistry, type PluginSystemOptions } from '../index.js';
 import { testRegistry } from './registry.js';
 
 /** The ORM `createTestOrm` returns: SQLite, with SQL entity managers. */
@@ -32,6 +32,10 @@ export interface TestOrmOptions extends Omit<Options, 'driver' | 'extensions'> {
  * Closing it is the caller's: `await orm.close()`.
  */
 export async function createTestOrm(options: TestOrmOptions): Promise<TestOrm> {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw invalidArgument('createTestOrm', 'options', 'an object', options);
+  const { disabled: off, extensions: more } = options;
+  if (off !== undefined && (!Array.isArray(off) || off.some(name => typeof name !== 'string'))) throw invalidArgument('createTestOrm', 'disabled', 'a list of plugin names', off);
+  if (more !== undefined && !Array.isArray(more)) throw invalidArgument('createTestOrm', 'extensions', 'a list of extensions', more);
   const { registry = testRegistry(), plugins, global, entityPlugins, disabled = [], onError, rowLimit, extensions = [], createSchema = true, ...orm } = options;
   const system: PluginSystemOptions = { registry, plugins, global, entities: entityPlugins, onError, rowLimit };
   const instance = await MikroORM.init<SqliteDriver>({

@@ -2,6 +2,7 @@ import { TableNotFoundException, UniqueConstraintViolationException, type Entity
 import type { ChainStateOverrides, PluginRuntime } from '../../bridge/plugin-runtime.js';
 import { PluginConfigError, PluginError } from '../../errors.js';
 import { didYouMean } from '../../registry/did-you-mean.js';
+import { describeValue, quote } from '../../registry/plugin-meta.js';
 import { sameJson } from '../json-values.js';
 import type { ImplementationStateSource, PluginType } from '../plugin-types.js';
 import { desiredRows, INT32_MAX, INT32_MIN, isStorablePriority } from './desired-rows.js';
@@ -169,7 +170,7 @@ export class PluginStateStore implements ChainStateOverrides, ImplementationStat
   /** Sets a plugin's (or implementation's) status for every entity (`*`) or one. Takes effect on this instance's next operation. */
   async setStatus(plugin: string, status: PluginStatus, entity: string = GLOBAL): Promise<PluginStateRecord> {
     if (!STATUSES.includes(status)) {
-      throw new PluginConfigError('MOP_INVALID_OPTIONS', `Status must be one of ${STATUSES.join(', ')}, got ${JSON.stringify(status)}`, { plugin });
+      throw new PluginConfigError('MOP_INVALID_OPTIONS', `Status must be one of ${STATUSES.join(', ')}, got ${quote(status)}`, { plugin });
     }
     return this.#write(plugin, entity, row => ({ ...row, status }));
   }
@@ -178,7 +179,7 @@ export class PluginStateStore implements ChainStateOverrides, ImplementationStat
   async setPriority(plugin: string, priority: number | null, entity: string = GLOBAL): Promise<PluginStateRecord> {
     // The column is a 32-bit integer: check here, before the driver fails half-way (22003 on PostgreSQL).
     if (priority !== null && !isStorablePriority(priority)) {
-      throw new PluginConfigError('MOP_INVALID_OPTIONS', `Plugin '${plugin}': priority must be an integer from ${INT32_MIN} to ${INT32_MAX} (or null), got ${typeof priority === 'string' ? JSON.stringify(priority) : String(priority)}`, {
+      throw new PluginConfigError('MOP_INVALID_OPTIONS', `Plugin '${plugin}': priority must be an integer from ${INT32_MIN} to ${INT32_MAX} (or null), got ${typeof priority === 'string' ? JSON.stringify(priority) : typeof priority === 'number' ? String(priority) : describeValue(priority)}`, {
         plugin,
         option: 'priority',
       });
@@ -189,7 +190,7 @@ export class PluginStateStore implements ChainStateOverrides, ImplementationStat
   /** Brings the rows in line with the code. Idempotent: a second run changes nothing and bumps no version. */
   async sync(options: SyncOptions = {}): Promise<SyncReport> {
     const mode = options.mode ?? 'create';
-    if (mode !== 'create' && mode !== 'update') throw new PluginConfigError('MOP_INVALID_OPTIONS', `sync mode must be 'create' or 'update', got ${JSON.stringify(mode)}`);
+    if (mode !== 'create' && mode !== 'update') throw new PluginConfigError('MOP_INVALID_OPTIONS', `sync mode must be 'create' or 'update', got ${typeof mode === 'string' ? JSON.stringify(mode) : describeValue(mode)}`, { option: 'mode' });
     await this.#requireTable();
     const attempt = () => this.#em().fork().transactional(em => syncRows(em, this.entities, this.#desired(), mode, Boolean(options.prune), options.onProgress));
     let report: SyncReport;

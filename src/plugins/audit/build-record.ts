@@ -1,7 +1,7 @@
 import type { EntityMetadata } from '@mikro-orm/core';
 import type { ActorContext, EntityChanges, FieldChange } from '../../core.js';
 import { fieldPolicy } from './field-policy.js';
-import { sameAuditValue, toAuditValue } from './json-values.js';
+import { holdsRaw, sameAuditValue, toAuditValue } from './json-values.js';
 import type { AuditOptions } from './options.js';
 import { REDACTED, type AuditChanges, type AuditRecord, type EntityAuditOperation } from './types.js';
 
@@ -29,7 +29,7 @@ export function buildRecord(input: RecordInput): AuditRecord | undefined {
     if (!change || !policy.records(path)) continue;
     const prop = meta.properties[field];
     const old = changes.kind === 'create' ? null : toAuditValue(prop, change.old);
-    const now = changes.kind === 'delete' ? null : toAuditValue(prop, change.new);
+    const now = changes.kind === 'delete' ? null : toAuditValue(prop, newValue(input.entity, field, change.new));
     if (changes.kind === 'update' && sameAuditValue(old, now)) continue;
     // Masked per side: an embeddable recorded whole may hold redacted or excluded properties.
     recorded[field] = policy.redacts(path) ? redacted(changes.kind, old, now) : [policy.mask(path, old), policy.mask(path, now)];
@@ -61,6 +61,15 @@ function createSnapshot(meta: EntityMetadata, entity: object, changes: EntityCha
     else if (prop.default === undefined && prop.defaultRaw === undefined) fields[prop.name] = { old: null, new: null };
   }
   return fields;
+}
+
+/**
+ * A JSON value holding a raw() fragment reaches the change set already as text, with MikroORM's
+ * `raw('…')` in it; the entity still holds the fragment, which becomes the marker.
+ */
+function newValue(entity: object, field: string, changed: unknown): unknown {
+  const current = (entity as Record<string, unknown>)[field];
+  return holdsRaw(current) ? current : changed;
 }
 
 /** An update of the soft-delete field from null to a date is a soft delete; back to null, a restore. */

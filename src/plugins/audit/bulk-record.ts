@@ -1,7 +1,7 @@
 import { isRaw, ReferenceKind, Utils, type EntityMetadata } from '@mikro-orm/core';
 import type { ActorContext } from '../../core.js';
-import { fieldPolicy, propertyPath, RAW_MARKER, type FieldPolicy } from './field-policy.js';
-import { toAuditValue } from './json-values.js';
+import { fieldPolicy, propertyPath, type FieldPolicy } from './field-policy.js';
+import { RAW_MARKER, toAuditValue } from './json-values.js';
 import type { AuditOptions } from './options.js';
 import { BULK_ENTITY_ID, REDACTED, type BulkAuditOperation, type BulkAuditRecord } from './types.js';
 

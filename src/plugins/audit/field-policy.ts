@@ -1,4 +1,5 @@
 import { isRaw, type EntityMetadata } from '@mikro-orm/core';
+import { RAW_MARKER } from './json-values.js';
 import type { AuditOptions } from './options.js';
 import { REDACTED } from './types.js';
 
@@ -16,9 +17,6 @@ export interface FieldPolicy {
   /** A value under `path`, with redacted parts replaced and unrecorded parts dropped, at any depth. */
   mask(path: string, value: unknown): unknown;
 }
-
-/** What the audit keeps of a raw SQL fragment: its SQL or parameters may hold a secret, so only that it was raw. */
-export const RAW_MARKER = '[raw SQL]';
 
 const policies = new WeakMap<EntityMetadata, WeakMap<AuditOptions, FieldPolicy>>();
 

@@ -1,5 +1,5 @@
-import { EntitySchema, wrap, type EntityManager, type EntityMetadata, type EntityName, type FilterQuery } from '@mikro-orm/core';
-import { metadataOf } from '../../core.js';
+import { EntitySchema, Utils, wrap, type EntityManager, type EntityMetadata, type EntityName, type FilterQuery } from '@mikro-orm/core';
+import { invalidArgument, metadataOf } from '../../core.js';
 import type { AuditLogRow } from './audit-log-entity.js';
 import { serializeEntityId } from './entity-id.js';
 import { AuditNotInstalledError } from './errors.js';
@@ -26,10 +26,14 @@ export interface HistoryFilter {
 export function history(em: EntityManager, entity: EntityName<any> | string, pk: unknown, filter?: HistoryFilter): Promise<AuditRecord[]>;
 export function history(em: EntityManager, entity: object, filter?: HistoryFilter): Promise<AuditRecord[]>;
 export async function history(em: EntityManager, target: object | string, pkOrFilter?: unknown, maybeFilter?: HistoryFilter): Promise<AuditRecord[]> {
+  if ((typeof target !== 'object' && typeof target !== 'function' && typeof target !== 'string') || target === null) {
+    throw invalidArgument('history', 'entity', 'an entity, or an entity class or name with a primary key', target);
+  }
   const byName = isEntityName(target);
   const meta = metadataOf(em, byName ? target : target.constructor);
   const pk = byName ? pkOrFilter : wrap(target, true).getPrimaryKey();
-  const filter = (byName ? maybeFilter : (pkOrFilter as HistoryFilter | undefined)) ?? {};
+  if (byName) checkPk('history', pk);
+  const filter = checkFilter('history', (byName ? maybeFilter : (pkOrFilter as HistoryFilter | undefined)) ?? {});
   const entityOps = (filter.operations ?? ENTITY_OPERATIONS).filter(op => !isBulkOperation(op));
   return (await find(em, { entityName: meta.className, entityId: serializeEntityId(meta, pk) }, { ...filter, operations: entityOps })) as AuditRecord[];
 }
@@ -40,6 +44,7 @@ export async function history(em: EntityManager, target: object | string, pkOrFi
  */
 export async function bulkHistory(em: EntityManager, entity: EntityName<any> | string, filter: HistoryFilter = {}): Promise<BulkAuditRecord[]> {
   const meta = metadataOf(em, entity);
+  checkFilter('bulkHistory', filter);
   const operations = (filter.operations ?? BULK_OPERATIONS).filter(isBulkOperation);
   return (await find(em, { entityName: meta.className, entityId: BULK_ENTITY_ID }, { ...filter, operations })) as BulkAuditRecord[];
 }
@@ -71,6 +76,7 @@ export async function rowsUntil(em: EntityManager, meta: EntityMetadata, pk: unk
 
 /** The `AuditLog` entity of this ORM, to query the table directly. */
 export function auditTable(em: EntityManager) {
+  if (typeof (em as { config?: { get?: unknown } } | null | undefined)?.config?.get !== 'function') throw invalidArgument('auditTable', 'em', 'an EntityManager', em);
   const table = auditSettings(em.config)?.table;
   if (!table) throw new AuditNotInstalledError('This ORM keeps no audit table: add auditLog() to its extensions, without `table: false`');
   return table;
@@ -98,4 +104,30 @@ function toRecord(row: AuditLogRow): AuditRecord | BulkAuditRecord {
     recordedAt: row.recordedAt,
     flushId: row.flushId,
   } as AuditRecord | BulkAuditRecord;
+}
+
+const ALL_OPERATIONS: readonly string[] = [...ENTITY_OPERATIONS, ...BULK_OPERATIONS];
+
+// Plain JavaScript may pass anything: typed errors before a query is built from it.
+function checkFilter(fn: string, filter: unknown): HistoryFilter {
+  if (typeof filter !== 'object' || filter === null || Array.isArray(filter)) throw invalidArgument(fn, 'filter', 'an object { actor, from, to, operations, limit }', filter);
+  const { actor, from, to, operations, limit } = filter as Record<string, unknown>;
+  if (actor !== undefined && typeof actor !== 'string') throw invalidArgument(fn, 'filter.actor', 'a string', actor);
+  for (const [key, value] of [['from', from], ['to', to]] as const) if (value !== undefined && !isValidDate(value)) throw invalidArgument(fn, `filter.${key}`, 'a valid Date', value);
+  if (operations !== undefined && (!Array.isArray(operations) || operations.some(op => !ALL_OPERATIONS.includes(op)))) {
+    throw invalidArgument(fn, 'filter.operations', `a list of ${ALL_OPERATIONS.join(', ')}`, operations);
+  }
+  if (limit !== undefined && (!Number.isInteger(limit) || (limit as number) < 0)) throw invalidArgument(fn, 'filter.limit', 'a non-negative integer', limit);
+  return filter as HistoryFilter;
+}
+
+export function isValidDate(value: unknown): value is Date {
+  return value instanceof Date && !Number.isNaN(value.getTime());
+}
+
+/** A primary key as an application gives it: a scalar, or for composite keys a list or object of scalars. */
+export function checkPk(fn: string, pk: unknown): void {
+  const scalar = (v: unknown) => typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)) || typeof v === 'bigint' || isValidDate(v);
+  const ok = scalar(pk) || (Array.isArray(pk) && pk.length > 0 && pk.every(scalar)) || (Utils.isPlainObject(pk) && Object.values(pk as object).every(scalar));
+  if (!ok) throw invalidArgument(fn, 'pk', 'a primary key (a string, number, bigint or Date, or a list or object of them)', pk);
 }

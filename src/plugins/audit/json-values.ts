@@ -1,5 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
-import { JsonType, Reference, Utils, wrap, type EntityProperty } from '@mikro-orm/core';
+import { isRaw, JsonType, Reference, Utils, wrap, type EntityProperty } from '@mikro-orm/core';
+
+/** What the audit keeps of a raw SQL fragment: its SQL or parameters may hold a secret, so only that it was raw. */
+export const RAW_MARKER = '[raw SQL]';
 
 /**
  * Turns a value from a change set into the JSON-safe form the audit row keeps. Change sets hold
@@ -8,13 +11,46 @@ import { JsonType, Reference, Utils, wrap, type EntityProperty } from '@mikro-or
  */
 export function toAuditValue(prop: EntityProperty | undefined, value: unknown): unknown {
   if (value === undefined || value === null) return null;
+  if (isRaw(value)) return { $raw: RAW_MARKER };
   if (prop?.runtimeType === 'Date' || value instanceof Date) return toIsoDate(value);
   if (typeof value === 'string' && prop && isJsonProperty(prop)) return parseJson(value);
   if (typeof value === 'bigint') return value.toString();
   if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
   if (Reference.isReference(value)) return wrap(value.unwrap(), true).getPrimaryKey();
   if (Utils.isEntity(value)) return wrap(value, true).getPrimaryKey();
-  return value;
+  return markRaw(value, new WeakSet());
+}
+
+/**
+ * A raw() fragment inside an object-mode embeddable or a JSON value becomes the marker too: left
+ * alone, JSON would store MikroORM's own text of it (`raw('…')`) and a sink would get its SQL and parameters.
+ * Copies only what holds one.
+ */
+function markRaw(value: unknown, seen: WeakSet<object>): unknown {
+  if (isRaw(value)) return { $raw: RAW_MARKER };
+  if (value === null || typeof value !== 'object' || value instanceof Date || ArrayBuffer.isView(value) || seen.has(value)) return value;
+  const object: object = value;
+  if (Reference.isReference(object as never) || Utils.isEntity(object as never)) return value;
+  seen.add(object);
+  if (Array.isArray(object)) {
+    const items = object.map((item: unknown) => markRaw(item, seen));
+    return items.some((item, i) => item !== object[i]) ? items : value;
+  }
+  let copy: Record<string, unknown> | undefined;
+  for (const [key, child] of Object.entries(object)) {
+    const marked = markRaw(child, seen);
+    if (marked !== child) (copy ??= { ...object })[key] = marked;
+  }
+  return copy ?? value;
+}
+
+/** Whether a raw() fragment sits in the value, at any depth. */
+export function holdsRaw(value: unknown): boolean {
+  return markRaw(value, new WeakSet()) !== value;
+}
+
+function isRawMarker(value: unknown): boolean {
+  return value !== null && typeof value === 'object' && (value as { $raw?: unknown }).$raw === RAW_MARKER;
 }
 
 /** Back from the row's form to the entity's: ISO strings of date properties become `Date`s again. */
@@ -26,8 +62,9 @@ export function fromAuditValue(prop: EntityProperty | undefined, value: unknown)
   return value;
 }
 
+/** Two raw markers say nothing about the values behind them, so they never count as "unchanged". */
 export function sameAuditValue(a: unknown, b: unknown): boolean {
-  return isDeepStrictEqual(a, b);
+  return !isRawMarker(a) && !isRawMarker(b) && isDeepStrictEqual(a, b);
 }
 
 function toIsoDate(value: unknown): unknown {

@@ -1,7 +1,7 @@
 import type { EntityManager, EntityName } from '@mikro-orm/core';
 import { fromAuditValue } from './json-values.js';
-import { metadataOf } from '../../core.js';
-import { rowsUntil } from './history.js';
+import { invalidArgument, metadataOf } from '../../core.js';
+import { checkPk, isValidDate, rowsUntil } from './history.js';
 
 /**
  * The entity's recorded field values at `when`, rebuilt from its audit rows: every change
@@ -13,6 +13,8 @@ import { rowsUntil } from './history.js';
  */
 export async function stateAt(em: EntityManager, entity: EntityName<any> | string, pk: unknown, when: Date): Promise<Record<string, unknown> | null> {
   const meta = metadataOf(em, entity);
+  checkPk('stateAt', pk);
+  if (!isValidDate(when)) throw invalidArgument('stateAt', 'when', 'a valid Date', when);
   let state: Record<string, unknown> | null = null;
   for (const row of await rowsUntil(em, meta, pk, when)) {
     if (row.operation === 'delete') {

@@ -31,6 +31,14 @@ async function checkOne(store: CacheStore, check: Check): Promise<HealthReport> 
     if (result === false) return { ok: false, message: `${store.name}: not ok` };
     return { ok: result.ok !== false, message: result.message ?? `${store.name}: ${result.ok === false ? 'not ok' : 'ok'}` };
   } catch (error) {
-    return { ok: false, message: `${store.name}: ${(error as Error)?.message ?? error}` };
+    return { ok: false, message: `${store.name}: ${reasonOf(error)}` };
   }
+}
+
+/** What a store threw, as text, whatever it threw: a symbol or a null-prototype object has no text of its own. */
+export function reasonOf(error: unknown): string {
+  const message = (error as { message?: unknown } | null | undefined)?.message;
+  if (typeof message === 'string') return message;
+  if (typeof error === 'string') return error;
+  return error === null || (typeof error !== 'object' && typeof error !== 'function' && typeof error !== 'symbol') ? String(error) : `a thrown ${typeof error}`;
 }

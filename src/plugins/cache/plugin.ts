@@ -1,5 +1,5 @@
 import type { Configuration, EntityManager, EntityMetadata, MikroORM } from '@mikro-orm/core';
-import { PluginConfigError, hook, onCommit, plugin, type EntityChanges, type FindOneCall, type HealthCheckResult, type HookContext, type Plugin, type SetupContext } from '../../core.js';
+import { PluginConfigError, hook, invalidArgument, onCommit, plugin, type EntityChanges, type FindOneCall, type HealthCheckResult, type HookContext, type Plugin, type SetupContext } from '../../core.js';
 import { cacheKeyOf, type CachedEntity } from './cached-entity.js';
 import { findById } from './find-by-id.js';
 import { checkStores, connectionOf, healthOf, testStoreUrl } from './health.js';
@@ -196,5 +196,6 @@ export class CachePlugin implements Plugin<CacheOptions> {
 
 /** The cache plugin of an ORM or entity manager, or undefined when no entity uses it. */
 export function cachePluginOf(ormOrEm: MikroORM | EntityManager): CachePlugin | undefined {
+  if (typeof (ormOrEm as { config?: { get?: unknown } } | null | undefined)?.config?.get !== 'function') throw invalidArgument('cachePluginOf', 'ormOrEm', 'a MikroORM or an EntityManager', ormOrEm);
   return plugins.get(ormOrEm.config);
 }

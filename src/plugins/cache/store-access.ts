@@ -1,6 +1,7 @@
 import { scrubSecrets } from '../../operations/index.js';
 import type { CacheMetrics } from './metrics.js';
 import type { CachedRow, CacheRead, CacheStore } from './store.js';
+import { reasonOf } from './health.js';
 
 /** `true` once a store call that returns nothing has completed. */
 const done = (result: void | Promise<void>): true | Promise<true> => (result instanceof Promise ? result.then(() => true as const) : true);
@@ -96,7 +97,7 @@ export class StoreAccess {
     if (this.#down.has(store)) return;
     this.#down.add(store);
     // A store of yours may name its URL in its errors: its credentials are masked.
-    this.warn(scrubSecrets(`mikro-orm-plugins: cache store '${store.name}' failed (${(error as Error)?.message ?? error}); reading from the database until it answers again`));
+    this.warn(scrubSecrets(`mikro-orm-plugins: cache store '${store.name}' failed (${reasonOf(error)}); reading from the database until it answers again`));
   }
 
   #remember(store: CacheStore, ns: string, ids: readonly string[] | true): void {

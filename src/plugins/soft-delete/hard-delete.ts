@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { EntityManager } from '@mikro-orm/core';
-import { metadataOf, pluginOptions } from '../../core.js';
+import { invalidArgument, metadataOf, pluginOptions } from '../../core.js';
 import { refuseNoDelete } from './refusals.js';
 
 const hardDeleting = new AsyncLocalStorage<ReadonlySet<object>>();
@@ -17,6 +17,7 @@ export function isHardDeleting(entity: object): boolean {
  * before anything changes.
  */
 export async function hardDelete(em: EntityManager, entity: object): Promise<void> {
+  if (typeof entity !== 'object' || entity === null) throw invalidArgument('hardDelete', 'entity', 'an entity instance', entity);
   if (pluginOptions(em, entity, 'softDelete')?.policy === 'noDelete') throw refuseNoDelete(metadataOf(em, entity).className);
   await hardDeleting.run(new Set([entity]), () => em.remove(entity).flush());
 }

@@ -1,5 +1,5 @@
 import { p } from '@mikro-orm/core';
-import { markColumn } from '../../core.js';
+import { invalidArgument, markColumn } from '../../core.js';
 
 const base = () => ({ deletedAt: markColumn(p.datetime().nullable().index()), deletionBatch: markColumn(p.string().nullable()) });
 const withDeletedBy = () => ({ ...base(), deletedBy: markColumn(p.string().nullable()) });
@@ -12,5 +12,6 @@ const withDeletedBy = () => ({ ...base(), deletedBy: markColumn(p.string().nulla
 export function softDeleteProperties(options?: { deletedBy?: false }): ReturnType<typeof base>;
 export function softDeleteProperties(options: { deletedBy: true }): ReturnType<typeof withDeletedBy>;
 export function softDeleteProperties(options: { deletedBy?: boolean } = {}): object {
+  if (typeof options !== 'object' || options === null) throw invalidArgument('softDeleteProperties', 'options', 'an object { deletedBy }', options);
   return options.deletedBy === true ? withDeletedBy() : base();
 }

@@ -1,0 +1,154 @@
+// Plain-JavaScript misuse of the exported functions: a typed `PluginError`, never a raw TypeError.
+import { describe, expect, test } from 'vitest';
+import { hook, metadataOf, plugin, PluginError, PluginRegistry, pluginSystem, withoutPlugins } from '../src/index.js';
+import { definePluginType } from '../src/operations/index.js';
+
+function thrown(fn: () => unknown): any {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
+
+describe('withoutPlugins', () => {
+  test('names that are not a list of plugin names are a typed error naming the argument', () => {
+    for (const names of [42, 'timestamp', null, undefined, {}, [42], [''], [null], new Set(['timestamp'])]) {
+      let ran = false;
+      const error = thrown(() => withoutPlugins(names as never, () => (ran = true)));
+      expect(error, String(names)).toBeInstanceOf(PluginError);
+      expect(error).toMatchObject({ code: 'MOP_INVALID_ARGUMENT', option: 'plugins' });
+      expect(ran).toBe(false);
+    }
+  });
+
+  test('a callback that is not a function is a typed error naming the argument', () => {
+    for (const fn of [42, null, undefined, 'fn', {}]) {
+      const error = thrown(() => withoutPlugins(['timestamp'], fn as never));
+      expect(error).toBeInstanceOf(PluginError);
+      expect(error).toMatchObject({ code: 'MOP_INVALID_ARGUMENT', option: 'fn' });
+    }
+  });
+
+  test('valid calls still run the callback and return its result', () => {
+    expect(withoutPlugins([], () => 7)).toBe(7);
+    expect(withoutPlugins(['timestamp'], () => 'ok')).toBe('ok');
+  });
+});
+
+describe('plugin type implementations', () => {
+  test('a priority the plugin_state column cannot hold is refused at registration, typed, naming the option', () => {
+    const Type = definePluginType<{ send(): string }>('MisuseSender', { methods: ['send'] });
+    for (const priority of [2 ** 31, -(2 ** 31) - 1, 2 ** 40, 1.5, Number.NaN, Number.POSITIVE_INFINITY, '5']) {
+      const error = thrown(() => Type.register('wide', { send: () => 'x' }, { priority: priority as number }));
+      expect(error, String(priority)).toBeInstanceOf(PluginError);
+      expect(error).toMatchObject({ code: 'MOP_INVALID_IMPLEMENTATION', plugin: 'MisuseSender:wide', option: 'priority' });
+    }
+    expect(Type.implementations()).toEqual([]);
+    for (const [name, priority] of [['low', -(2 ** 31)], ['high', 2 ** 31 - 1]] as const) Type.register(name, { send: () => name }, { priority });
+    expect(Type.implementations().map(i => i.priority)).toEqual([-(2 ** 31), 2 ** 31 - 1]);
+  });
+
+  test('malformed type options and implementation options are typed errors', () => {
+    for (const options of [undefined, null, 42, { methods: 'send' }, { methods: [42] }, { methods: ['send'], selector: 'first' }]) {
+      expect(thrown(() => definePluginType('MisuseBadType', options as never))).toMatchObject({ code: 'MOP_INVALID_PLUGIN' });
+    }
+    expect(thrown(() => definePluginType(42 as never, { methods: ['send'] }))).toMatchObject({ code: 'MOP_INVALID_PLUGIN' });
+    const Type = definePluginType<{ send(): string }>('MisuseOptions', { methods: ['send'] });
+    for (const options of [null, 42, 'x']) {
+      expect(thrown(() => Type.register('bad', { send: () => 'x' }, options as never))).toMatchObject({ code: 'MOP_INVALID_IMPLEMENTATION' });
+    }
+  });
+});
+
+describe('entity names that are members of a plain object', () => {
+  test("metadataOf('constructor') is MOP_UNKNOWN_ENTITY, not metadata of Object", async () => {
+    const { MikroORM } = await import('@mikro-orm/core');
+    const { SqliteDriver } = await import('@mikro-orm/sqlite');
+    const { EntitySchema } = await import('@mikro-orm/core');
+    const Thing = new EntitySchema({ name: 'MisuseThing', properties: { id: { type: 'integer', primary: true } } });
+    const orm = await MikroORM.init({ driver: SqliteDriver, dbName: ':memory:', entities: [Thing], extensions: [pluginSystem()], allowGlobalContext: true });
+    try {
+      for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+        expect(thrown(() => metadataOf(orm.em, name)), name).toMatchObject({ code: 'MOP_UNKNOWN_ENTITY' });
+      }
+      expect(metadataOf(orm.em, 'MisuseThing').className).toBe('MisuseThing');
+    } finally {
+      await orm.close();
+    }
+  });
+});
+
+describe('plugin options specs', () => {
+  test('a malformed fields entry is refused at registration, naming the path', () => {
+    for (const [fields, path] of [
+      [{ host: { type: 'text' } }, 'options.fields.host.type'],
+      [{ host: { type: 'string', enum: 'a' } }, 'options.fields.host.enum'],
+      [{ host: { type: 'string', pattern: '(' } }, 'options.fields.host.pattern'],
+      [{ host: { type: 'number', min: '1' } }, 'options.fields.host.min'],
+      [{ host: 42 }, 'options.fields.host'],
+    ] as const) {
+      const registry = new PluginRegistry();
+      const error = thrown(() => {
+        @plugin({ name: 'misuseSpec', registry, options: { fields: fields as never } })
+        class MisuseSpec {
+          @hook('beforeCreate') touch() {}
+        }
+        return MisuseSpec;
+      });
+      expect(error, path).toMatchObject({ code: 'MOP_INVALID_PLUGIN', plugin: 'misuseSpec', option: path });
+      expect(registry.names()).toEqual([]);
+    }
+  });
+});
+
+describe('recordHooks', () => {
+  test('a frozen plugin instance cannot be wrapped: a typed error naming plugin and hook, not a TypeError', async () => {
+    const { createTestOrm, recordHooks } = await import('../src/testing.js');
+    const { EntitySchema } = await import('@mikro-orm/core');
+    const registry = new PluginRegistry();
+    @plugin({ name: 'misuseFrozen', registry: false })
+    class MisuseFrozen {
+      @hook('beforeCreate') stamp() {}
+    }
+    registry.register(Object.freeze(new MisuseFrozen()));
+    const Thing = new EntitySchema({ name: 'MisuseFrozenThing', properties: { id: { type: 'integer', primary: true } } });
+    const orm = await createTestOrm({ entities: [Thing], registry, global: ['misuseFrozen' as never] });
+    try {
+      expect(thrown(() => recordHooks(orm))).toMatchObject({ code: 'MOP_INVALID_ARGUMENT', plugin: 'misuseFrozen', hook: 'stamp' });
+    } finally {
+      await orm.close();
+    }
+  });
+});
+
+describe('a hook that throws something other than an Error', () => {
+  test('a symbol or a null-prototype object still becomes a HookError (MOP_HOOK_FAILED), the flush rolled back', async () => {
+    const { createTestOrm } = await import('../src/testing.js');
+    const { EntitySchema } = await import('@mikro-orm/core');
+    let reason: unknown;
+    const registry = new PluginRegistry();
+    @plugin({ name: 'misuseThrower', registry })
+    class MisuseThrower {
+      @hook('beforeCreate') boom() {
+        throw reason;
+      }
+    }
+    void MisuseThrower;
+    const Thing = new EntitySchema({ name: 'MisuseThrown', properties: { id: { type: 'integer', primary: true } } });
+    const orm = await createTestOrm({ entities: [Thing], registry, global: ['misuseThrower' as never] });
+    try {
+      for (const value of [Symbol('odd'), Object.create(null), undefined]) {
+        reason = value;
+        const em = orm.em.fork();
+        em.create(Thing, { id: 1 });
+        const error = await em.flush().then(() => undefined, (e: unknown) => e);
+        expect(error).toMatchObject({ name: 'HookError', code: 'MOP_HOOK_FAILED', plugin: 'misuseThrower' });
+        expect(await orm.em.fork().count(Thing)).toBe(0);
+      }
+    } finally {
+      await orm.close();
+    }
+  });
+});
