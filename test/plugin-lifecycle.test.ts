@@ -89,3 +89,24 @@ test('a plugin disabled in the registry neither loads nor unloads', async () => 
   await orm.close();
   expect(log).toEqual(['load:C', 'unload:C', 'unload:B']);
 });
+
+test("an onLoad failure quoting the plugin's secret options says it without them", async () => {
+  const reg = new PluginRegistry();
+  const secret = `s3cr${Math.random().toString(36).slice(2, 10)}`;
+  @plugin({ name: 'lifeVault', registry: reg, options: { fields: { token: { type: 'string', secret: true } } } })
+  class LifeVault {
+    token = '';
+    setupEntity(_meta: unknown, ctx: { options: { token: string } }) {
+      this.token = ctx.options.token;
+    }
+    onLoad() {
+      throw new Error(`vault refused token ${this.token}`);
+    }
+  }
+  void LifeVault;
+  const error = await sqlite
+    .init({ entities: [LifeRow], extensions: [pluginSystem({ registry: reg, entities: { LifeRow: [{ lifeVault: { token: secret } } as never] } }), pluginOperations({ state: false })] })
+    .catch((e: unknown) => e);
+  expect(error).toMatchObject({ code: 'MOP_HOOK_FAILED', plugin: 'lifeVault', hook: 'onLoad', message: expect.stringContaining('vault refused token ***') });
+  expect((error as Error).message).not.toContain(secret);
+});

@@ -157,7 +157,7 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 
 /** Names the plugin, hook and entity (none for a plugin-level chain) on an error; our own typed errors keep their class. */
 export function tagError(error: unknown, link: Pick<ChainLink, 'plugin' | 'method' | 'declaredOn'> & Partial<Pick<ChainLink, 'secrets'>>, entity: string): PluginError {
-  if (entity === '') return tagPluginLevel(error, link.plugin, link.method);
+  if (entity === '') return tagPluginLevel(error, link.plugin, link.method, link.secrets);
   const hook = `${link.method} (${link.declaredOn})`;
   if (error instanceof PluginError) {
     error.plugin ??= link.plugin;
@@ -175,11 +175,11 @@ export function tagError(error: unknown, link: Pick<ChainLink, 'plugin' | 'metho
   });
 }
 
-function tagPluginLevel(error: unknown, plugin: string, hook: string): PluginError {
+function tagPluginLevel(error: unknown, plugin: string, hook: string, secrets: readonly string[] | undefined): PluginError {
   if (error instanceof PluginError) {
     error.plugin ??= plugin;
     error.hook ??= hook;
     return error;
   }
-  return new HookError('MOP_HOOK_FAILED', `Plugin '${plugin}' failed in ${hook}: ${messageOf(error)}`, { plugin, hook, cause: error });
+  return new HookError('MOP_HOOK_FAILED', `Plugin '${plugin}' failed in ${hook}: ${scrubSecrets(messageOf(error), secrets)}`, { plugin, hook, cause: error });
 }

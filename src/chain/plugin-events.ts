@@ -9,6 +9,8 @@ import { dispatch, runFrom, runSettled } from './dispatch.js';
 export interface PluginEventMember {
   readonly name: string;
   readonly instance: object;
+  /** What the plugin's secret options may show up as: kept out of the message of an error its hook throws. */
+  readonly secrets?: readonly string[];
 }
 
 /**
@@ -17,10 +19,10 @@ export interface PluginEventMember {
  */
 export function buildPluginEventChain(event: PluginEventName, members: readonly PluginEventMember[]): Chain<false> | null {
   const links: ChainLink[] = [];
-  for (const { name, instance } of members) {
+  for (const { name, instance, secrets = [] } of members) {
     const fn = (instance as Record<string, unknown>)[event];
     if (typeof fn !== 'function') continue;
-    links.push(Object.freeze({ plugin: name, method: event, declaredOn: event, priority: 0, options: undefined, secrets: [], instance, fn: fn as LinkFunction }));
+    links.push(Object.freeze({ plugin: name, method: event, declaredOn: event, priority: 0, options: undefined, secrets, instance, fn: fn as LinkFunction }));
   }
   if (links.length === 0) return null;
   const kind = PLUGIN_EVENTS[event];

@@ -6,6 +6,7 @@ import { isSyncDiscovery } from '../bridge/sync-discovery.js';
 import type { PluginRuntime } from '../bridge/plugin-runtime.js';
 import { PluginError } from '../errors.js';
 import { noPlugins } from '../config/no-plugins.js';
+import { secretValues } from '../registry/option-fields.js';
 import { buildPluginEventChain, dispatchPluginEvent, type PluginEventMember } from '../chain/plugin-events.js';
 import { pluginTypes, setImplementationStateLookup, type PluginType } from './plugin-types.js';
 import { definePluginStateEntities, type PluginStateEntities } from './state/entities.js';
@@ -184,7 +185,7 @@ async function loadPlugins(context: OperationsContext, orm: MikroORM): Promise<v
   const members = runtime.registry
     .names()
     .filter(name => runtime.registry.isEnabled(name) && store?.status(name, '*') !== 'disabled')
-    .map(name => ({ name, instance: runtime.instanceOf(name) as object }));
+    .map(name => ({ name, instance: runtime.instanceOf(name) as object, secrets: pluginSecrets(runtime, name) }));
   // `onLoad(orm)` may use `orm.em` (during discovery: the EntityManager made above, replaced by MikroORM's own right after);
   // `orm.getMetadata()` is not set until `MikroORM.init` resolves: use `orm.em.getMetadata()`.
   try {
@@ -196,6 +197,16 @@ async function loadPlugins(context: OperationsContext, orm: MikroORM): Promise<v
     context.loaded.push(...members.slice(0, failed === -1 ? members.length : failed));
     throw error;
   }
+}
+
+/** What a plugin's secret options, on every entity it is attached to, may show up as in a message. */
+function pluginSecrets(runtime: PluginRuntime, plugin: string): string[] {
+  const spec = runtime.registry.definition(plugin)?.options;
+  const secrets = new Set<string>();
+  for (const attached of runtime.attachments().values()) {
+    for (const a of attached) if (a.plugin === plugin) for (const secret of secretValues(spec, a.options)) secrets.add(secret);
+  }
+  return [...secrets];
 }
 
 /** `onUnload` in reverse order of loading; every plugin gets its call even when one fails. */
