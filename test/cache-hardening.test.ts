@@ -26,13 +26,15 @@ function invalid(fn: () => unknown, option: string): PluginConfigError {
 }
 
 describe('memoryStore options', () => {
-  test.each([0, -1, Number.NaN, 1.5, Infinity, '10' as never, 2 ** 40])('max: %s fails at creation with MOP_INVALID_OPTIONS', max => {
+  test.each([0, -1, Number.NaN, 1.5, Infinity, '10' as never, 2 ** 40, 2 ** 22 + 1, 2 ** 28])('max: %s fails at creation with MOP_INVALID_OPTIONS', max => {
     invalid(() => memoryStore({ max }), 'max');
   });
 
   test('a valid max still works', () => {
     expect(memoryStore({ max: 1 }).name).toBe('memory');
     expect(memoryStore().name).toBe('memory');
+    // The largest one allocates its LRU arrays (2^28 crashed the process: the arrays cannot be allocated).
+    expect(memoryStore({ max: 2 ** 22 }).name).toBe('memory');
   });
 });
 

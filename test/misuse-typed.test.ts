@@ -152,3 +152,41 @@ describe('a hook that throws something other than an Error', () => {
     }
   });
 });
+
+describe('what the high-count fuzz runs found', () => {
+  test('restore with options or a where that is not a filter, cacheMetrics of a non-entity and defaultSelector of unranked candidates are typed errors', async () => {
+    const { MikroORM, EntitySchema } = await import('@mikro-orm/core');
+    const { SqliteDriver } = await import('@mikro-orm/sqlite');
+    const { cacheMetrics } = await import('../src/cache.js');
+    const { defaultSelector } = await import('../src/operations/index.js');
+    const { restore } = await import('../src/index.js');
+    const Doc = new EntitySchema<{ id: number; title: string; deletedAt?: Date | null }>({
+      name: 'MisuseDoc',
+      properties: { id: { type: 'integer', primary: true }, title: { type: 'string' } },
+    });
+    const orm = await MikroORM.init({
+      driver: SqliteDriver,
+      dbName: ':memory:',
+      entities: [Doc],
+      extensions: [pluginSystem({ entities: { MisuseDoc: ['softDelete'] } })],
+      allowGlobalContext: true,
+    });
+    try {
+      await orm.schema.create();
+      const em = orm.em.fork();
+      const doc = em.create(Doc, { id: 1, title: 'kept' });
+      await em.flush();
+      await expect(restore(em, doc, null as never)).rejects.toMatchObject({ code: 'MOP_INVALID_ARGUMENT', option: 'options' });
+      await expect(restore(em, Doc, null as never)).rejects.toMatchObject({ code: 'MOP_INVALID_ARGUMENT', option: 'where' });
+      // MikroORM cannot read these conditions: its own errors (a TypeError, an unknown property) become typed ones.
+      await expect(restore(em, Doc, { $or: 1 } as never)).rejects.toMatchObject({ code: 'MOP_INVALID_ARGUMENT', option: 'where' });
+      await expect(restore(em, Doc, { MisuseDoc: 1 } as never)).rejects.toMatchObject({ code: 'MOP_INVALID_ARGUMENT', option: 'where' });
+      expect(await orm.em.fork().count(Doc, {})).toBe(1);
+      expect(thrown(() => cacheMetrics(orm, null as never))).toMatchObject({ code: 'MOP_UNKNOWN_ENTITY' });
+    } finally {
+      await orm.close();
+    }
+    const unranked = { name: 'x', status: 'active', priority: Object.create(null) };
+    expect(thrown(() => defaultSelector([unranked as never]))).toMatchObject({ code: 'MOP_INVALID_ARGUMENT', option: 'candidates' });
+  });
+});

@@ -243,7 +243,7 @@ describe('types', () => {
       const shelves = await reader.find(TypShelf, {}, { orderBy: { id: 'asc' } });
       expect(shelves.map(s => s.createdAt instanceof Date)).toEqual([true, true]);
       expect(describeChain(orm, TypAuthor, 'beforeCreate').map(h => h.plugin)).toEqual(['timestamp']);
-      expect(classInsteadOfSchema).toThrow(TypeError);
+      expect(classInsteadOfSchema).toThrow(expect.objectContaining({ code: 'MOP_INVALID_ARGUMENT', option: 'schema' }));
     } finally {
       await orm.close();
     }

@@ -166,7 +166,7 @@ export class PluginType<T extends object = object> {
 
 /** The default choice: the lowest-priority `active` implementation, else the lowest-priority `reserve` one; ties keep registration order. */
 export function defaultSelector<T>(candidates: readonly ImplementationInfo<T>[]): ImplementationInfo<T> | undefined {
-  if (!Array.isArray(candidates) || candidates.some(c => typeof c !== 'object' || c === null)) throw invalidArgument('defaultSelector', 'candidates', 'a list of implementations', candidates);
+  if (!Array.isArray(candidates) || candidates.some(c => typeof c !== 'object' || c === null || typeof c.priority !== 'number')) throw invalidArgument('defaultSelector', 'candidates', 'a list of implementations (each with a numeric priority)', candidates);
   const lowest = (status: PluginStatus) =>
     candidates.filter(c => c.status === status).reduce<ImplementationInfo<T> | undefined>((best, c) => (best === undefined || c.priority < best.priority ? c : best), undefined);
   return lowest('active') ?? lowest('reserve');

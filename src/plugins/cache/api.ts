@@ -1,5 +1,5 @@
 import type { EntityManager, EntityName, MikroORM } from '@mikro-orm/core';
-import { PluginConfigError } from '../../core.js';
+import { metadataOf } from '../../core.js';
 import { emptyMetrics, type CacheMetrics } from './metrics.js';
 import { cachePluginOf } from './plugin.js';
 
@@ -13,9 +13,7 @@ export function cacheMetrics(ormOrEm: MikroORM | EntityManager, entity?: EntityN
   const all = cachePluginOf(ormOrEm)?.metrics() ?? {};
   if (entity === undefined) return all;
   const em = 'em' in ormOrEm ? ormOrEm.em : ormOrEm;
-  const meta = em.getMetadata().find(entity as EntityName<any>);
-  if (!meta) throw new PluginConfigError('MOP_UNKNOWN_ENTITY', `${typeof entity === 'string' ? entity : (entity as Function).name} is not a discovered entity`);
-  return all[meta.className] ?? emptyMetrics();
+  return all[metadataOf(em, entity).className] ?? emptyMetrics();
 }
 
 /** Empties every store the ORM's cached entities use (the next reads go to the database). */

@@ -3,7 +3,7 @@ import { checkMemoryStoreOptions } from './store-options.js';
 import type { CachedRow, CacheRead, CacheStore } from './store.js';
 
 export interface MemoryStoreOptions {
-  /** Most entries kept (least recently used go first): an integer from 1 to 2^28. Default 10 000. */
+  /** Most entries kept (least recently used go first): an integer from 1 to 2^22 (4,194,304). Default 10 000. */
   max?: number;
 }
 

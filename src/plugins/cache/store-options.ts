@@ -13,8 +13,8 @@ export function invalidStoreOption(store: string, option: string, expected: stri
   });
 }
 
-/** Most entries of a memory store: its LRU preallocates arrays of this size (four times it for stamps). */
-export const MAX_MEMORY_ENTRIES = 2 ** 28;
+/** Most entries of a memory store: its LRU preallocates arrays of this size, four times it for stamps (2^24 of them take ~300 MB and over a second; 2^27 cannot be allocated). */
+export const MAX_MEMORY_ENTRIES = 2 ** 22;
 
 export function checkMemoryStoreOptions(options: unknown): void {
   if (options === undefined) return;

@@ -9,7 +9,7 @@ import { onlyDeletedOf } from './only-deleted-root.js';
  * `onlyDeleted` concerns the builder's own entity; the entities it joins show live rows.
  */
 export function deletedRowsOf<Q extends AnyQueryBuilder>(qb: Q, only: boolean): Q {
-  const meta = (qb as unknown as { mainAlias?: { meta?: EntityMetadata } }).mainAlias?.meta;
+  const meta = (qb as unknown as { mainAlias?: { meta?: EntityMetadata } } | null)?.mainAlias?.meta;
   const args = !only ? false : meta ? onlyDeletedOf(meta, undefined, false) : { only: true };
   return withQueryOptions(qb, { filters: withFilter(queryOptionsOf(qb).filters, args) });
 }

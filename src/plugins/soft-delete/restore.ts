@@ -1,5 +1,5 @@
-import { EntitySchema, type EntityManager, type EntityMetadata, type EntityName, type FilterQuery } from '@mikro-orm/core';
-import { PluginConfigError, metadataOf, pluginOptions } from '../../core.js';
+import { DriverException, EntitySchema, InvalidFieldNameException, SyntaxErrorException, type EntityManager, type EntityMetadata, type EntityName, type FilterQuery } from '@mikro-orm/core';
+import { PluginConfigError, invalidArgument, metadataOf, pluginOptions } from '../../core.js';
 import { cascadeRelations, relatedRows } from './cascade-relations.js';
 import { clearedValues } from './deletion-stamp.js';
 import type { SoftDeleteOptions } from './options.js';
@@ -30,7 +30,13 @@ export function restore(em: EntityManager, target: object, whereOrOptions?: unkn
   return restoreOne(em, target, whereOrOptions as RestoreOptions | undefined);
 }
 
-async function restoreOne<T extends object>(em: EntityManager, entity: T, options: RestoreOptions = {}): Promise<T> {
+function checked(options: RestoreOptions | undefined): RestoreOptions {
+  if (options !== undefined && (typeof options !== 'object' || options === null)) throw invalidArgument('restore', 'options', 'an object { cascade }', options);
+  return options ?? {};
+}
+
+async function restoreOne<T extends object>(em: EntityManager, entity: T, given?: RestoreOptions): Promise<T> {
+  const options = checked(given);
   // Cleared before the first await, so `restore(em, entity); await em.flush()` works as it always did.
   const meta = metadataOf(em, entity);
   const batch = clear(entity, softDeleteOptionsOf(em, meta));
@@ -38,10 +44,17 @@ async function restoreOne<T extends object>(em: EntityManager, entity: T, option
   return entity;
 }
 
-async function restoreWhere<T extends object>(em: EntityManager, entityName: EntityName<T>, where: FilterQuery<T> = {}, options: RestoreOptions = {}): Promise<T[]> {
+async function restoreWhere<T extends object>(em: EntityManager, entityName: EntityName<T>, where: FilterQuery<T> = {}, given?: RestoreOptions): Promise<T[]> {
+  const options = checked(given);
+  if (typeof where !== 'object' || where === null) throw invalidArgument('restore', 'where', 'a filter object', where);
   const meta = metadataOf(em, entityName);
   const own = softDeleteOptionsOf(em, meta);
-  const rows = await em.find(meta.class, { $and: [where, { [own.field]: { $ne: null } }] } as never, withDeleted());
+  const rows = await em.find(meta.class, { $and: [where, { [own.field]: { $ne: null } }] } as never, withDeleted()).catch((error: unknown) => {
+    // A condition MikroORM cannot read (`{ $or: 1 }`, an unknown property) fails with an error of its own,
+    // or as SQL the database refuses; the database's other errors (connection, locks) are its own.
+    if (error instanceof DriverException && !(error instanceof SyntaxErrorException) && !(error instanceof InvalidFieldNameException)) throw error;
+    throw Object.assign(invalidArgument('restore', 'where', 'a filter MikroORM accepts', where), { cause: error });
+  });
   const batches = new Map<string, { entity: object; meta: EntityMetadata }[]>();
   for (const row of rows) {
     const batch = clear(row, own);
