@@ -1,4 +1,4 @@
-import semver from 'semver';
+import satisfies from 'semver/functions/satisfies.js';
 import { PluginDependencyError } from '../errors.js';
 import { checkHookEvents } from './event-names.js';
 import type { PluginDefinition } from './plugin-definition.js';
@@ -61,7 +61,7 @@ export class PluginUsage {
 }
 
 function matches(version: string, range: string): boolean {
-  return semver.satisfies(version, range, { includePrerelease: true });
+  return satisfies(version, range, { includePrerelease: true });
 }
 
 function rangeText(range: string): string {
