@@ -3,7 +3,7 @@
 import { defineEntity, p, raw } from '@mikro-orm/core';
 import { Embeddable, Embedded, Entity, ManyToOne, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import fc from 'fast-check';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { AuditPlugin, auditLog, type AuditLogOptions } from '../src/audit.js';
 import { pluginSystem, PluginRegistry } from '../src/index.js';
 import { auditRows, auditTableText } from './support/audit-support.js';
@@ -176,26 +176,27 @@ describe('audit hardening: start-up checks', () => {
 });
 
 // Property: random shapes (inline or object-mode embeddable, redaction by path, flattened name or whole
-// embeddable) and random writes (unit of work, nativeUpdate/nativeDelete, through the relation, raw()):
-// no planted secret (every one contains SECRET) ever appears in the audit table.
+// embeddable, a redacted JSON property) and random writes (unit of work, em.insert, nativeUpdate/nativeDelete,
+// through the relation, raw()): no planted secret (every one contains SECRET) ever appears in the audit
+// table or in anything printed.
 type Naming = 'paths' | 'flattened' | 'whole';
-type Write = 'uow' | 'bulkCustomer' | 'bulkEmbedded' | 'bulkRelation' | 'deleteRelation' | 'raw';
+type Write = 'uow' | 'bulkCustomer' | 'bulkEmbedded' | 'bulkRelation' | 'deleteRelation' | 'raw' | 'insert' | 'json';
 
 function propertyEntities(object: boolean) {
   const Geo = defineEntity({ name: 'PropGeo', embeddable: true, properties: { lat: p.string(), pin: p.string() } });
   const Address = defineEntity({ name: 'PropAddress', embeddable: true, properties: { street: p.string(), city: p.string(), geo: p.embedded(Geo) } });
   const Customer = defineEntity({
     name: 'PropCustomer',
-    properties: { id: p.integer().primary(), name: p.string(), apiKey: p.string(), address: p.embedded(Address).object(object) },
+    properties: { id: p.integer().primary(), name: p.string(), apiKey: p.string(), profile: p.json<{ token: string; theme: string }>(), address: p.embedded(Address).object(object) },
   });
   const Order = defineEntity({ name: 'PropOrder', properties: { id: p.integer().primary(), title: p.string(), customer: p.manyToOne(Customer) } });
   return { Customer, Order, all: [Geo, Address, Customer, Order] };
 }
 
 const REDACT: Record<Naming, string[]> = {
-  paths: ['apiKey', 'address.street', 'address.geo.pin'],
-  flattened: ['apiKey', 'address_street', 'address_geo_pin'],
-  whole: ['apiKey', 'address'],
+  paths: ['apiKey', 'profile', 'address.street', 'address.geo.pin'],
+  flattened: ['apiKey', 'profile', 'address_street', 'address_geo_pin'],
+  whole: ['apiKey', 'profile', 'address'],
 };
 
 describeEachDatabase('audit hardening: property', db => {
@@ -203,7 +204,7 @@ describeEachDatabase('audit hardening: property', db => {
     const shape = fc.record({
       object: fc.boolean(),
       naming: fc.constantFrom<Naming>('paths', 'flattened', 'whole'),
-      writes: fc.array(fc.constantFrom<Write>('uow', 'bulkCustomer', 'bulkEmbedded', 'bulkRelation', 'deleteRelation', 'raw'), { minLength: 1, maxLength: 6 }),
+      writes: fc.array(fc.constantFrom<Write>('uow', 'bulkCustomer', 'bulkEmbedded', 'bulkRelation', 'deleteRelation', 'raw', 'insert', 'json'), { minLength: 1, maxLength: 6 }),
     });
     await fc.assert(
       fc.asyncProperty(shape, async ({ object, naming, writes }) => {
@@ -214,12 +215,17 @@ describeEachDatabase('audit hardening: property', db => {
           entities: all,
           extensions: [pluginSystem({ registry, entities: { PropCustomer: [{ audit: { redact } }], PropOrder: ['audit'] } }), auditLog()],
         });
+        // What the package prints (warnings, the console sink) is captured: no secret in any line.
+        const printed: string[] = [];
+        const capture = (...args: unknown[]) => void printed.push(args.map(a => (typeof a === 'string' ? a : JSON.stringify(a) ?? String(a))).join(' '));
+        const spies = (['log', 'info', 'warn', 'error', 'debug'] as const).map(level => vi.spyOn(console, level).mockImplementation(capture));
         try {
           let n = 0;
           const secret = () => `SECRET-${++n}`;
+          const profile = () => ({ token: secret(), theme: 'dark' });
           const address = () => ({ street: secret(), city: 'rome', geo: { lat: '41.9', pin: secret() } });
           const em = orm.em.fork();
-          const customer = em.create(Customer, { name: 'ada', apiKey: secret(), address: address() });
+          const customer = em.create(Customer, { name: 'ada', apiKey: secret(), profile: profile(), address: address() });
           em.create(Order, { title: 'first', customer });
           await em.flush();
           for (const write of writes) {
@@ -232,7 +238,16 @@ describeEachDatabase('audit hardening: property', db => {
               await em.flush();
               continue;
             }
-            const next = { apiKey: secret(), address: address() };
+            if (write === 'json') {
+              customer.profile = { ...profile(), theme: `theme ${n}` };
+              await em.flush();
+              continue;
+            }
+            if (write === 'insert') {
+              await em.insert(Customer, { name: 'bea', apiKey: secret(), profile: profile(), address: address() } as never);
+              continue;
+            }
+            const next = { apiKey: secret(), profile: profile(), address: address() };
             if (write === 'bulkCustomer') await em.nativeUpdate(Customer, { apiKey: known.apiKey }, next as never);
             if (write === 'bulkEmbedded' && !object) await em.nativeUpdate(Customer, { address: { street: known.street, geo: { pin: known.pin } } } as never, next as never);
             if (write === 'bulkRelation') await em.nativeUpdate(Order, { $or: [{ customer: { apiKey: known.apiKey } }, { customer: { name: 'nobody' } }] } as never, { title: 'x' });
@@ -243,7 +258,9 @@ describeEachDatabase('audit hardening: property', db => {
           const text = await auditTableText(orm);
           expect(text).toContain('[redacted]');
           expect(text).not.toMatch(/SECRET-/);
+          expect(printed.join('\n')).not.toMatch(/SECRET-/);
         } finally {
+          for (const spy of spies) spy.mockRestore();
           await orm.close();
         }
       }),
