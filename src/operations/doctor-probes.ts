@@ -31,7 +31,7 @@ export async function healthFindings(
     for (const [entity, list] of attachments) {
       const use = list.find(p => p.plugin === name);
       if (!use) continue;
-      const key = JSON.stringify(jsonSafe(use.options));
+      const key = JSON.stringify(jsonSafe(use.options, true));
       if (tested.has(key)) continue;
       tested.add(key);
       onProgress?.(`${name}: connection test with ${entity}'s options`);

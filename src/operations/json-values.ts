@@ -1,5 +1,14 @@
-/** Options as JSON: functions, class instances (a zod schema…) and cycles become short markers. */
-export function jsonSafe(value: unknown, seen = new Set<object>()): unknown {
+/**
+ * Options as JSON: functions, class instances (a zod schema…) and cycles become short markers. Below
+ * the top level, a plain object with methods (a cache store, a sink written as an object literal) is a
+ * service, not data: it is shown as `[Object]`, as a class instance is, so a field it holds (a password)
+ * never reaches output or `plugin_state`. `expandServices` keeps their data fields, for grouping options only.
+ */
+export function jsonSafe(value: unknown, expandServices = false): unknown {
+  return toJson(value, new Set(), 0, expandServices);
+}
+
+function toJson(value: unknown, seen: Set<object>, depth: number, expandServices: boolean): unknown {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
   if (typeof value === 'number') return Number.isFinite(value) ? value : String(value);
   if (typeof value === 'bigint') return value.toString();
@@ -11,12 +20,14 @@ export function jsonSafe(value: unknown, seen = new Set<object>()): unknown {
   if (seen.has(value)) return '[circular]';
   seen.add(value);
   try {
-    if (Array.isArray(value)) return value.map(v => jsonSafe(v, seen) ?? null);
+    if (Array.isArray(value)) return value.map(v => toJson(v, seen, depth + 1, expandServices) ?? null);
     const proto = Object.getPrototypeOf(value);
     if (proto !== Object.prototype && proto !== null) return `[${(value as object).constructor?.name ?? 'object'}]`;
+    const entries = Object.entries(value);
+    if (depth > 0 && !expandServices && entries.some(([, v]) => typeof v === 'function')) return '[Object]';
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
-      const safe = jsonSafe(v, seen);
+    for (const [k, v] of entries) {
+      const safe = toJson(v, seen, depth + 1, expandServices);
       if (safe !== undefined) out[k] = safe;
     }
     return out;

@@ -107,7 +107,7 @@ export function secretsEntities(ports: { url: number; ioredis: number; client: n
   const fail = (): never => {
     throw new Error(`cannot reach ${S.boxUrl}`);
   };
-  const box = { name: 'box', url: S.boxUrl, read: fail, fill: fail, invalidate: fail, invalidateAll: fail, clear: fail, healthCheck: fail };
+  const box = { name: 'box', url: S.boxUrl, password: `${TAG}pwd`, read: fail, fill: fail, invalidate: fail, invalidateAll: fail, clear: fail, healthCheck: fail };
   const Box = usePlugins(defineEntity({ name: 'Box', properties: props }), [{ cache: { store: box } }]);
   return [Safe, Locker, Drawer, Box];
 }
