@@ -190,3 +190,31 @@ describe('what the high-count fuzz runs found', () => {
     expect(thrown(() => defaultSelector([unranked as never]))).toMatchObject({ code: 'MOP_INVALID_ARGUMENT', option: 'candidates' });
   });
 });
+
+describe('progress callbacks', () => {
+  test('a progress callback that throws (a class passed by mistake) fails neither doctor nor sync', async () => {
+    const { MikroORM, EntitySchema } = await import('@mikro-orm/core');
+    const { SqliteDriver } = await import('@mikro-orm/sqlite');
+    const { doctor, pluginOperations, syncPluginState } = await import('../src/operations/index.js');
+    const Note = new EntitySchema<any>({ name: 'ProgressNote', properties: { id: { type: 'integer', primary: true } } });
+    const orm = await MikroORM.init({
+      driver: SqliteDriver,
+      dbName: ':memory:',
+      entities: [Note],
+      extensions: [pluginSystem({ entities: { ProgressNote: ['timestamp'] } }), pluginOperations({ state: { pollInterval: false } })],
+      allowGlobalContext: true,
+    });
+    try {
+      await orm.schema.create();
+      const throwing = () => {
+        throw new Error('terminal closed');
+      };
+      expect(await syncPluginState(orm, { onProgress: throwing })).toMatchObject({ inserted: expect.any(Array) });
+      expect(await orm.em.fork().getConnection().execute('select count(*) as n from plugin_state')).toEqual([{ n: expect.any(Number) }]);
+      const report = await doctor(orm, { onProgress: class Anonymous {} as never });
+      expect(report.findings.length).toBeGreaterThan(0);
+    } finally {
+      await orm.close();
+    }
+  });
+});

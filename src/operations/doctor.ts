@@ -4,6 +4,7 @@ import { runtimeOf } from '../bridge/runtimes.js';
 import { invalidArgument } from '../errors.js';
 import type { Plugin } from '../plugin-api.js';
 import { scrubSecrets } from '../registry/secrets.js';
+import { progressReporter } from './progress.js';
 import { startupFindings, type DoctorFinding, type DoctorOptions, type DoctorReport } from './doctor-findings.js';
 import { columnFindings, healthFindings } from './doctor-probes.js';
 import { findOperations } from './extension.js';
@@ -26,7 +27,7 @@ export async function doctor(orm: MikroORM, options: DoctorOptions = {}): Promis
   const inspection = startupInspectionOf(orm);
   const secrets = [...secretsOf(orm), ...(inspection?.secrets ?? [])];
   const findings = [
-    ...(await healthFindings(runtime, store, options.timeout ?? 10_000, options.onProgress)),
+    ...(await healthFindings(runtime, store, options.timeout ?? 10_000, progressReporter(options.onProgress))),
     ...optionFindings(runtime, store, inspection),
     ...schemaFindings(runtime),
     ...(await columnFindings(orm, runtime.attachments().keys())),

@@ -3,6 +3,7 @@ import { invalidArgument, PluginError } from '../errors.js';
 import { operationsOf } from './extension.js';
 import { GLOBAL, type PluginStatus } from './state/entities.js';
 import type { PluginStateRecord, SyncOptions, SyncReport } from './state/records.js';
+import { progressReporter } from './progress.js';
 import type { PluginStateStore } from './state/store.js';
 
 // What an application (or the CLI) does with an ORM's plugin state.
@@ -32,7 +33,7 @@ function storeOf(ormOrEm: MikroORM | EntityManager): PluginStateStore {
 export function syncPluginState(orm: MikroORM | EntityManager, options: SyncOptions = {}): Promise<SyncReport> {
   checkObject('syncPluginState', 'options', options);
   if (options.onProgress !== undefined && typeof options.onProgress !== 'function') throw invalidArgument('syncPluginState', 'onProgress', 'a function', options.onProgress);
-  return storeOf(orm).sync(options);
+  return storeOf(orm).sync({ ...options, onProgress: progressReporter(options.onProgress) });
 }
 
 /** Sets a plugin's (or a plugin-type implementation's, `Type:name`) status. This instance honours it from its next operation; others within their poll interval. */

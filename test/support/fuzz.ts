@@ -146,7 +146,7 @@ export async function fuzzEntry(entry: EntryPoint, numRuns: number, tally: FuzzT
       }
       await check?.(outcome);
     }),
-    { numRuns, seed },
+    seed === undefined ? { numRuns } : { numRuns, seed },
   );
 }
 
