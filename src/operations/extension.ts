@@ -13,6 +13,8 @@ import { definePluginStateEntities, type PluginStateEntities } from './state/ent
 import type { SyncMode } from './state/records.js';
 import { PluginStateStore } from './state/store.js';
 import { messageOf } from '../registry/plugin-meta.js';
+import { notifySettings, type PluginStateNotifyOptions } from './notify/notify-options.js';
+import { StatePropagation } from './notify/propagation.js';
 
 export interface PluginStateOptions {
   /** Table name; the version counter lives in `<table>_version`. Default `plugin_state`. */
@@ -22,10 +24,17 @@ export interface PluginStateOptions {
   /** With `sync` at start-up: also prune rows of plugins that no longer exist. Default false. */
   prune?: boolean;
   /**
-   * Milliseconds between reads of the version counter: the bound on how late this instance sees a
-   * change another instance made. `false` or 0: never poll (call `refreshPluginState(orm)` yourself). Default 1000.
+   * Milliseconds between reads of the version counter when no notification is in use (or while the
+   * listener reconnects): the bound on how late this instance sees a change another instance made.
+   * `false` or 0: never poll (call `refreshPluginState(orm)` yourself). Default 1000.
    */
   pollInterval?: number | false;
+  /**
+   * Change notification, so other instances see a change at once. Default (`true`): PostgreSQL
+   * LISTEN/NOTIFY when the database is PostgreSQL, polling elsewhere. `{ redis: url | client }`: Redis
+   * pub/sub, on any database. `false`: polling only. `pluginStatePropagation(orm)` says which is in use.
+   */
+  notify?: boolean | PluginStateNotifyOptions;
 }
 
 export interface PluginOperationsOptions {
@@ -44,6 +53,8 @@ export interface OperationsContext {
   readonly orm: MikroORM;
   readonly runtime: PluginRuntime;
   readonly store: PluginStateStore | undefined;
+  /** How the stored state follows other instances' changes (with `state` on). */
+  readonly propagation: StatePropagation | undefined;
   readonly types: () => readonly PluginType<any>[];
   /** Plugins loaded (their `onLoad`, if any, ran), in order: they get `onUnload`. */
   readonly loaded: PluginEventMember[];
@@ -90,6 +101,7 @@ export function pluginOperations(options: PluginOperationsOptions = {}): PluginE
         );
       }
       const stateOptions: PluginStateOptions | undefined = options.state === false ? undefined : options.state === true || options.state === undefined ? {} : options.state;
+      const notify = notifySettings(stateOptions?.notify);
       const entities: unknown[] = [...config.get('entities')];
       let stateEntities: PluginStateEntities | undefined;
       if (stateOptions) {
@@ -106,9 +118,11 @@ export function pluginOperations(options: PluginOperationsOptions = {}): PluginE
       const em = () => orm.em ?? early!;
       const types = () => options.types ?? pluginTypes();
       const store = stateEntities && new PluginStateStore(runtime, stateEntities, em, types);
-      const context: OperationsContext = { orm, runtime, store, types, loaded: [], inAppConfig: !forInspection.has(extension) };
+      const onError = options.onError ?? defaultOnError;
+      const pollInterval = stateOptions?.pollInterval ?? 1000;
+      const propagation = store && new StatePropagation(orm, store, { pollInterval, notify, onError });
+      const context: OperationsContext = { orm, runtime, store, propagation, types, loaded: [], inAppConfig: !forInspection.has(extension) };
       contexts.set(config, context);
-      const onError = options.onError ?? ((error: unknown) => console.warn(`mikro-orm-plugins: reading the plugin state failed: ${messageOf(error)}`));
       const inCli = cliMode;
 
       const discovery = config.get('discovery');
@@ -125,16 +139,16 @@ export function pluginOperations(options: PluginOperationsOptions = {}): PluginE
         if (store) {
           runtime.setStateOverrides(store);
           await store.load();
+          propagation!.prepare();
           if (!inCli && stateOptions?.sync && store.available) await store.sync({ mode: stateOptions.sync, prune: stateOptions.prune ?? false });
-          const interval = stateOptions?.pollInterval ?? 1000;
-          if (!inCli && interval !== false && interval > 0) store.startPolling(interval, onError);
+          if (!inCli) await propagation!.start();
         }
         if (!inCli && options.lifecycle !== false) {
           try {
             await loadPlugins(context, orm);
           } catch (error) {
-            // Start-up fails: what did load is unloaded, polling stops, the connection closes.
-            store?.close();
+            // Start-up fails: what did load is unloaded, polling and the listener stop, the connection closes.
+            await propagation?.close();
             await unloadPlugins(context, orm);
             await orm.driver.close(true).catch(() => undefined);
             throw error;
@@ -143,7 +157,7 @@ export function pluginOperations(options: PluginOperationsOptions = {}): PluginE
       };
 
       aroundClose(orm, async (close, force) => {
-        store?.close();
+        await propagation?.close();
         const failures = await unloadPlugins(context, orm);
         await close(force);
         if (failures.length > 0) throw failures[0];
@@ -151,6 +165,11 @@ export function pluginOperations(options: PluginOperationsOptions = {}): PluginE
     },
   };
   return extension;
+}
+
+function defaultOnError(error: unknown): void {
+  if (error instanceof PluginError && error.code === 'MOP_STATE_NOTIFY_FAILED') console.warn(`mikro-orm-plugins: ${error.message}`);
+  else console.warn(`mikro-orm-plugins: reading the plugin state failed: ${messageOf(error)}`);
 }
 
 /**

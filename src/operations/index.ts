@@ -1,5 +1,7 @@
 export { OPERATIONS_ERRORS } from './errors.js';
 export { pluginOperations, operationsOf, type PluginOperationsOptions, type PluginStateOptions } from './extension.js';
+export { pluginStatePropagation } from './state-propagation.js';
+export type { PluginStatePropagation, PluginStateNotifyOptions, RedisNotifyClient } from './notify/notify-options.js';
 export { GLOBAL as ALL_ENTITIES, PLUGIN_STATE_ENTITY, PLUGIN_STATE_VERSION_ENTITY, type PluginStatus } from './state/entities.js';
 export type { PluginStateRecord, SyncMode, SyncOptions, SyncReport } from './state/records.js';
 export {

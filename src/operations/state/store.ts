@@ -11,6 +11,14 @@ import { rowKey, type DesiredRow, type PluginStateRecord, type SyncOptions, type
 import { syncRows } from './sync-rows.js';
 import { bumpVersion, readVersion } from './version-counter.js';
 
+/** Tells other instances that the version moved: the store calls it around each change it commits. */
+export interface StateChangePublisher {
+  /** Inside the transaction that bumps the version: a PostgreSQL NOTIFY is delivered on commit and dropped on rollback. */
+  inTransaction(em: EntityManager): Promise<void>;
+  /** After that transaction committed (Redis PUBLISH). Never throws: the change is made whatever happens here. */
+  afterCommit(): Promise<void>;
+}
+
 const RESTRICTIVENESS: Record<PluginStatus, number> = { active: 0, reserve: 1, disabled: 2 };
 
 /**
@@ -34,6 +42,7 @@ export class PluginStateStore implements ChainStateOverrides, ImplementationStat
   #timer: ReturnType<typeof setInterval> | undefined;
   #polling = false;
   #closed = false;
+  #publisher: StateChangePublisher | undefined;
   readonly #listeners = new Set<() => void>();
 
   constructor(runtime: PluginRuntime, entities: PluginStateEntities, em: () => EntityManager, types: () => readonly PluginType<any>[]) {
@@ -89,6 +98,10 @@ export class PluginStateStore implements ChainStateOverrides, ImplementationStat
   onChange(listener: () => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  setPublisher(publisher: StateChangePublisher | undefined): void {
+    this.#publisher = publisher;
   }
 
   /** Reads every row and the version. A missing table reads as no rows (code defaults) and `available = false`. */
@@ -192,7 +205,9 @@ export class PluginStateStore implements ChainStateOverrides, ImplementationStat
     const mode = options.mode ?? 'create';
     if (mode !== 'create' && mode !== 'update') throw new PluginConfigError('MOP_INVALID_OPTIONS', `sync mode must be 'create' or 'update', got ${typeof mode === 'string' ? JSON.stringify(mode) : describeValue(mode)}`, { option: 'mode' });
     await this.#requireTable();
-    const attempt = () => this.#em().fork().transactional(em => syncRows(em, this.entities, this.#desired(), mode, Boolean(options.prune), options.onProgress));
+    const publisher = this.#publisher;
+    const onBump = publisher && ((em: EntityManager) => publisher.inTransaction(em));
+    const attempt = () => this.#em().fork().transactional(em => syncRows(em, this.entities, this.#desired(), mode, Boolean(options.prune), options.onProgress, onBump));
     let report: SyncReport;
     try {
       report = await attempt();
@@ -202,6 +217,7 @@ export class PluginStateStore implements ChainStateOverrides, ImplementationStat
       if (!isUniqueViolation(error)) throw error;
       report = await attempt();
     }
+    if (report.inserted.length + report.updated.length + report.pruned.length > 0) await publisher?.afterCommit();
     await this.load();
     return report;
   }
@@ -236,6 +252,7 @@ export class PluginStateStore implements ChainStateOverrides, ImplementationStat
           else em.create(PluginState, { ...next, updatedAt: new Date() });
           await em.flush();
           await bumpVersion(em, this.entities);
+          await this.#publisher?.inTransaction(em);
         });
     try {
       await write();
@@ -244,6 +261,7 @@ export class PluginStateStore implements ChainStateOverrides, ImplementationStat
       if (!isUniqueViolation(error)) throw error;
       await write();
     }
+    await this.#publisher?.afterCommit();
     await this.load();
     return this.row(plugin, entity)!;
   }

@@ -7,7 +7,8 @@ import { bumpVersion, ensureVersionRow } from './version-counter.js';
 /**
  * Brings the stored rows in line with the desired ones, in the caller's transaction: inserts missing
  * rows, in `update` mode refreshes priority, description and options, and with `prune` removes rows
- * the code no longer has. Bumps the version only when something changed, so a second run is a no-op.
+ * the code no longer has. Bumps the version (and calls `onBump`, in the same transaction) only when
+ * something changed, so a second run is a no-op.
  */
 export async function syncRows(
   em: EntityManager,
@@ -16,6 +17,7 @@ export async function syncRows(
   mode: SyncMode,
   prune: boolean,
   onProgress?: (step: string) => void,
+  onBump?: (em: EntityManager) => Promise<void>,
 ): Promise<SyncReport> {
   const { PluginState } = entities;
   onProgress?.(`reading ${desired.size} plugin state row(s)`);
@@ -47,7 +49,11 @@ export async function syncRows(
   }
   onProgress?.(`writing ${inserted.length} new, ${updated.length} updated, ${pruned.length} pruned row(s)`);
   await em.flush();
-  if (inserted.length + updated.length + pruned.length > 0) await bumpVersion(em, entities);
-  else await ensureVersionRow(em, entities);
+  if (inserted.length + updated.length + pruned.length > 0) {
+    await bumpVersion(em, entities);
+    await onBump?.(em);
+  } else {
+    await ensureVersionRow(em, entities);
+  }
   return { inserted, updated, pruned };
 }
