@@ -43,7 +43,7 @@ export function printInventory(out: Output, inventory: PluginInventory): void {
     !state.installed
       ? out.paint('dim', 'plugin state: not installed')
       : state.available
-        ? out.paint('dim', `plugin state: ${state.rows} rows, version ${state.version}`)
+        ? out.paint('dim', `plugin state: ${state.rows} rows, version ${state.version}, propagation ${state.propagation}`)
         : out.paint('yellow', 'plugin state: the plugin_state table does not exist (create it, then run `sync`)'),
   );
 }

@@ -13,6 +13,7 @@ import { secretsOf, stripSecrets } from './masked-options.js';
 import { optionsSchemaProblem } from './options-json-schema.js';
 import { GLOBAL } from './state/entities.js';
 import type { PluginStateStore } from './state/store.js';
+import type { StatePropagation } from './notify/propagation.js';
 import { startupInspectionOf, type StartupInspection } from './startup-inspection.js';
 
 /**
@@ -34,6 +35,7 @@ export async function doctor(orm: MikroORM, options: DoctorOptions = {}): Promis
     ...disabledFindings(runtime, store),
     ...unusedFindings(runtime, inspection),
     ...(store ? stateFindings(runtime, store, ops!.types().flatMap(type => type.implementations().map(i => i.key)), inspection) : []),
+    ...(ops?.propagation ? [propagationFinding(ops.propagation)] : []),
     ...(ops && !ops.inAppConfig ? [{ level: 'ok', check: 'state', message: 'no stored plugin state: the app does not use pluginOperations()' } satisfies DoctorFinding] : []),
   ].map(finding => ({ ...finding, message: scrubSecrets(finding.message, secrets) }));
   return { ok: !findings.some(f => f.level === 'error'), findings };
@@ -125,6 +127,21 @@ function stateFindings(runtime: PluginRuntime, store: PluginStateStore, implemen
   if (missing.length > 0) findings.push({ level: 'warning', check: 'state', message: `no stored row for ${missing.join(', ')}; run \`sync\`` });
   if (stale.length === 0 && missing.length === 0) findings.push({ level: 'ok', check: 'state', message: `plugin_state in line with the code (${store.rows().length} rows, version ${store.version})` });
   return findings;
+}
+
+/** How other instances' changes reach this one; a warning when the configured listener is down (polling covers meanwhile). */
+function propagationFinding(propagation: StatePropagation): DoctorFinding {
+  const { mode, configured } = propagation;
+  const how: Record<typeof mode, string> = {
+    'postgres-notify': 'PostgreSQL LISTEN/NOTIFY',
+    redis: 'Redis pub/sub',
+    polling: 'polling the version counter',
+    none: 'none (no polling, no notification: call refreshPluginState)',
+  };
+  if (configured !== undefined && mode !== configured) {
+    return { level: 'warning', check: 'state', message: `plugin-state propagation: ${how[mode]}, as ${how[configured]} is not connected (reconnecting)` };
+  }
+  return { level: 'ok', check: 'state', message: `plugin-state propagation: ${how[mode]}` };
 }
 
 /** Plain JavaScript may pass anything as the options: a typed error, not a TypeError half-way through the checks. */

@@ -4,6 +4,7 @@ import { findOperations } from './extension.js';
 import { jsonSafe } from './json-values.js';
 import { maskOptions } from './masked-options.js';
 import { GLOBAL, type PluginStatus } from './state/entities.js';
+import type { PluginStatePropagation } from './notify/notify-options.js';
 
 export interface EntityUse {
   readonly entity: string;
@@ -46,7 +47,14 @@ export interface TypeListing {
 export interface PluginInventory {
   readonly plugins: readonly PluginListing[];
   readonly types: readonly TypeListing[];
-  readonly state: { readonly installed: boolean; readonly available: boolean; readonly version: number | null; readonly rows: number };
+  readonly state: {
+    readonly installed: boolean;
+    readonly available: boolean;
+    readonly version: number | null;
+    readonly rows: number;
+    /** How other instances' changes reach this one (`pluginStatePropagation`). */
+    readonly propagation: PluginStatePropagation;
+  };
 }
 
 /** What `list` prints: plugins, versions, status and the entities each applies to; plugin types and their implementations. */
@@ -102,6 +110,12 @@ export function listPlugins(ormOrEm: MikroORM | EntityManager): PluginInventory 
   return {
     plugins,
     types,
-    state: { installed: store !== undefined, available: store?.available ?? false, version: store?.version ?? null, rows: store?.rows().length ?? 0 },
+    state: {
+      installed: store !== undefined,
+      available: store?.available ?? false,
+      version: store?.version ?? null,
+      rows: store?.rows().length ?? 0,
+      propagation: ops?.propagation?.mode ?? 'none',
+    },
   };
 }

@@ -86,6 +86,8 @@ export class StatePropagation implements StateChangePublisher {
     timer?.unref?.();
     await Promise.race([this.#listener.start(), bound]);
     clearTimeout(timer);
+    // The refresh its connection started: init resolves with what was stored when the listener came up.
+    await this.#refreshing;
   }
 
   async close(): Promise<void> {
@@ -131,6 +133,11 @@ export class StatePropagation implements StateChangePublisher {
       this.#report(`plugin-state notifications (${this.#listener?.kind}) are not connected: ${message}; reconnecting, ${fallback}`);
     },
   };
+
+  /** The listener this instance is set up to use, connected or not (undefined: polling or nothing by design). */
+  get configured(): 'postgres-notify' | 'redis' | undefined {
+    return this.#closed ? undefined : this.#configuredListener();
+  }
 
   #configuredListener(): 'postgres-notify' | 'redis' | undefined {
     const notify = this.#settings.notify;

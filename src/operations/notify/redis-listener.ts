@@ -121,10 +121,12 @@ export class RedisChangeListener implements ChangeListener {
   }
 
   #connection(): Redis {
+    // Named after the channel, so `CLIENT LIST` shows what each connection is for.
+    const options = { ...OWN_OPTIONS, connectionName: `mop-state:${this.#channel.replace(/[^\w:.-]/g, '_')}` };
     const source = this.#source;
-    if (typeof source !== 'string') return source.duplicate(OWN_OPTIONS) as Redis;
+    if (typeof source !== 'string') return source.duplicate(options) as Redis;
     const RedisClass = loadRedisClass();
-    return new RedisClass(source, OWN_OPTIONS);
+    return new RedisClass(source, options);
   }
 
   async #subscribe(subscriber: Redis): Promise<void> {
