@@ -46,6 +46,7 @@ export class RedisChangeListener implements ChangeListener {
   #publisher: Redis | RedisNotifyClient | undefined;
   #listening = false;
   #closed = false;
+  #settleFirst: (() => void) | undefined;
 
   constructor(source: string | RedisNotifyClient, channel: string, events: ChangeEvents) {
     this.#source = source;
@@ -62,11 +63,8 @@ export class RedisChangeListener implements ChangeListener {
   start(): Promise<void> {
     const subscriber = this.#connection();
     this.#subscriber = subscriber;
-    const first = new Promise<void>(resolve => {
-      subscriber.once('ready', () => resolve());
-      subscriber.once('error', () => resolve());
-      subscriber.once('end', () => resolve());
-    });
+    // Settles when the first attempt did: subscribed (after `up`), or failed.
+    const first = new Promise<void>(resolve => (this.#settleFirst = resolve));
     subscriber.on('connect', () => subscriber.stream?.unref?.());
     subscriber.on('ready', () => void this.#subscribe(subscriber));
     subscriber.on('message', (channel: string, message: string) => {
@@ -108,6 +106,7 @@ export class RedisChangeListener implements ChangeListener {
 
   async close(): Promise<void> {
     this.#closed = true;
+    this.#settle();
     this.#listening = false;
     const owned = [this.#subscriber, this.#publisher === this.#source ? undefined : (this.#publisher as Redis | undefined)];
     this.#subscriber = undefined;
@@ -139,12 +138,19 @@ export class RedisChangeListener implements ChangeListener {
     if (this.#closed || subscriber !== this.#subscriber) return;
     this.#listening = true;
     this.#events.up();
+    this.#settle();
+  }
+
+  #settle(): void {
+    this.#settleFirst?.();
+    this.#settleFirst = undefined;
   }
 
   #down(error: unknown): void {
     if (this.#closed) return;
     this.#listening = false;
     this.#events.down(this.#scrub(error === undefined ? 'the connection closed' : messageOf(error)));
+    this.#settle();
   }
 
   #scrub(text: string): string {

@@ -1,0 +1,307 @@
+import { TableNotFoundException, UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/core';
+import type { ChainStateOverrides, PluginRuntime } from '../../bridge/plugin-runtime.js';
+import { PluginConfigError, PluginError } from '../../errors.js';
+import { didYouMean } from '../../registry/did-you-mean.js';
+import { describeValue, quote } from '../../registry/plugin-meta.js';
+import { sameJson } from '../json-values.js';
+import type { ImplementationStateSource, PluginType } from '../plugin-types.js';
+import { desiredRows, INT32_MAX, INT32_MIN, isStorablePriority } from './desired-rows.js';
+import { GLOBAL, STATUSES, type PluginStateEntities, type PluginStatus } from './entities.js';
+import { rowKey, type DesiredRow, type PluginStateRecord, type SyncOptions, type SyncReport } from './records.js';
+import { syncRows } from './sync-rows.js';
+import { bumpVersion, readVersion } from './version-counter.js';
+
+/** Tells other instances that the version moved: the store calls it around each change it commits. */
+export interface StateChangePublisher {
+  /** Inside the transaction that bumps the version: a PostgreSQL NOTIFY is delivered on commit and dropped on rollback. */
+  inTransaction(em: EntityManager): Promise<void>;
+  /** After that transaction committed (Redis PUBLISH). Never throws: the change is made whatever happens here. */
+  afterCommit(): Promise<void>;
+}
+
+const RESTRICTIVENESS: Record<PluginStatus, number> = { active: 0, reserve: 1, disabled: 2 };
+
+/**
+ * An ORM's view of `plugin_state`: an in-memory snapshot the chains read synchronously
+ * (`ChainStateOverrides`), refreshed after every change made here and, for changes made by other
+ * instances, when the version counter moves (polled).
+ *
+ * Rules: a plugin runs on an entity when both its `*` row and its entity row (where present) are
+ * `active` (the more restrictive status wins); priority comes from the entity row, else the `*`
+ * row, else the code. No row means the code's defaults.
+ */
+export class PluginStateStore implements ChainStateOverrides, ImplementationStateSource {
+  readonly entities: PluginStateEntities;
+  readonly #runtime: PluginRuntime;
+  readonly #em: () => EntityManager;
+  readonly #types: () => readonly PluginType<any>[];
+  #rows = new Map<string, PluginStateRecord>();
+  #version: number | undefined;
+  #available = false;
+  #changes = 0;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #polling = false;
+  #closed = false;
+  #publisher: StateChangePublisher | undefined;
+  readonly #listeners = new Set<() => void>();
+
+  constructor(runtime: PluginRuntime, entities: PluginStateEntities, em: () => EntityManager, types: () => readonly PluginType<any>[]) {
+    this.#runtime = runtime;
+    this.entities = entities;
+    this.#em = em;
+    this.#types = types;
+  }
+
+  /** Whether the table was there at the last read. */
+  get available(): boolean {
+    return this.#available;
+  }
+
+  /** The version counter seen at the last read (undefined before the first). */
+  get version(): number | undefined {
+    return this.#version;
+  }
+
+  /** Bumped whenever the snapshot changes. */
+  get changes(): number {
+    return this.#changes;
+  }
+
+  rows(): PluginStateRecord[] {
+    return [...this.#rows.values()];
+  }
+
+  row(plugin: string, entity = GLOBAL): PluginStateRecord | undefined {
+    return this.#rows.get(rowKey(plugin, entity));
+  }
+
+  /** The effective stored status, or undefined when no row speaks for this plugin (and entity). */
+  status(plugin: string, entity: string): PluginStatus | undefined {
+    const global = this.#rows.get(rowKey(plugin, GLOBAL))?.status;
+    const own = entity === GLOBAL ? undefined : this.#rows.get(rowKey(plugin, entity))?.status;
+    if (global === undefined) return own;
+    if (own === undefined) return global;
+    return RESTRICTIVENESS[own] > RESTRICTIVENESS[global] ? own : global;
+  }
+
+  isActive(plugin: string, entity: string): boolean {
+    const status = this.status(plugin, entity);
+    return status === undefined || status === 'active';
+  }
+
+  priority(plugin: string, entity: string): number | undefined {
+    const own = entity === GLOBAL ? null : (this.#rows.get(rowKey(plugin, entity))?.priority ?? null);
+    return own ?? this.#rows.get(rowKey(plugin, GLOBAL))?.priority ?? undefined;
+  }
+
+  /** Called after every snapshot change. Returns an unsubscribe function. */
+  onChange(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  setPublisher(publisher: StateChangePublisher | undefined): void {
+    this.#publisher = publisher;
+  }
+
+  /** Reads every row and the version. A missing table reads as no rows (code defaults) and `available = false`. */
+  async load(): Promise<boolean> {
+    const em = this.#em().fork();
+    let rows: PluginStateRecord[];
+    let version: number;
+    try {
+      version = await readVersion(em, this.entities);
+      rows = (await em.find(this.entities.PluginState, {}, { orderBy: { id: 'asc' } })).map(r => ({
+        plugin: r.plugin,
+        entity: r.entity,
+        status: (STATUSES as readonly string[]).includes(r.status) ? (r.status as PluginStatus) : 'disabled',
+        priority: r.priority ?? null,
+        description: r.description ?? null,
+        options: (r.options as Record<string, unknown> | null) ?? null,
+        updatedAt: r.updatedAt,
+      }));
+    } catch (error) {
+      if (!(error instanceof TableNotFoundException)) throw error;
+      const wasAvailable = this.#available;
+      this.#available = false;
+      this.#version = undefined;
+      if (wasAvailable || this.#rows.size > 0) this.#replace([]);
+      return false;
+    }
+    this.#available = true;
+    this.#version = version;
+    this.#replace(rows);
+    return true;
+  }
+
+  /** Re-reads the rows when the version counter moved since the last read (or always, with `force`). Returns whether it did. */
+  async refresh(force = false): Promise<boolean> {
+    if (force) {
+      await this.load();
+      return true;
+    }
+    let version: number;
+    try {
+      version = await readVersion(this.#em().fork(), this.entities);
+    } catch (error) {
+      if (error instanceof TableNotFoundException) return this.#available ? (await this.load(), true) : false;
+      throw error;
+    }
+    if (this.#available && version === this.#version) return false;
+    await this.load();
+    return true;
+  }
+
+  /** Polls the version counter every `ms` (the bound on how late another instance's change is seen). */
+  startPolling(ms: number, onError: (error: unknown) => void): void {
+    this.stopPolling();
+    if (!(ms > 0)) return;
+    this.#timer = setInterval(() => {
+      if (this.#polling || this.#closed) return;
+      this.#polling = true;
+      this.refresh()
+        .catch(error => {
+          if (!this.#closed) onError(error);
+        })
+        .finally(() => {
+          this.#polling = false;
+        });
+    }, ms);
+    this.#timer.unref?.();
+  }
+
+  stopPolling(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.stopPolling();
+  }
+
+  /** Sets a plugin's (or implementation's) status for every entity (`*`) or one. Takes effect on this instance's next operation. */
+  async setStatus(plugin: string, status: PluginStatus, entity: string = GLOBAL): Promise<PluginStateRecord> {
+    if (!STATUSES.includes(status)) {
+      throw new PluginConfigError('MOP_INVALID_OPTIONS', `Status must be one of ${STATUSES.join(', ')}, got ${quote(status)}`, { plugin });
+    }
+    return this.#write(plugin, entity, row => ({ ...row, status }));
+  }
+
+  /** Sets the priority that replaces the plugin's hook priorities (`null`: back to the code's, or to the `*` row's for an entity). */
+  async setPriority(plugin: string, priority: number | null, entity: string = GLOBAL): Promise<PluginStateRecord> {
+    // The column is a 32-bit integer: check here, before the driver fails half-way (22003 on PostgreSQL).
+    if (priority !== null && !isStorablePriority(priority)) {
+      throw new PluginConfigError('MOP_INVALID_OPTIONS', `Plugin '${plugin}': priority must be an integer from ${INT32_MIN} to ${INT32_MAX} (or null), got ${typeof priority === 'string' ? JSON.stringify(priority) : typeof priority === 'number' ? String(priority) : describeValue(priority)}`, {
+        plugin,
+        option: 'priority',
+      });
+    }
+    return this.#write(plugin, entity, row => ({ ...row, priority }));
+  }
+
+  /** Brings the rows in line with the code. Idempotent: a second run changes nothing and bumps no version. */
+  async sync(options: SyncOptions = {}): Promise<SyncReport> {
+    const mode = options.mode ?? 'create';
+    if (mode !== 'create' && mode !== 'update') throw new PluginConfigError('MOP_INVALID_OPTIONS', `sync mode must be 'create' or 'update', got ${typeof mode === 'string' ? JSON.stringify(mode) : describeValue(mode)}`, { option: 'mode' });
+    await this.#requireTable();
+    const publisher = this.#publisher;
+    const onBump = publisher && ((em: EntityManager) => publisher.inTransaction(em));
+    const attempt = () => this.#em().fork().transactional(em => syncRows(em, this.entities, this.#desired(), mode, Boolean(options.prune), options.onProgress, onBump));
+    let report: SyncReport;
+    try {
+      report = await attempt();
+    } catch (error) {
+      await this.#tableGone(error);
+      // Two instances syncing at once: one insert loses the race on the unique key. The retry sees the winner's rows.
+      if (!isUniqueViolation(error)) throw error;
+      report = await attempt();
+    }
+    if (report.inserted.length + report.updated.length + report.pruned.length > 0) await publisher?.afterCommit();
+    await this.load();
+    return report;
+  }
+
+  #desired(): Map<string, DesiredRow> {
+    return desiredRows(this.#runtime, this.#types());
+  }
+
+  async #write(plugin: string, entity: string, change: (row: DesiredRow) => DesiredRow): Promise<PluginStateRecord> {
+    await this.#requireTable();
+    const want = this.#desired().get(rowKey(plugin, entity));
+    if (!want) {
+      const known = this.#runtime.registry.has(plugin) || this.#types().some(t => t.implementations().some(i => i.key === plugin));
+      if (!known) {
+        const names = [...this.#runtime.registry.names(), ...this.#types().flatMap(t => t.implementations().map(i => i.key))];
+        throw new PluginConfigError('MOP_UNKNOWN_PLUGIN', `No plugin or implementation named '${plugin}' is registered${didYouMean(plugin, names)}`, { plugin });
+      }
+      const attached = [...this.#desired().values()].filter(row => row.plugin === plugin && row.entity !== '*').map(row => row.entity);
+      throw new PluginConfigError('MOP_UNKNOWN_ENTITY', `Plugin '${plugin}' is not attached to entity '${entity}'${didYouMean(entity, attached)}`, { plugin, entity });
+    }
+    const { PluginState } = this.entities;
+    const write = () =>
+      this.#em()
+        .fork()
+        .transactional(async em => {
+          const row = await em.findOne(PluginState, { plugin, entity });
+          const current: DesiredRow = row
+            ? { plugin, entity, status: row.status as PluginStatus, priority: row.priority ?? null, description: row.description ?? null, options: (row.options as Record<string, unknown>) ?? null }
+            : want;
+          const next = change(current);
+          if (row) em.assign(row, { status: next.status, priority: next.priority, updatedAt: new Date() });
+          else em.create(PluginState, { ...next, updatedAt: new Date() });
+          await em.flush();
+          await bumpVersion(em, this.entities);
+          await this.#publisher?.inTransaction(em);
+        });
+    try {
+      await write();
+    } catch (error) {
+      await this.#tableGone(error);
+      if (!isUniqueViolation(error)) throw error;
+      await write();
+    }
+    await this.#publisher?.afterCommit();
+    await this.load();
+    return this.row(plugin, entity)!;
+  }
+
+  /** The table may have been created since the last read (schema update, migrations): look again before giving up. */
+  async #requireTable(): Promise<void> {
+    if (this.#available || (await this.load())) return;
+    const table = this.#em().getMetadata().get(this.entities.PluginState).tableName;
+    throw new PluginError(
+      'MOP_STATE_UNAVAILABLE',
+      `The plugin state table '${table}' does not exist (or has not been read yet): create it with your migrations or orm.schema.update(), then run sync`,
+    );
+  }
+
+  /** The table went away since the last read (dropped under a running app): say so in this package's terms. */
+  async #tableGone(error: unknown): Promise<void> {
+    if (!(error instanceof TableNotFoundException)) return;
+    await this.load();
+    await this.#requireTable();
+  }
+
+  #replace(rows: PluginStateRecord[]): void {
+    const next = new Map(rows.map(r => [rowKey(r.plugin, r.entity), r]));
+    if (sameSnapshot(this.#rows, next)) return;
+    this.#rows = next;
+    this.#changes++;
+    this.#runtime.invalidate();
+    for (const listener of this.#listeners) listener();
+  }
+}
+
+function sameSnapshot(a: Map<string, PluginStateRecord>, b: Map<string, PluginStateRecord>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [key, row] of a) {
+    const other = b.get(key);
+    if (!other || other.status !== row.status || other.priority !== row.priority || other.description !== row.description || !sameJson(other.options, row.options)) return false;
+  }
+  return true;
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return error instanceof UniqueConstraintViolationException;
+}
