@@ -86,6 +86,9 @@ export function setOperationsCliMode(on: boolean): boolean {
  * other instances' changes, and runs the plugins' `onLoad`/`onUnload`.
  */
 export function pluginOperations(options: PluginOperationsOptions = {}): PluginExtension {
+  // Checked here, so a wrong value fails where the config is written.
+  const givenState: unknown = (options as Partial<PluginOperationsOptions> | null)?.state;
+  const notify = notifySettings(typeof givenState === 'object' && givenState !== null ? (givenState as PluginStateOptions).notify : undefined);
   const extension: PluginExtension = {
     name: 'mikro-orm-plugins:operations',
     register(orm) {
@@ -101,7 +104,6 @@ export function pluginOperations(options: PluginOperationsOptions = {}): PluginE
         );
       }
       const stateOptions: PluginStateOptions | undefined = options.state === false ? undefined : options.state === true || options.state === undefined ? {} : options.state;
-      const notify = notifySettings(stateOptions?.notify);
       const entities: unknown[] = [...config.get('entities')];
       let stateEntities: PluginStateEntities | undefined;
       if (stateOptions) {
