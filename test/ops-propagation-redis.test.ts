@@ -1,7 +1,7 @@
 // Redis pub/sub between two instances on a real Redis, for databases without LISTEN/NOTIFY.
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, expect, test } from 'vitest';
-import { disablePlugin, operationsOf, pluginStatePropagation, setPluginPriority, syncPluginState, type PluginOperationsOptions } from '../src/operations/index.js';
+import { disablePlugin, operationsOf, pluginStatePropagation, setPluginPriority, syncPluginState } from '../src/operations/index.js';
 import { mariadb, sqlite, type Database, type TestOrm } from './support/databases.js';
 import { redisUp, SHARED_REDIS, uniquePrefix } from './support/cache-redis.js';
 import { describeWith, eventually, firstInstance, nextInstance, nextRefresh, probeRuns, removeTempDirs, sharedConnection } from './support/propagation-app.js';

@@ -9,6 +9,12 @@ import { describeChain, hook, plugin, pluginSystem, PluginRegistry, withPlugins 
 import { operationsOf, pluginOperations, refreshPluginState, type PluginOperationsOptions } from '../../src/operations/index.js';
 import type { Database, TestOrm } from './databases.js';
 
+declare module '../../src/plugin-api.js' {
+  interface PluginOptionsMap {
+    propProbe: Record<string, never>;
+  }
+}
+
 @withPlugins(['propProbe'])
 @Entity()
 export class PropPost {
