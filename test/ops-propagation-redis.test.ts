@@ -1,7 +1,8 @@
 // Redis pub/sub between two instances on a real Redis, for databases without LISTEN/NOTIFY.
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, expect, test } from 'vitest';
-import { disablePlugin, operationsOf, pluginStatePropagation, setPluginPriority, syncPluginState } from '../src/operations/index.js';
+import { disablePlugin, operationsOf, pluginStatePropagation, setPluginPriority, syncPluginState, type PluginOperationsOptions } from '../src/operations/index.js';
+import { setOperationsCliMode } from '../src/operations/extension.js';
 import { mariadb, sqlite, type Database, type TestOrm } from './support/databases.js';
 import { redisUp, SHARED_REDIS, uniquePrefix } from './support/cache-redis.js';
 import { describeWith, eventually, firstInstance, nextInstance, nextRefresh, probeRuns, removeTempDirs, sharedConnection } from './support/propagation-app.js';
@@ -11,6 +12,9 @@ afterEach(async () => {
   for (const orm of open.splice(0).reverse()) await orm.close();
 });
 afterAll(removeTempDirs);
+
+const states = new WeakMap<TestOrm, NonNullable<PluginOperationsOptions['state']>>();
+const operationsOptionsOf = (orm: TestOrm) => states.get(orm)!;
 
 const REFUSE: Record<string, string> = {
   sqlite: "create trigger mop_refuse before update on plugin_state_version begin select raise(abort, 'refused'); end",
@@ -29,6 +33,7 @@ for (const db of [sqlite, mariadb] as Database[]) {
       await syncPluginState(a);
       const b = await nextInstance(a, { state, onError });
       open.push(b);
+      states.set(a, state);
       return { a, b, errors, channel };
     }
 
@@ -57,6 +62,23 @@ for (const db of [sqlite, mariadb] as Database[]) {
       await refreshed;
       expect(refreshes).toBe(1);
       expect(probeRuns(b)).toBe(true);
+    });
+
+    test('the CLI (which listens to nothing) publishes its changes on the app\'s Redis', async () => {
+      const { a, b } = await pair();
+      const previous = setOperationsCliMode(true);
+      let cli: TestOrm;
+      try {
+        cli = await nextInstance(a, { state: operationsOptionsOf(a) });
+      } finally {
+        setOperationsCliMode(previous);
+      }
+      open.push(cli);
+      expect(pluginStatePropagation(cli)).toBe('redis');
+      const refreshed = nextRefresh(b);
+      await disablePlugin(cli, 'propProbe');
+      await refreshed;
+      expect(probeRuns(b)).toBe(false);
     });
 
     test('the subscriber reconnects after CLIENT KILL and hears the next change', async () => {

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager, MikroORM } from '@mikro-orm/core';
 import { PluginError } from '../../errors.js';
-import type { PluginStateStore, StateChangePublisher } from '../state/store.js';
+import type { StateChangePublisher } from '../state/publisher.js';
+import type { PluginStateStore } from '../state/store.js';
 import type { ChangeListener } from './change-listener.js';
 import { stateChannel } from './channel.js';
 import type { NotifySettings, PluginStatePropagation } from './notify-options.js';

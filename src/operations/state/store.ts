@@ -10,14 +10,7 @@ import { GLOBAL, STATUSES, type PluginStateEntities, type PluginStatus } from '.
 import { rowKey, type DesiredRow, type PluginStateRecord, type SyncOptions, type SyncReport } from './records.js';
 import { syncRows } from './sync-rows.js';
 import { bumpVersion, readVersion } from './version-counter.js';
-
-/** Tells other instances that the version moved: the store calls it around each change it commits. */
-export interface StateChangePublisher {
-  /** Inside the transaction that bumps the version: a PostgreSQL NOTIFY is delivered on commit and dropped on rollback. */
-  inTransaction(em: EntityManager): Promise<void>;
-  /** After that transaction committed (Redis PUBLISH). Never throws: the change is made whatever happens here. */
-  afterCommit(): Promise<void>;
-}
+import type { StateChangePublisher } from './publisher.js';
 
 const RESTRICTIVENESS: Record<PluginStatus, number> = { active: 0, reserve: 1, disabled: 2 };
 
