@@ -1,7 +1,7 @@
 // Propagation without servers: which mode is reported, polling as the fallback, option checks, no secret in warnings.
 import { afterAll, afterEach, expect, test, vi } from 'vitest';
 import { PluginError } from '../src/index.js';
-import { disablePlugin, listPlugins, pluginOperations, pluginStatePropagation, syncPluginState } from '../src/operations/index.js';
+import { disablePlugin, doctor, listPlugins, pluginOperations, pluginStatePropagation, syncPluginState } from '../src/operations/index.js';
 import { sqlite, type TestOrm } from './support/databases.js';
 import { sparePort } from './support/cache-redis.js';
 import { eventually, firstInstance, nextInstance, probeRuns, removeTempDirs, sharedConnection } from './support/propagation-app.js';
@@ -48,6 +48,10 @@ test('Redis unreachable: falls back to polling, which carries the change, and no
   await syncPluginState(a);
   await disablePlugin(a, 'propProbe');
   expect(await eventually(() => !probeRuns(b))).toBe(true);
+
+  const report = JSON.stringify(await doctor(a));
+  expect(report).toContain('plugin-state propagation: polling the version counter, as Redis pub/sub is not connected (reconnecting)');
+  expect(report).not.toContain(password);
 
   const reported = errors.map(e => (e as PluginError).message);
   expect(errors.length).toBeGreaterThan(0);
