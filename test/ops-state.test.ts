@@ -322,7 +322,8 @@ describeEachDatabase('plugin state', db => {
       expect(calls).toEqual(['second']);
 
       // An instance that starts now reads the state before MikroORM.init resolves.
-      c = await secondOrm(a, { state: { pollInterval: false } });
+      // Neither polling nor notification (PostgreSQL would notify it): only refreshPluginState().
+      c = await secondOrm(a, { state: { pollInterval: false, notify: false } });
       await createPost(c);
       expect(calls).toEqual(['second']);
       expect(chain(c)).toEqual(['opsSecond:-500', 'timestamp:-100']);
