@@ -1,6 +1,8 @@
 // The plugin author's API: everything a plugin needs, and nothing of the built-in plugins.
 // Published as `mikro-orm-plugins/core`; the built-in plugins import only this and `mikro-orm-plugins/operations`.
 export * from './errors.js';
+// For errors that name a misspelt option, property or relation the way the package's own do.
+export { didYouMean, nearestName } from './registry/did-you-mean.js';
 export * from './events.js';
 export type * from './plugin-api.js';
 export { hook, type HookDecorator } from './registry/hook-decorator.js';

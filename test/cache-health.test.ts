@@ -1,6 +1,7 @@
 // Redis health: the Redis store's healthCheck (PING) and testConnection (a new client), reached by
 // `doctor` through the cache plugin, against the real Redis on 6379 and a port nothing listens on.
 import { defineEntity, p } from '@mikro-orm/core';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
 import { CachePlugin, cachePluginOf, redisStore, type CacheStore } from '../src/cache.js';
 import { doctor, type DoctorReport } from '../src/operations/index.js';
@@ -95,5 +96,65 @@ describe.skipIf(!redisUp)('Redis store testConnection with other options', () =>
     expect(report.message).not.toContain(PASSWORD);
     expect(report.message).not.toContain('mop-nobody');
     await store.close();
+  });
+});
+
+/**
+ * A server that takes any AUTH and then refuses PING quoting the password it got: some proxies and
+ * managed services echo a command's arguments in their errors. Real Redis never does, so this
+ * stands in for them.
+ */
+async function quotingServer(): Promise<{ port: number; close: () => Promise<void> }> {
+  let password = '';
+  const sockets = new Set<Socket>();
+  const server = createServer(socket => {
+    sockets.add(socket);
+    let buffer = '';
+    socket.on('data', chunk => {
+      buffer += chunk.toString('utf8');
+      // RESP arrays of bulk strings: `*n\r\n$len\r\narg\r\n...`; answer each complete command.
+      for (;;) {
+        const parts = buffer.split('\r\n');
+        const count = Number(parts[0]?.slice(1));
+        if (!parts[0]?.startsWith('*') || parts.length < 1 + count * 2 + 1) return;
+        const args = Array.from({ length: count }, (_, i) => parts[2 + i * 2]!);
+        buffer = parts.slice(1 + count * 2).join('\r\n');
+        const command = args[0]!.toUpperCase();
+        // ioredis authenticates with `HELLO 3 AUTH user password`, older clients with `AUTH [user] password`.
+        if (command === 'AUTH' || (command === 'HELLO' && args.some(arg => arg.toUpperCase() === 'AUTH'))) {
+          password = args.at(-1)!;
+          socket.write('+OK\r\n');
+        } else if (command === 'INFO') socket.write('$9\r\nloading:0\r\n');
+        else if (command === 'PING') socket.write(`-ERR PING refused for AUTH ${password}\r\n`);
+        else socket.write('+OK\r\n');
+      }
+    });
+  });
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  const close = () => {
+    for (const socket of sockets) socket.destroy();
+    return new Promise<void>(resolve => server.close(() => resolve()));
+  };
+  return { port, close };
+}
+
+describe('Redis store health messages when the server quotes the password back', () => {
+  test('healthCheck on a connected store and testConnection leave out the password of the URL and of redisOptions', async () => {
+    const server = await quotingServer();
+    try {
+      for (const options of [{ url: `redis://mop:${PASSWORD}@127.0.0.1:${server.port}` }, { url: `redis://127.0.0.1:${server.port}`, redisOptions: { password: PASSWORD } }]) {
+        const store = redisStore({ ...options, healthTimeoutMs: 1000 });
+        const fresh = await store.testConnection();
+        expect(fresh).toMatchObject({ ok: false, message: expect.stringContaining('PING refused for AUTH ***') });
+        expect(await store.ready()).toBe(true);
+        const connected = await store.healthCheck();
+        expect(connected).toMatchObject({ ok: false, message: expect.stringContaining('PING refused for AUTH ***') });
+        expect(JSON.stringify([fresh, connected])).not.toContain(PASSWORD);
+        await store.close();
+      }
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -4,7 +4,7 @@
 import { Collection, type MikroORM } from '@mikro-orm/core';
 import { Entity, ManyToOne, OneToMany, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { afterEach, expect, test } from 'vitest';
-import { PluginRegistry, SoftDeletePlugin, onlyDeleted, pluginSystem, withPlugins } from '../src/index.js';
+import { PluginRegistry, RelationPathError, SoftDeletePlugin, onlyDeleted, pluginSystem, withPlugins } from '../src/index.js';
 import { describeEachDatabase } from './support/databases.js';
 
 const registry = new PluginRegistry().registerMany({ softDelete: SoftDeletePlugin });
@@ -129,5 +129,62 @@ describeEachDatabase('soft delete: onlyDeleted filters the root entity only', db
     expect(boxes.find(b => b.label === 'binned')!.shelf?.id).toBe(ids.live);
     const crates = await onlyDeleted(em.fork().createQueryBuilder(OdCrate, 'c')).join('c.shelf', 's').getResultList();
     expect(labels(crates)).toEqual(['binned']);
+  });
+});
+
+describeEachDatabase('soft delete: onlyDeleted opts relations in by path', db => {
+  let orm: MikroORM | undefined;
+  afterEach(async () => {
+    await orm?.close();
+    orm = undefined;
+  });
+  const init = async () => (orm = await db.init({ entities, extensions: [pluginSystem({ registry })] }));
+
+  test("{ relations: ['boxes'] }: a deleted shelf comes with its deleted boxes only (select-in and joined, option and helper)", async () => {
+    const o = await init();
+    const ids = await store(o);
+    for (const strategy of strategies) {
+      for (const only of [{ onlyDeleted: { relations: ['boxes'] } } as const, onlyDeleted({ relations: ['boxes'] })]) {
+        const [dropped, ...rest] = await o.em.fork().find(OdShelf, {}, { ...only, populate: ['boxes'], strategy });
+        expect([dropped!.id, rest.length]).toEqual([ids.dropped, 0]);
+        expect(labels(dropped!.boxes.getItems())).toEqual(['binned on dropped']);
+      }
+    }
+    // The opt-in is per call: the next read's relations follow the ordinary rules again.
+    const [again] = await o.em.fork().find(OdShelf, {}, { onlyDeleted: true, populate: ['boxes'] });
+    expect(labels(again!.boxes.getItems())).not.toContain('binned on dropped');
+  });
+
+  test("{ relations: ['shelf'] }: deleted boxes with their deleted shelf, through populate and a QueryBuilder join", async () => {
+    const o = await init();
+    const ids = await store(o);
+    const boxes = await o.em.fork().find(OdBox, {}, { onlyDeleted: { relations: ['shelf'] }, populate: ['shelf'], strategy: 'joined' });
+    expect(labels(boxes)).toEqual(['binned', 'binned on dropped']);
+    expect(boxes.find(b => b.label === 'binned on dropped')!.shelf?.id).toBe(ids.dropped);
+    // The live shelf is not a deleted row: the relation reads as null.
+    expect(boxes.find(b => b.label === 'binned')!.shelf).toBeNull();
+    const joined = await onlyDeleted(o.em.fork().createQueryBuilder(OdBox, 'b'), { relations: ['shelf'] }).select('*').join('b.shelf', 's').getResultList();
+    expect(labels(joined)).toEqual(['binned on dropped']);
+  });
+
+  test('a path that is not a relation gets RelationPathError (MOP_SOFT_DELETE_RELATION) naming the entity and the nearest relation', async () => {
+    const o = await init();
+    await store(o);
+    const em = o.em.fork();
+    const refused = async (relations: unknown) => {
+      const error = await em.find(OdShelf, {}, { onlyDeleted: { relations: relations as never } }).then(() => undefined, (e: unknown) => e);
+      expect(error).toBeInstanceOf(RelationPathError);
+      return error as RelationPathError;
+    };
+    expect(await refused(['boxs'])).toMatchObject({ code: 'MOP_SOFT_DELETE_RELATION', entity: 'OdShelf', plugin: 'softDelete', message: expect.stringContaining("did you mean 'boxes'?") });
+    expect((await refused(['name'])).message).toContain("OdShelf has no relation 'name'");
+    expect((await refused(['boxes.nxt'])).message).toContain("OdBox has no relation 'nxt'; did you mean 'next'?");
+    expect((await refused('boxes')).code).toBe('MOP_SOFT_DELETE_RELATION');
+    expect((await refused([42])).code).toBe('MOP_SOFT_DELETE_RELATION');
+    // The compiler checks the first segment of a path against the entity's properties.
+    // @ts-expect-error 'crates' is no property of OdShelf
+    const untyped = (): unknown => em.find(OdShelf, {}, { onlyDeleted: { relations: ['crates'] } });
+    expect(typeof untyped).toBe('function');
+    await expect(em.find(OdShelf, {}, { withDeleted: true, onlyDeleted: { relations: ['boxes'] } })).rejects.toMatchObject({ code: 'MOP_CONFLICTING_OPTIONS' });
   });
 });

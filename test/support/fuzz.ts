@@ -132,8 +132,13 @@ export function newTally(): FuzzTally {
   return { cases: 0, untyped: new Map() };
 }
 
-/** Runs `numRuns` cases of one entry point (fails with the seed and shrunk arguments on an untyped error); `check` runs after each call. */
-export async function fuzzEntry(entry: EntryPoint, numRuns: number, tally: FuzzTally, check?: (outcome: Outcome) => Promise<void> | void, seed?: number): Promise<void> {
+// FUZZ_SCALE=<n> multiplies every entry's cases, for deep local runs (`FUZZ_SCALE=20 npx vitest run test/api.fuzz.test.ts`).
+const scale = Number(process.env.FUZZ_SCALE ?? 1);
+if (!(Number.isInteger(scale) && scale >= 1)) throw new Error(`FUZZ_SCALE: expected an integer of at least 1, got '${process.env.FUZZ_SCALE}'`);
+
+/** Runs `numRuns` cases (times FUZZ_SCALE) of one entry point (fails with the seed and shrunk arguments on an untyped error); `check` runs after each call. */
+export async function fuzzEntry(entry: EntryPoint, baseRuns: number, tally: FuzzTally, check?: (outcome: Outcome) => Promise<void> | void, seed?: number): Promise<void> {
+  const numRuns = baseRuns * scale;
   await fc.assert(
     fc.asyncProperty(entry.args, async args => {
       tally.cases++;

@@ -3,7 +3,7 @@ import { deserialize, serialize } from 'node:v8';
 import type { Redis, RedisOptions } from 'ioredis';
 import { loadIoredis } from './ioredis-module.js';
 import { checkRedisStoreOptions } from './store-options.js';
-import { firstAttempt, ping, publicRedisUrl, scrubRedisMessage, testRedisConnection, withTimeout, type HealthReport } from './redis-health.js';
+import { firstAttempt, ping, publicRedisUrl, redisSecrets, scrubRedisMessage, testRedisConnection, withTimeout, type HealthReport } from './redis-health.js';
 import type { CachedRow, CacheRead, CacheStore } from './store.js';
 
 export interface RedisStoreOptions {
@@ -164,7 +164,8 @@ class RedisCacheStore implements RedisStore {
       await ping(client, timeoutMs);
       return { ok: true, message: `${this.name} answered PING` };
     } catch (error) {
-      return { ok: false, message: `${this.name}: ${scrubRedisMessage((error as Error)?.message ?? String(error), this.#options.url)}` };
+      // Both passwords, the URL's and redisOptions': a server or proxy may quote either back.
+      return { ok: false, message: `${this.name}: ${scrubRedisMessage((error as Error)?.message ?? String(error), this.#options.url, redisSecrets(this.#options.url, this.#options.redisOptions))}` };
     }
   }
 

@@ -4,6 +4,7 @@ export const SOFT_DELETE_ERRORS = defineErrorCodes('softDelete', {
   MOP_DELETE_REFUSED:
     'at run time: the softDelete `policy` forbids the delete (`noDelete`, or a bulk `nativeDelete` of a `softCascade` entity); names entity and plugin; nothing was written',
   MOP_CONFLICTING_OPTIONS: 'at run time: a read asked for `withDeleted` and `onlyDeleted` at once, or `onlyDeleted` with `filters: false`',
+  MOP_SOFT_DELETE_RELATION: "at run time: `onlyDeleted: { relations }` names a path that is not a relation of the entity read (or is not an array of strings); names the entity and the path, with the nearest relation's name",
   MOP_SOFT_DELETE_UNIQUE: 'at start-up: a softDelete `unique` entry names no column of the entity (an unknown property, a collection, an unpersisted one); names entity, plugin and `unique`',
   MOP_SOFT_DELETE_FIELD:
     'at start-up: softDelete `field`, `batchField` or `deletedBy` names a relation, or a property the entity declares NOT NULL (every insert would fail); names entity, plugin and option',
@@ -29,4 +30,13 @@ export class DeleteRefusedError extends PluginError {
 /** Options that ask for two things at once: `withDeleted` with `onlyDeleted`, or `onlyDeleted` with `filters: false`. */
 export class ConflictingOptionsError extends PluginError {
   override name = 'ConflictingOptionsError';
+}
+
+/** `onlyDeleted: { relations }` naming something that is not a relation path of the entity read. */
+export class RelationPathError extends PluginError {
+  override name = 'RelationPathError';
+
+  constructor(message: string, details: { entity?: string }) {
+    super('MOP_SOFT_DELETE_RELATION', message, { ...details, plugin: 'softDelete', option: 'onlyDeleted.relations' });
+  }
 }

@@ -5,6 +5,6 @@ export { hardDelete } from './hard-delete.js';
 export { softDeleteProperties } from './properties.js';
 export type { DeletePolicy, DeletedTargetMode, SoftDeleteOptions } from './options.js';
 // Reading: withDeleted/onlyDeleted find options, a module augmentation that must reach the declarations.
-export type {} from './find-options.js';
+export type { OnlyDeletedOptions, RelationPath } from './find-options.js';
 // Its errors: refused deletes, conflicting read options.
-export { ConflictingOptionsError, DeleteRefusedError, SOFT_DELETE_ERRORS } from './errors.js';
+export { ConflictingOptionsError, DeleteRefusedError, RelationPathError, SOFT_DELETE_ERRORS } from './errors.js';

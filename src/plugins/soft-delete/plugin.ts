@@ -5,7 +5,7 @@ import { markOf } from './cascade-marks.js';
 import { checkCascadeOption } from './cascade-relations.js';
 import { deletedRowsOf } from './deleted-rows-builder.js';
 import { checkDeletedTargets, hideOwnersOfDeletedTargets, keepOwnersOfDeletedTargets, reachesDeletedTargets } from './deleted-targets.js';
-import { deletedRowsOptions } from './find-options.js';
+import { deletedRowsOptions, type OnlyDeletedOptions } from './find-options.js';
 import { hiddenByIdentityMap } from './identity-map.js';
 import { keepsDeletedOnly } from './only-deleted-root.js';
 import { clearedValues, newStamp, stampValues, type DeletionStamp } from './deletion-stamp.js';
@@ -185,9 +185,20 @@ export function withDeleted(qb?: AnyQueryBuilder): object {
   return qb === undefined ? { filters: { softDelete: false } } : deletedRowsOf(qb, false);
 }
 
-/** Only soft-deleted rows: `em.find(User, {}, onlyDeleted())`, or `onlyDeleted(em.qb(User))` for a QueryBuilder. */
-export function onlyDeleted(): { filters: { softDelete: { only: true } } };
-export function onlyDeleted<Q extends AnyQueryBuilder>(qb: Q): Q;
-export function onlyDeleted(qb?: AnyQueryBuilder): object {
-  return qb === undefined ? { filters: { softDelete: { only: true } } } : deletedRowsOf(qb, true);
+/**
+ * Only soft-deleted rows: `em.find(User, {}, onlyDeleted())`, or `onlyDeleted(em.qb(User))` for a
+ * QueryBuilder. `{ relations: ['books'] }` asks deleted rows of those relations' targets too.
+ */
+export function onlyDeleted(options?: OnlyDeletedOptions): { filters: { softDelete: { only: true; relations?: readonly string[] } } };
+export function onlyDeleted<Q extends AnyQueryBuilder>(qb: Q, options?: OnlyDeletedOptions): Q;
+export function onlyDeleted(qbOrOptions?: AnyQueryBuilder | OnlyDeletedOptions, options?: OnlyDeletedOptions): object {
+  if (qbOrOptions === undefined || isPlainOptions(qbOrOptions)) {
+    const relations = (qbOrOptions as OnlyDeletedOptions | undefined)?.relations;
+    return { filters: { softDelete: relations === undefined ? { only: true } : { only: true, relations } } };
+  }
+  return deletedRowsOf(qbOrOptions, true, options?.relations);
 }
+
+// A QueryBuilder is a class instance; anything else not an options object is left to deletedRowsOf's typed error.
+const isPlainOptions = (value: unknown): value is OnlyDeletedOptions =>
+  value !== null && typeof value === 'object' && [Object.prototype, null].includes(Object.getPrototypeOf(value));
