@@ -79,6 +79,8 @@ export class StatePropagation implements StateChangePublisher {
     if (notify.kind === 'auto' && this.#postgres) {
       const factory = await pgClientFactory(this.#orm).catch(() => undefined);
       if (factory) this.#listener = new PgChangeListener(factory, this.#channel, this.#events);
+      // Never silently: a driver whose native client is not a `pg` pool leaves this instance polling.
+      else this.#report("PostgreSQL LISTEN/NOTIFY is unavailable: the driver's native client is not a 'pg' pool; this instance polls instead");
     }
     this.#poll();
     if (!this.#listener) return;
