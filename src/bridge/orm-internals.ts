@@ -201,7 +201,19 @@ export function filterConditions(em: EntityManager, entity: EntityName<any>, fil
   const validFilters = typeof filters === 'boolean' || (Array.isArray(filters) && filters.every(f => typeof f === 'string')) || (typeof filters === 'object' && filters !== null && !Array.isArray(filters));
   if (!validFilters) throw invalidArgument('filterConditions', 'filters', 'filter options (a boolean, a list of filter names or { name: args })', filters);
   if (typeof options !== 'object' || options === null) throw invalidArgument('filterConditions', 'options', 'an object', options);
-  return (em as unknown as EmInternals).applyFilters(entity, {}, filters, 'read', options);
+  // On copies of the arguments: resolving what would apply must not change the read that follows (a
+  // filter may record state in its arguments, as softDelete's root-only `onlyDeleted` does).
+  return (em as unknown as EmInternals).applyFilters(entity, {}, detached(filters) as FilterOptions, 'read', options);
+}
+
+/** A deep copy of plain objects (string and symbol keys); anything else is shared. */
+function detached(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return value;
+  const copy: Record<PropertyKey, unknown> = {};
+  for (const key of Reflect.ownKeys(value)) copy[key] = detached((value as Record<PropertyKey, unknown>)[key]);
+  return copy;
 }
 
 /** Marks a joined relation's filter condition strict: MikroORM then leaves the owner out when the target is filtered away. */
