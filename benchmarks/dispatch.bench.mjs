@@ -12,10 +12,13 @@ import { performance } from 'node:perf_hooks';
 import { EntitySchema, EventManager, MikroORM } from '@mikro-orm/core';
 import { SqliteDriver } from '@mikro-orm/sqlite';
 import { bench, do_not_optimize, group, run } from 'mitata';
-import { DispatchContext } from '../dist/chain/chain.js';
-import { dispatch } from '../dist/chain/dispatch.js';
-import { PLUGIN_SUBSCRIBER } from '../dist/bridge/plugin-subscriber.js';
-import { PluginRegistry, pluginSystem, runtimeOf } from '../dist/index.js';
+// dispatch() and DispatchContext are internal, so not exports of the bundled dist/: this scenario imports the
+// modules tsc compiled on the way (`npm run build` stages them in .tmp/build/modules), the same code, and all
+// of it from there, so the chains and the dispatcher come from one copy.
+import { DispatchContext } from '../.tmp/build/modules/chain/chain.js';
+import { dispatch } from '../.tmp/build/modules/chain/dispatch.js';
+import { PLUGIN_SUBSCRIBER } from '../.tmp/build/modules/bridge/plugin-subscriber.js';
+import { PluginRegistry, pluginSystem, runtimeOf } from '../.tmp/build/modules/index.js';
 import { smoke } from './lib/cli.mjs';
 import { gitCommit as readGitCommit, version, writeResults } from './lib/results.mjs';
 

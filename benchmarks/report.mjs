@@ -89,6 +89,11 @@ if (S.memory) {
     }
   }
 }
+if (S['import-cost']) {
+  const [r] = S['import-cost'].results;
+  const t = r.targets['b − a'];
+  targets.push({ scenario: 'import-cost', what: `import 'mikro-orm-plugins' over core alone (b − a; b ÷ a ${x3(r.ratios['b/a'].median)})`, target: `≤ ${t.target} ms`, measured: `${num(r.added.b.median)} ms`, range: `${num(r.added.b.min)}–${num(r.added.b.max)} ms`, met: t.met });
+}
 if (S.dispatch) {
   for (const r of S.dispatch.results) {
     if (r.target === null) continue;

@@ -8,7 +8,6 @@
 // (see benchmarks/lib/cli.mjs). Each `benchmarks/<name>.bench.mjs` runs in its own Node process with --expose-gc.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 
@@ -42,9 +41,8 @@ if (unknown.length > 0) {
 const selected = names.length > 0 ? names : available;
 
 if (build) {
-  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-  console.log('> tsc -p tsconfig.build.json');
-  const result = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+  console.log('> node tools/build.mjs (npm run build)');
+  const result = spawnSync(process.execPath, [`${root}tools/build.mjs`], { cwd: root, stdio: 'inherit' });
   if (result.status !== 0) {
     console.error('Build failed: the benchmarks run against dist/.');
     process.exit(result.status ?? 1);

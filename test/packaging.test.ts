@@ -4,6 +4,7 @@
 //   app.mjs        ES module, `import ... from 'mikro-orm-plugins'`
 //   typed-app.cts  CommonJS TypeScript, type-checked against the packed .d.ts files
 //                  (module nodenext, and classic module commonjs), then compiled and run
+//   entries.mjs    every entry point, imported and required: one copy of the code they share
 // Each writes a row on in-memory SQLite through the timestamp plugin and prints it as JSON.
 // The fixtures are in test/packaging/. Set KEEP_PACKAGING_TMP=1 to keep the temporary folder.
 import { execFile } from 'node:child_process';
@@ -22,6 +23,7 @@ const tsc = join(root, 'node_modules/typescript/bin/tsc');
 const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
   name: string;
   exports: Record<string, string | Record<string, string>>;
+  bin: Record<string, string>;
   devDependencies: Record<string, string>;
 };
 const typesNodeVersion = (JSON.parse(readFileSync(join(root, 'node_modules/@types/node/package.json'), 'utf8')) as { version: string }).version;
@@ -116,6 +118,33 @@ describe('the packed package', () => {
     const targets = Object.values(manifest.exports).flatMap(target => (typeof target === 'string' ? [target] : Object.values(target)));
     expect(targets.map(t => t.replace(/^\.\//, '')).filter(t => !files.includes(t))).toEqual([]);
     expect(files.filter(f => f.startsWith('src/') || f.startsWith('test/'))).toEqual([]);
+  });
+
+  test('ships its JavaScript bundled: one file per entry point (and the CLI body), shared code in dist/chunks/', () => {
+    const entries = [...Object.values(manifest.exports), ...Object.values(manifest.bin)]
+      .flatMap(target => (typeof target === 'string' ? [target] : Object.values(target)))
+      .filter(t => t.endsWith('.js'))
+      .map(t => t.replace(/^\.\//, ''));
+    const scripts = packed.files.map(f => f.path).filter(f => f.endsWith('.js'));
+    // Not the ~110 modules tsc emits: those would be a second copy of everything the bundles hold.
+    expect(scripts.filter(f => !entries.includes(f) && f !== 'dist/cli/run.js' && !f.startsWith('dist/chunks/'))).toEqual([]);
+    expect(scripts.filter(f => f.startsWith('dist/chunks/')).length).toBeGreaterThan(0);
+  });
+
+  test('every entry point, imported and required in one application, shares one copy of the package code', async () => {
+    const { result, printed } = await runApp('entries.mjs');
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(printed).toEqual({
+      app: 'entries',
+      // One default registry: the one `mikro-orm-plugins` exports holds the built-ins every other entry registered.
+      registries: true,
+      registered: ['timestamp', 'softDelete', 'validation', 'audit', 'cache'],
+      errorClasses: true,
+      cacheErrorIsPluginError: true,
+      requiredEntriesAreImported: true,
+      testing: 'function',
+    });
   });
 
   test('a CommonJS application can require() it and write a row through the timestamp plugin', async () => {

@@ -1,5 +1,4 @@
-import validRange from 'semver/ranges/valid.js';
-import validVersion from 'semver/functions/valid.js';
+import { isValidRange, isValidVersion } from './semver.js';
 import { PluginRegistrationError } from '../errors.js';
 import { isBuiltInEvent, type CustomEventKind } from '../events.js';
 import type { HookDefinition, OptionsSpec, PluginClass, PluginDependencies, PluginMeta } from '../plugin-api.js';
@@ -54,7 +53,7 @@ export function readPluginDefinition(pluginClass: PluginClass, meta: PluginMeta)
     throw fail(`Plugin '${meta.name}': 'package' must be a package name, got ${quote(meta.package)}`);
   }
   const version = meta.version ?? '0.0.0';
-  if (typeof version !== 'string' || validVersion(version) === null) throw fail(`Plugin '${meta.name}': version ${quote(version)} is not a semver version such as '1.2.0'`);
+  if (typeof version !== 'string' || !isValidVersion(version)) throw fail(`Plugin '${meta.name}': version ${quote(version)} is not a semver version such as '1.2.0'`);
   const requiredVersions = readDependencies(meta, 'requires', fail);
   const conflicts = readDependencies(meta, 'conflicts', fail);
   const events = readEvents(meta, fail);
@@ -99,7 +98,7 @@ function readDependencies(meta: PluginMeta, key: 'requires' | 'conflicts', fail:
   for (const [name, range] of entries) {
     if (typeof name !== 'string' || !NAME.test(name)) throw fail(`Plugin '${meta.name}': '${key}' holds ${quote(name)}, not a plugin name`);
     if (name === meta.name) throw fail(`Plugin '${meta.name}': '${key}' names the plugin itself`);
-    if (typeof range !== 'string' || validRange(range) === null) {
+    if (typeof range !== 'string' || !isValidRange(range)) {
       throw fail(`Plugin '${meta.name}': '${key}' gives plugin '${name}' the range ${quote(range)}, which is not a semver range such as '^1.2'`);
     }
     dependencies.set(name, range);

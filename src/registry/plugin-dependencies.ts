@@ -1,4 +1,4 @@
-import satisfies from 'semver/functions/satisfies.js';
+import { satisfies } from './semver.js';
 import { PluginDependencyError } from '../errors.js';
 import { checkHookEvents } from './event-names.js';
 import type { PluginDefinition } from './plugin-definition.js';

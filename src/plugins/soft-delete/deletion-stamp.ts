@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
 import { currentContext } from '../../core.js';
 import type { SoftDeleteOptions } from './options.js';
@@ -14,7 +13,8 @@ export interface DeletionStamp {
 }
 
 export function newStamp(em: EntityManager): DeletionStamp {
-  return { batch: randomUUID(), at: new Date(), by: currentContext(em).actor ?? null };
+  // The Web Crypto global, loaded on first use: importing node:crypto would add its load to every application's start.
+  return { batch: globalThis.crypto.randomUUID(), at: new Date(), by: currentContext(em).actor ?? null };
 }
 
 /** The columns a soft delete sets, by this entity's option names (each row gets its own Date object). */
