@@ -25,11 +25,13 @@ export function rowsPerInsert(batchSize: number): number {
 export async function insertRows(em: EntityManager, settings: AuditSettings, records: readonly (AuditRecord | BulkAuditRecord)[], ctx: Transaction): Promise<void> {
   const driver = em.getDriver();
   const size = rowsPerInsert(em.config.get('batchSize'));
+  // What `em.insert()` adds to the driver call: the em's schema (a fork may have its own) and its logger context.
+  const options = { ctx, schema: em.schema, loggerContext: { ...em.getLoggerContext(), id: em.id } };
   for (let start = 0; start < records.length; start += size) {
     const chunk = records.slice(start, start + size);
     let result;
     try {
-      result = await driver.nativeInsertMany(settings.table!, chunk.map(toRow), { ctx });
+      result = await driver.nativeInsertMany(settings.table!, chunk.map(toRow), options);
     } catch (error) {
       throw writeFailed(error, chunk[0]!.entity);
     }
