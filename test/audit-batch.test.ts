@@ -49,6 +49,12 @@ const TOTAL = OWNERS * (1 + ITEMS_PER_OWNER) + CODES; // 2,500 entities in one f
 const secretStreet = (i: number) => `street-secret-${i}`;
 const secretToken = (i: number) => `token-secret-${i}`;
 
+test('a chunk never binds more parameters than SQLite allows (32,766), whatever batchSize says', () => {
+  expect(rowsPerInsert(300)).toBe(300);
+  expect(rowsPerInsert(1_000_000) * 8).toBeLessThanOrEqual(32_766);
+  expect(rowsPerInsert(0)).toBe(1);
+});
+
 describeEachDatabase('audit: a flush of 2,500 entities', db => {
   let orm: TestOrm;
   let sink: ReturnType<typeof recordingSink>;
