@@ -9,9 +9,13 @@ const BEHAVIOUR = {
   'flush-insert': { timestamps: true, validation: true },
   'flush-update': { timestamps: true, validation: true },
   remove: { timestamps: true, validation: true, softDelete: true },
-  // flush-audit's insert: b and c also write one audit row per entity (a and d have no audit).
+  // flush-audit's operations: b and c also write one audit row per entity (a, bare, has no audit; d is not measured).
   'audit-insert': { timestamps: true, validation: true, softDelete: true, audit: true },
+  'audit-update': { timestamps: true, validation: true, softDelete: true, audit: true },
+  'audit-remove': { timestamps: true, validation: true, softDelete: true, audit: true },
 };
+const INSERTS = new Set(['flush-insert', 'audit-insert']);
+const REMOVES = new Set(['remove', 'audit-remove']);
 
 const [workload, variant, rowsArg, flushArg] = process.argv.slice(2);
 const rows = Number(rowsArg);
@@ -21,19 +25,19 @@ const v = await variantOrm({ scenario: `instr-${workload}`, db: 'sqlite-memory',
 /** Prepares rows first+1…first+rows in a fresh fork; returns the fork, ready to flush. */
 async function prepare(first) {
   const em = v.orm.em.fork();
-  if (workload === 'flush-insert' || workload === 'audit-insert') {
+  if (INSERTS.has(workload)) {
     for (let i = first; i < first + rows; i++) em.create(v.entity, itemData(i + 1));
     return em;
   }
   const items = await em.find(v.entity, { id: { $gt: first, $lte: first + rows } });
   for (const item of items) {
-    if (workload === 'remove') em.remove(item);
+    if (REMOVES.has(workload)) em.remove(item);
     else item.name = `${item.name} changed`;
   }
   return em;
 }
 
-if (workload === 'flush-update' || workload === 'remove') await seed(v.orm, v.entity, 2 * rows);
+if (!INSERTS.has(workload)) await seed(v.orm, v.entity, 2 * rows);
 // Warm-up: one full round, flushed in both runs, so the JIT has compiled the flush path before the measured part.
 await (await prepare(0)).flush();
 const em = await prepare(rows);

@@ -9,6 +9,7 @@ import { AuditNotInstalledError, AuditSinkError, type SinkFailure } from './erro
 import { fieldPolicy } from './field-policy.js';
 import { bulkFlushIdOf, flushIdOf } from './flush-tracker.js';
 import { auditDefaults, validateAuditOptions, type AuditOptions } from './options.js';
+import { addRow, writeNow } from './pending-rows.js';
 import { auditSettings, type AuditSettings } from './settings.js';
 import type { AuditRecord, AuditSink, BulkAuditOperation, BulkAuditRecord } from './types.js';
 
@@ -19,9 +20,9 @@ import type { AuditRecord, AuditSink, BulkAuditOperation, BulkAuditRecord } from
  * Why `afterChange` and not `onFlush`: in `onFlush` the INSERTs have not run, so ids the database
  * generates (auto-increment) are unknown and the row could not say which entity it is about.
  * `afterChange` runs right after each write, inside the flush's transaction, with the id on the
- * entity. `em.flush()` is forbidden there, so the row goes in with `em.insert()` on the flushing
- * em, which runs on the transaction that em holds: a flush that rolls back takes its audit rows
- * with it, and one that commits has them. Sinks run later, from `afterCommit`.
+ * entity; the row is kept, and the flush's rows go in together once its last change is written, as
+ * multi-row INSERTs on the same transaction (`FlushTracker`): a flush that rolls back takes its
+ * audit rows with it, and one that commits has them. Sinks run later, from `afterCommit`.
  */
 @plugin({
   name: 'audit',
@@ -66,7 +67,7 @@ export class AuditPlugin implements Plugin<AuditOptions> {
     });
     if (!record) return;
     if (hasSinks(settings, ctx.em)) this.#forSinks.set(changes, record);
-    if (settings.table) return insertRow(ctx, settings, record);
+    if (settings.table) return addRow(ctx.em, settings, record);
   }
 
   /** `nativeUpdate`, and the UPDATE a vetoed `nativeDelete` becomes: a soft delete or restore when `data` sets or clears the softDelete field. */
@@ -168,11 +169,5 @@ function recordBulk(ctx: HookContext<AuditOptions>, operation: BulkAuditOperatio
   if (!record) return;
   // Sinks see it once the operation's transaction committed, like per-entity records; never after a rollback.
   if (hasSinks(settings, ctx.em)) void onCommit(ctx.em, () => publishToSinks(settings, ctx.em, record));
-  if (settings.table) return insertRow(ctx, settings, record);
-}
-
-async function insertRow(ctx: HookContext, settings: AuditSettings, record: AuditRecord | BulkAuditRecord): Promise<void> {
-  const { id: _id, entity, ...rest } = record;
-  const id = await ctx.em.insert(settings.table!, { ...rest, entityName: entity }, { ctx: ctx.em.getTransactionContext() });
-  record.id = Number(id);
+  if (settings.table) return writeNow(ctx.em, settings, record);
 }

@@ -42,6 +42,9 @@ export function knownPaths(meta: EntityMetadata): Set<string> {
   return new Set([...names, ...names.map(name => propertyPath(meta, name))]);
 }
 
+/** Paths whose answers a policy keeps; enough for every property of any real entity. */
+const REMEMBERED_PATHS = 1024;
+
 const within = (path: string, entry: string) => path === entry || path.startsWith(`${entry}.`);
 
 function compile(meta: EntityMetadata, options: AuditOptions): FieldPolicy {
@@ -51,12 +54,23 @@ function compile(meta: EntityMetadata, options: AuditOptions): FieldPolicy {
   const redact = paths(options.redact) ?? [];
   // Values are walked only where an option names something inside them; others are kept as they are (toJSON and all).
   const rulesUnder = (path: string) => [...(include ?? []), ...exclude, ...redact].some(entry => entry.startsWith(`${path}.`));
+  // Answers per path and key, remembered: every audited change asks them for each of its fields. Paths
+  // inside JSON values and keys of bulk data come from the application, so only the first ones are kept.
+  const remembered = <T>(answer: (key: string) => T) => {
+    const known = new Map<string, T>();
+    return (key: string): T => {
+      if (known.has(key)) return known.get(key) as T;
+      const value = answer(key);
+      if (known.size < REMEMBERED_PATHS) known.set(key, value);
+      return value;
+    };
+  };
   const policy: FieldPolicy = {
     meta,
     // With `include`, an embeddable that holds an included property is recorded, pruned to it.
-    records: path => (include ? include.some(entry => within(path, entry) || within(entry, path)) : !exclude.some(entry => within(path, entry))),
-    redacts: path => redact.some(entry => within(path, entry)),
-    pathOf: key => propertyPath(meta, key),
+    records: remembered(path => (include ? include.some(entry => within(path, entry) || within(entry, path)) : !exclude.some(entry => within(path, entry)))),
+    redacts: remembered(path => redact.some(entry => within(path, entry))),
+    pathOf: remembered(key => propertyPath(meta, key)),
     mask: (path, value) => {
       if (policy.redacts(path)) return REDACTED;
       if (isRaw(value)) return { $raw: RAW_MARKER };

@@ -1,12 +1,31 @@
 import { randomUUID } from 'node:crypto';
-import type { EntityManager, EventSubscriber, FlushEventArgs } from '@mikro-orm/core';
+import type { EntityManager, EventSubscriber, FlushEventArgs, TransactionEventArgs } from '@mikro-orm/core';
+import { dropPending, hasPending, writePending } from './pending-rows.js';
 
 const flushIds = new WeakMap<EntityManager, string>();
 
-/** Marks where each flush begins, so every row one flush writes shares one id. */
+/**
+ * Marks where each flush begins, so every row one flush writes shares one id, and writes the rows a
+ * flush collected once its last change is written, still inside its transaction: at the commit of
+ * the transaction the flush opened, or when the flush ends inside the caller's transaction.
+ */
 export class FlushTracker implements EventSubscriber {
-  beforeFlush({ em }: FlushEventArgs): void {
+  beforeFlush({ em }: FlushEventArgs): void | Promise<void> {
     flushIds.delete(em);
+    // Rows of an earlier flush that failed part-way inside the still-open transaction: its writes stand there.
+    return writePending(em);
+  }
+
+  beforeTransactionCommit({ em, transaction }: TransactionEventArgs): void | Promise<void> {
+    if (hasPending(em, transaction)) return writePending(em, transaction);
+  }
+
+  afterFlush({ em }: FlushEventArgs): void | Promise<void> {
+    return writePending(em);
+  }
+
+  afterTransactionRollback({ em, transaction }: TransactionEventArgs): void {
+    dropPending(em, transaction);
   }
 }
 

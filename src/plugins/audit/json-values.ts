@@ -18,7 +18,7 @@ export function toAuditValue(prop: EntityProperty | undefined, value: unknown): 
   if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
   if (Reference.isReference(value)) return wrap(value.unwrap(), true).getPrimaryKey();
   if (Utils.isEntity(value)) return wrap(value, true).getPrimaryKey();
-  return markRaw(value, new WeakSet());
+  return typeof value === 'object' ? markRaw(value, new WeakSet()) : value;
 }
 
 /**
@@ -46,7 +46,8 @@ function markRaw(value: unknown, seen: WeakSet<object>): unknown {
 
 /** Whether a raw() fragment sits in the value, at any depth. */
 export function holdsRaw(value: unknown): boolean {
-  return markRaw(value, new WeakSet()) !== value;
+  // A fragment is an object: a primitive, the most common value, needs no walk.
+  return value !== null && typeof value === 'object' && markRaw(value, new WeakSet()) !== value;
 }
 
 function isRawMarker(value: unknown): boolean {
@@ -64,6 +65,7 @@ export function fromAuditValue(prop: EntityProperty | undefined, value: unknown)
 
 /** Two raw markers say nothing about the values behind them, so they never count as "unchanged". */
 export function sameAuditValue(a: unknown, b: unknown): boolean {
+  if (a === b && (a === null || typeof a !== 'object')) return true;
   return !isRawMarker(a) && !isRawMarker(b) && isDeepStrictEqual(a, b);
 }
 
