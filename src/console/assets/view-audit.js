@@ -61,7 +61,7 @@ export async function auditView(section, context) {
       `${records.length} change${records.length === 1 ? '' : 's'}, newest first`,
       ['When', 'Actor', 'Entity', 'Row', 'Operation', 'Changes', ''],
       records.map(r => [when(r.at), r.actor ?? '—', r.entity, String(r.entityId), r.operation, diff(r.changes),
-        h('button', { type: 'button', class: 'small', onclick: () => stateAtRecord(r) }, `State of ${r.entity} ${r.entityId} as of this change`)]),
+        h('button', { type: 'button', class: 'small', 'aria-label': `State of ${r.entity} ${r.entityId} as of this change`, onclick: () => stateAtRecord(r) }, 'State then')]),
     ));
     context.say(`${records.length} audit record${records.length === 1 ? '' : 's'} found.`);
   }

@@ -3,6 +3,9 @@
 import { api, query } from './api.js';
 import { field, fill, h, show, table, uid, when } from './dom.js';
 
+// Batch ids are UUIDs: the first 8 characters tell them apart on screen; the full id is in the title.
+const short = id => (String(id).length > 12 ? String(id).slice(0, 8) : String(id));
+
 function summary(data) {
   const entries = Object.entries(data ?? {}).slice(0, 4);
   return entries.map(([key, value]) => `${key}: ${show(value)}`).join(', ');
@@ -32,7 +35,7 @@ export async function trashView(section, context) {
       let restored = 0;
       for (const entity of batch.entities) restored += (await api.post('api/trash/restore', { entity, batch: batch.batch })).restored ?? 0;
       return restored;
-    }, restored => `Batch ${batch.batch} restored: ${restored} row${restored === 1 ? '' : 's'}.`);
+    }, restored => `Batch ${short(batch.batch)} restored: ${restored} row${restored === 1 ? '' : 's'}.`);
   }
 
   function confirmDelete(row, cell) {
@@ -63,7 +66,8 @@ export async function trashView(section, context) {
     fill(cell,
       h('button', { type: 'button', onclick: () => run(() => api.post('api/trash/restore', { entity: row.entity, id: row.id }),
         a => `${row.entity} ${row.id} restored (${a.restored}).`) }, `Restore ${row.entity} ${row.id}`),
-      h('button', { type: 'button', class: 'danger', onclick: () => confirmDelete(row, cell) }, 'Delete permanently…'));
+      h('button', { type: 'button', class: 'danger', 'aria-label': `Delete ${row.entity} ${row.id} permanently…`, onclick: () => confirmDelete(row, cell) },
+        'Delete permanently…'));
     return cell;
   }
 
@@ -72,13 +76,13 @@ export async function trashView(section, context) {
     fill(batchesOut, batches.length === 0 ? h('p', { class: 'muted' }, 'No deletion batches.') : table(
       `${batches.length} deletion batch${batches.length === 1 ? '' : 'es'}`,
       ['Batch', 'Deleted', 'By', 'Rows', 'Entities', ''],
-      batches.map(b => [String(b.batch), when(b.at), b.by ?? '—', String(b.count), (b.entities ?? []).join(', '),
-        context.canChange ? h('button', { type: 'button', onclick: () => restoreBatch(b) }, `Restore batch ${b.batch}`) : '']),
+      batches.map(b => [h('span', { title: String(b.batch) }, short(b.batch)), when(b.at), b.by ?? '—', String(b.count), (b.entities ?? []).join(', '),
+        context.canChange ? h('button', { type: 'button', onclick: () => restoreBatch(b) }, `Restore batch ${short(b.batch)}`) : '']),
     ));
     fill(rowsOut, rows.length === 0 ? h('p', { class: 'muted' }, 'The trash is empty.') : table(
       `${rows.length} deleted row${rows.length === 1 ? '' : 's'}`,
       ['Row', 'Deleted', 'By', 'Batch', 'Data', ''],
-      rows.map(r => [`${r.entity} ${r.id}`, when(r.deletedAt), r.deletedBy ?? '—', r.batch ?? '—', summary(r.data), rowActions(r)]),
+      rows.map(r => [`${r.entity} ${r.id}`, when(r.deletedAt), r.deletedBy ?? '—', r.batch ? h('span', { title: String(r.batch) }, short(r.batch)) : '—', summary(r.data), rowActions(r)]),
     ));
   }
 
