@@ -2,8 +2,10 @@
 import { api, query } from './api.js';
 import { field, fill, h, isoFromLocal, localFromIso, show, table, when } from './dom.js';
 
-function diff(changes) {
+// Field changes of a row; other records (an event, a change made through this console) carry details instead.
+function diff(changes, details) {
   const entries = Object.entries(changes ?? {});
+  if (entries.length === 0 && details !== undefined) return h('code', { class: 'details' }, show(details));
   if (entries.length === 0) return h('span', { class: 'muted' }, 'no field changes');
   return h('ul', { class: 'diff' }, entries.map(([name, change]) => h('li', {},
     h('code', {}, name), ': ',
@@ -60,7 +62,7 @@ export async function auditView(section, context) {
     fill(results, records.length === 0 ? h('p', { class: 'muted' }, 'No changes match.') : table(
       `${records.length} change${records.length === 1 ? '' : 's'}, newest first`,
       ['When', 'Actor', 'Entity', 'Row', 'Operation', 'Changes', ''],
-      records.map(r => [when(r.at), r.actor ?? '—', r.entity, String(r.entityId), r.operation, diff(r.changes),
+      records.map(r => [when(r.at), r.actor ?? '—', r.entity, String(r.entityId), r.operation, diff(r.changes, r.details),
         h('button', { type: 'button', class: 'small', 'aria-label': `State of ${r.entity} ${r.entityId} as of this change`, onclick: () => stateAtRecord(r) }, 'State then')]),
     ));
     context.say(`${records.length} audit record${records.length === 1 ? '' : 's'} found.`);

@@ -30,10 +30,19 @@ export async function trashView(section, context) {
   };
 
   function restoreBatch(batch) {
-    // A batch may span entities (cascades); each is restored, following its soft-delete policy.
+    // A batch may span entities (cascades). Each is asked in turn; one whose rows a cascade already brought back
+    // answers 404, which is not a failure here.
     return run(async () => {
       let restored = 0;
-      for (const entity of batch.entities) restored += (await api.post('api/trash/restore', { entity, batch: batch.batch })).restored ?? 0;
+      let answered = false;
+      for (const entity of batch.entities) {
+        try {
+          restored += (await api.post('api/trash/restore', { entity, batch: batch.batch })).restored ?? 0;
+          answered = true;
+        } catch (error) {
+          if (error.status !== 404 || !answered) throw error;
+        }
+      }
       return restored;
     }, restored => `Batch ${short(batch.batch)} restored: ${restored} row${restored === 1 ? '' : 's'}.`);
   }
