@@ -8,6 +8,8 @@ import { MikroORM } from '@mikro-orm/core';
 import { Entity, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { SqliteDriver } from '@mikro-orm/sqlite';
 import { auditLog } from '../../src/audit.js';
+// Registers the cache plugin.
+import '../../src/cache.js';
 import { pluginConsole, type ConsoleGrant } from '../../src/console.js';
 import { hook, plugin, pluginSystem, runWithContext, withPlugins, type HealthCheckResult } from '../../src/index.js';
 import { pluginOperations } from '../../src/operations/index.js';
@@ -54,7 +56,6 @@ export class MailerPlugin {
   'timestamp',
   { softDelete: { deletedBy: 'deletedBy' } },
   { audit: { exclude: ['createdAt', 'updatedAt'] } },
-  { cache: { store: 'memory' } },
   { mailer: { apiKey: MAILER_SECRET } },
 ])
 @Entity()
@@ -67,6 +68,15 @@ export class Invoice {
   declare updatedAt?: Date;
   declare deletedAt?: Date | null;
   declare deletedBy?: string | null;
+}
+
+@withPlugins(['timestamp', { audit: { exclude: ['createdAt', 'updatedAt'] } }, { cache: { store: 'memory' } }])
+@Entity()
+export class Customer {
+  @PrimaryKey({ type: 'integer' }) id!: number;
+  @Property({ type: 'string' }) name!: string;
+  declare createdAt?: Date;
+  declare updatedAt?: Date;
 }
 
 const GRANTS: Record<string, ConsoleGrant> = {
@@ -122,8 +132,13 @@ async function seed(orm: MikroORM): Promise<number> {
   await step();
   await as('dave', () => orm.em.fork().nativeDelete(Invoice, { customer: 'acme' }));
   // A few cache reads, so the counters show something.
-  await orm.em.fork().findOne(Invoice, { id: 4 });
-  await orm.em.fork().findOne(Invoice, { id: 4 });
+  const customer = await as('alice', async () => {
+    const em = orm.em.fork();
+    const globex = em.create(Customer, { name: 'Globex' });
+    await em.flush();
+    return globex.id;
+  });
+  for (let i = 0; i < 3; i++) await orm.em.fork().findOne(Customer, customer);
   return first;
 }
 
@@ -131,7 +146,7 @@ export async function startConsoleApp(): Promise<ConsoleApp> {
   const orm = await MikroORM.init({
     driver: SqliteDriver,
     dbName: ':memory:',
-    entities: [Invoice],
+    entities: [Invoice, Customer],
     extensions: [pluginSystem(), auditLog(), pluginOperations({ state: { pollInterval: 200 } })],
     allowGlobalContext: true,
   });

@@ -57,7 +57,7 @@ export async function auditView(section, context) {
     field('Entity', s.entity), field('Row id', s.id), field('As of', s.at),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, 'Show state')));
 
-  async function search() {
+  async function search(announce = true) {
     const { records } = await api.get(`api/audit${query(params())}`);
     fill(results, records.length === 0 ? h('p', { class: 'muted' }, 'No changes match.') : table(
       `${records.length} change${records.length === 1 ? '' : 's'}, newest first`,
@@ -65,7 +65,7 @@ export async function auditView(section, context) {
       records.map(r => [when(r.at), r.actor ?? '—', r.entity, String(r.entityId), r.operation, diff(r.changes, r.details),
         h('button', { type: 'button', class: 'small', 'aria-label': `State of ${r.entity} ${r.entityId} as of this change`, onclick: () => stateAtRecord(r) }, 'State then')]),
     ));
-    context.say(`${records.length} audit record${records.length === 1 ? '' : 's'} found.`);
+    if (announce) context.say(`${records.length} audit record${records.length === 1 ? '' : 's'} found.`);
   }
 
   async function exportAs(format) {
@@ -121,8 +121,8 @@ export async function auditView(section, context) {
         event.currentTarget.disabled = true;
         try {
           const { restored } = await api.post('api/trash/restore', { entity, id: row.id });
+          await search(false);
           context.say(`${entity} ${id} restored (${restored} row${restored === 1 ? '' : 's'}).`);
-          await search();
         } catch (error) {
           context.fail(error);
         }

@@ -15,6 +15,7 @@ function diagram(chain) {
           h('span', { class: 'badge kind' }, hook.kind),
           h('span', { class: 'meta' }, `priority ${hook.priority ?? 'default'}`),
           h('span', { class: 'meta source' }, `from ${hook.source ?? '—'}`),
+          hook.reason ? h('span', { class: 'meta reason' }, hook.reason) : null,
         ))),
   );
 }

@@ -17,6 +17,13 @@ function facts(plugin) {
   return h('dl', { class: 'facts' }, rows.map(([term, value]) => [h('dt', {}, term), h('dd', {}, String(value))]));
 }
 
+// Options stored through the console take effect when the instances next read the plugin state; until then
+// the form shows what was stored (when the API says) over what runs.
+function shownOptions(plugin) {
+  const stored = Object.values(plugin.storedOptions ?? {}).find(value => value && typeof value === 'object');
+  return { ...(plugin.options ?? {}), ...(stored ?? {}) };
+}
+
 function card(plugin, context, replace) {
   const titleId = uid('plugin');
   const result = h('p', { class: 'result', 'aria-live': 'polite' });
@@ -86,7 +93,7 @@ function card(plugin, context, replace) {
       const form = schemaForm({
         plugin: plugin.name,
         schema: plugin.optionsSchema,
-        values: plugin.options,
+        values: shownOptions(plugin),
         secretPaths: plugin.secretOptions,
         readOnly: !context.canChange,
         onSubmit: async options => {
