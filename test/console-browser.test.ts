@@ -66,6 +66,10 @@ describeInBrowser('plugin console in Chromium', () => {
     await mailerCard(page).getByText('Options (edit)').click();
     expect(await page.content()).not.toContain(MAILER_SECRET);
     await screenshot(page, 'plugins');
+    await open(page, 'Cache');
+    const customers = page.locator('tbody tr', { hasText: 'Customer' });
+    expect(Number(await customers.locator('td').nth(1).textContent())).toBeGreaterThan(0);
+    await screenshot(page, 'cache');
     await context!.close();
 
     const reader = await signIn('victor');

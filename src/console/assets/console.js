@@ -80,7 +80,8 @@ async function boot() {
     h('span', { class: `badge role-${role}` }, role === 'admin' ? 'admin' : 'read-only'),
     h('span', { class: 'muted' }, ` · changes reach other instances by ${propagation ?? 'none'}`),
   );
-  if (version) fill(document.getElementById('footer'), `mikro-orm-plugins ${version} console`);
+  // The plugin-state version counter: it moves with every change any instance makes.
+  if (version !== null && version !== undefined) fill(document.getElementById('footer'), `mikro-orm-plugins console · plugin state version ${version}`);
   window.addEventListener('hashchange', () => {
     void show().then(() => document.getElementById('view-title')?.focus?.());
   });

@@ -15,7 +15,7 @@ function diagram(chain) {
           h('span', { class: 'badge kind' }, hook.kind),
           h('span', { class: 'meta' }, `priority ${hook.priority ?? 'default'}`),
           h('span', { class: 'meta source' }, `from ${hook.source ?? '—'}`),
-          hook.reason ? h('span', { class: 'meta reason' }, hook.reason) : null,
+          hook.reason && hook.rule !== 'only' ? h('span', { class: 'meta reason' }, hook.reason) : null,
         ))),
   );
 }
