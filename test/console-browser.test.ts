@@ -3,7 +3,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
 import { describeInBrowser, launchChromium, pageErrors, screenshot } from './support/browser.js';
 import { runWithContext } from '../src/index.js';
-import { Invoice, MAILER_SECRET, startConsoleApp, type ConsoleApp } from './support/console-app.js';
+import { Invoice, MAILER_SECRET, startConsoleApp, type ConsoleApp } from './support/console-sample-app.js';
 
 describeInBrowser('plugin console in Chromium', () => {
   let app: ConsoleApp;
@@ -58,6 +58,10 @@ describeInBrowser('plugin console in Chromium', () => {
 
     const page = await signIn('alice');
     await expect.poll(() => page.locator('#session').textContent()).toContain('alice');
+    // Keyboard: the first Tab reaches the skip link, which leads to the main landmark.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    expect(await page.getByRole('main').count()).toBe(1);
     for (const name of ['mailer', 'softDelete', 'audit', 'cache', 'timestamp']) {
       expect(await page.locator(`article[data-plugin="${name}"]`).count(), name).toBe(1);
     }
@@ -89,10 +93,13 @@ describeInBrowser('plugin console in Chromium', () => {
     await screenshot(page, 'chains');
 
     await open(page, 'Plugins');
+    // By keyboard: choose, then Enter on the button; focus comes back to it when the card is redrawn.
     await mailerCard(page).getByLabel('Status', { exact: true }).selectOption('disabled');
-    await mailerCard(page).getByRole('button', { name: 'Apply status' }).click();
+    await mailerCard(page).getByRole('button', { name: 'Apply status' }).focus();
+    await page.keyboard.press('Enter');
     await expect.poll(() => page.locator('#status').textContent()).toContain('mailer is now disabled');
     expect(await mailerCard(page).locator('.badge.status-disabled').count()).toBe(1);
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Apply status');
 
     await open(page, 'Chains');
     await page.getByLabel('Entity', { exact: true }).selectOption('Invoice');

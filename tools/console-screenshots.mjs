@@ -1,5 +1,5 @@
 // Regenerates the console screenshots in docs/images/ (light and dark): the browser tests take them as they go
-// through their stories on the sample app (test/support/console-app.ts) when CONSOLE_SCREENSHOTS names a folder.
+// through their stories on the sample app (test/support/console-sample-app.ts) when CONSOLE_SCREENSHOTS names a folder.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
