@@ -10,6 +10,13 @@ import { trashView } from './view-trash.js';
 const VIEWS = { plugins: pluginsView, chains: chainsView, audit: auditView, trash: trashView, cache: cacheView };
 const TITLES = { plugins: 'Plugins', chains: 'Chains', audit: 'Audit', trash: 'Trash', cache: 'Cache' };
 
+const PROPAGATION = {
+  'postgres-notify': 'changes reach other instances by PostgreSQL LISTEN/NOTIFY',
+  redis: 'changes reach other instances by Redis pub/sub',
+  polling: 'changes reach other instances by polling',
+  none: 'changes are not propagated to other instances',
+};
+
 const status = document.getElementById('status');
 const view = document.getElementById('view');
 
@@ -78,7 +85,7 @@ async function boot() {
   fill(session,
     'Signed in as ', h('strong', { class: 'actor' }, actor), ' ',
     h('span', { class: `badge role-${role}` }, role === 'admin' ? 'admin' : 'read-only'),
-    h('span', { class: 'muted' }, ` · changes reach other instances by ${propagation ?? 'none'}`),
+    h('span', { class: 'muted' }, ` · ${PROPAGATION[propagation] ?? 'changes reach other instances by polling'}`),
   );
   // The plugin-state version counter: it moves with every change any instance makes.
   if (version !== null && version !== undefined) fill(document.getElementById('footer'), `mikro-orm-plugins console · plugin state version ${version}`);

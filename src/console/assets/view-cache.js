@@ -33,7 +33,7 @@ export async function cacheView(section, context) {
   section.append(h('p', { class: 'lead' }, 'Counters per cached entity.'), out);
   if (context.canChange) {
     const form = h('form', { class: 'inline filters', 'aria-label': 'Clear one cache key' },
-      field('Entity', keyEntity), field('Key', key), h('button', { type: 'submit' }, 'Clear key'));
+      field('Entity', keyEntity), field('Primary key', key), h('button', { type: 'submit' }, 'Clear key'));
     form.addEventListener('submit', event => {
       event.preventDefault();
       if (key.value.trim() === '') {
