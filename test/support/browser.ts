@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { describe } from 'vitest';
 
-const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
-export const chromiumPath = CANDIDATES.find(path => path !== undefined && path !== '' && existsSync(path));
+// CHROMIUM_PATH, when set, is the only binary tried.
+const CANDIDATES = process.env.CHROMIUM_PATH ? [process.env.CHROMIUM_PATH] : ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
+export const chromiumPath = CANDIDATES.find(path => existsSync(path));
 
 const required = process.env.REQUIRE_DATABASES === '1';
 if (chromiumPath === undefined && required) {
