@@ -60,7 +60,7 @@ describeInBrowser('plugin console in Chromium', () => {
     await expect.poll(() => page.locator('#session').textContent()).toContain('alice');
     // Keyboard: the first Tab reaches the skip link, which leads to the main landmark.
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    expect(await page.locator(':focus').textContent()).toBe('Skip to content');
     expect(await page.getByRole('main').count()).toBe(1);
     for (const name of ['mailer', 'softDelete', 'audit', 'cache', 'timestamp']) {
       expect(await page.locator(`article[data-plugin="${name}"]`).count(), name).toBe(1);
@@ -80,6 +80,9 @@ describeInBrowser('plugin console in Chromium', () => {
     await expect.poll(() => reader.locator('#session').textContent()).toContain('read-only');
     expect(await reader.getByRole('button', { name: 'Apply status' }).count()).toBe(0);
     expect(await reader.getByRole('button', { name: 'Save options' }).count()).toBe(0);
+    // A check changes nothing: the read role may run it.
+    await mailerCard(reader).getByRole('button', { name: 'Test connection' }).click();
+    await expect.poll(() => mailerCard(reader).locator('.result').textContent()).toContain('Test connection: ok');
     await open(reader, 'Trash');
     expect(await reader.getByRole('button', { name: /^Restore/ }).count()).toBe(0);
     expect(await reader.locator('tbody tr').count()).toBeGreaterThan(0);
@@ -99,7 +102,7 @@ describeInBrowser('plugin console in Chromium', () => {
     await page.keyboard.press('Enter');
     await expect.poll(() => page.locator('#status').textContent()).toContain('mailer is now disabled');
     expect(await mailerCard(page).locator('.badge.status-disabled').count()).toBe(1);
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Apply status');
+    expect(await page.locator(':focus').textContent()).toBe('Apply status');
 
     await open(page, 'Chains');
     await page.getByLabel('Entity', { exact: true }).selectOption('Invoice');

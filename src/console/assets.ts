@@ -3,10 +3,20 @@ import { notFound } from './errors.js';
 
 // The page ships inside the package, next to this module: no CDN, no network.
 
+const SCRIPT = 'text/javascript; charset=utf-8';
 const FILES: Readonly<Record<string, string>> = {
   'index.html': 'text/html; charset=utf-8',
-  'console.js': 'text/javascript; charset=utf-8',
   'console.css': 'text/css; charset=utf-8',
+  // console.js and the ES modules it imports (one per view, small files).
+  'console.js': SCRIPT,
+  'api.js': SCRIPT,
+  'dom.js': SCRIPT,
+  'schema-form.js': SCRIPT,
+  'view-audit.js': SCRIPT,
+  'view-cache.js': SCRIPT,
+  'view-chains.js': SCRIPT,
+  'view-plugins.js': SCRIPT,
+  'view-trash.js': SCRIPT,
 };
 
 const folder = new URL('./assets/', import.meta.url);

@@ -45,11 +45,9 @@ function card(plugin, context, replace) {
       const answer = await api.post(`api/plugins/${seg(plugin.name)}/${path}`, body);
       if (answer.plugin) replace(answer.plugin);
       context.say(done(answer));
-      return answer;
     } catch (error) {
       context.fail(error);
       report(false, error.message);
-      return error;
     }
   };
 
@@ -74,17 +72,23 @@ function card(plugin, context, replace) {
       void change('priority', { priority }, () => `${plugin.name} priority is now ${priority ?? 'the default'}.`);
     });
 
-    const check = (path, label) => h('button', { type: 'button', onclick: async () => {
-      report(true, `${label}: running…`);
-      const answer = await change(path, undefined, a => `${plugin.name} ${label.toLowerCase()}: ${a.ok ? 'ok' : 'failing'}.`);
-      if (answer && !(answer instanceof Error)) {
-        report(answer.ok, `${label}: ${answer.ok ? 'ok' : 'failing'} — ${answer.message}${answer.checkedAt ? ` (${when(answer.checkedAt)})` : ''}`);
-      }
-    } }, label);
-
-    article.append(h('div', { class: 'controls' }, statusForm, priorityForm,
-      h('div', { class: 'inline' }, check('health', 'Health'), check('test-connection', 'Test connection'))));
+    article.append(h('div', { class: 'controls' }, statusForm, priorityForm));
   }
+
+  // Checks change nothing: the read role may run them too. 409: the plugin has no such check.
+  const check = (path, label) => h('button', { type: 'button', onclick: async () => {
+    report(true, `${label}: running…`);
+    try {
+      const answer = await api.post(`api/plugins/${seg(plugin.name)}/${path}`);
+      const verdict = answer.ok ? 'ok' : 'failing';
+      report(answer.ok, `${label}: ${verdict}${answer.message ? ` — ${answer.message}` : ''}${answer.checkedAt ? ` (${when(answer.checkedAt)})` : ''}`);
+      context.say(`${plugin.name} ${label.toLowerCase()}: ${verdict}.`);
+    } catch (error) {
+      report(false, error.status === 409 ? `${label}: this plugin has no such check.` : `${label}: ${error.message}`);
+      if (error.status !== 409) context.fail(error);
+    }
+  } }, label);
+  article.append(h('div', { class: 'inline checks' }, check('health', 'Health'), check('test-connection', 'Test connection')));
   article.append(result);
 
   if (plugin.optionsSchema || Object.keys(plugin.options ?? {}).length) {
