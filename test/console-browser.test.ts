@@ -1,4 +1,5 @@
 // The plugin console as a person uses it, in a real headless Chromium, against a real node:http server on SQLite.
+import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
 import { describeInBrowser, launchChromium, pageErrors, screenshot } from './support/browser.js';
@@ -155,6 +156,11 @@ describeInBrowser('plugin console in Chromium', () => {
     await bobsChange.waitFor();
     expect(await bobsChange.locator('ins').allTextContents()).toContain('250');
     expect(await page.locator('tbody tr').count()).toBe(3);
+    // The same filtered history as a CSV file.
+    const [csv] = await Promise.all([page.waitForEvent('download'), history.getByRole('button', { name: 'Export CSV' }).click()]);
+    const lines = readFileSync((await csv.path())!, 'utf8').trim().split(/\r?\n/);
+    expect(lines).toHaveLength(4);
+    expect(lines.some(line => line.includes(',bob,'))).toBe(true);
 
     // As of alice's creation, before bob's change.
     const created = page.locator('tbody tr', { hasText: 'alice' });

@@ -82,3 +82,13 @@ export function table(caption, headers, rows) {
     ),
   );
 }
+
+/** Saves a Blob as a file (an export). */
+export function download(blob, name) {
+  const url = URL.createObjectURL(blob);
+  const link = h('a', { href: url, download: name, hidden: true });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}

@@ -1,6 +1,6 @@
 // Audit: history per entity and row, field diffs and actors, filters, export, and a row's state at a past time.
 import { api, query } from './api.js';
-import { field, fill, h, isoFromLocal, localFromIso, show, table, when } from './dom.js';
+import { download, field, fill, h, isoFromLocal, localFromIso, show, table, when } from './dom.js';
 
 // Field changes of a row; other records (an event, a change made through this console) carry details instead.
 function diff(changes, details) {
@@ -11,15 +11,6 @@ function diff(changes, details) {
     h('code', {}, name), ': ',
     h('del', {}, show(change?.from)), h('span', { 'aria-hidden': 'true' }, ' → '), h('span', { class: 'sr-only' }, ' to '),
     h('ins', {}, show(change?.to)))));
-}
-
-function download(blob, name) {
-  const url = URL.createObjectURL(blob);
-  const link = h('a', { href: url, download: name, hidden: true });
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
 export async function auditView(section, context) {

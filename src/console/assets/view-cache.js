@@ -24,8 +24,9 @@ export async function cacheView(section, context) {
     fill(keyEntity, entities.map(e => h('option', { value: e.entity }, e.entity)));
     fill(out, entities.length === 0 ? h('p', { class: 'muted' }, 'No entity is cached.') : table(
       'Cache counters since start',
-      ['Entity', 'Store', 'Hits', 'Misses', 'Hit rate', 'Evictions', ''],
+      ['Entity', 'Store', 'Hits', 'Misses', 'Hit rate', 'Evictions', 'Invalidations', 'Errors', ''],
       entities.map(e => [e.entity, e.store ?? '—', String(e.hits), String(e.misses), ratio(e.hits, e.misses), String(e.evictions),
+        String(e.invalidations ?? '—'), String(e.errors ?? '—'),
         context.canChange ? h('button', { type: 'button', onclick: () => clear({ entity: e.entity }) }, `Clear ${e.entity}`) : '']),
     ));
   }

@@ -1,6 +1,6 @@
 // Chains: for each entity and event, the hooks in run order, drawn as a left-to-right diagram (CSS only).
 import { api, query } from './api.js';
-import { fill, h, uid } from './dom.js';
+import { download, fill, h, uid } from './dom.js';
 
 function diagram(chain) {
   const titleId = uid('chain');
@@ -26,7 +26,15 @@ export async function chainsView(section, context) {
   select.id = uid('entity');
   const output = h('div', { class: 'chains', 'aria-live': 'polite' });
   const form = h('form', { class: 'inline filters', 'aria-label': 'Choose an entity' },
-    h('label', { for: select.id }, 'Entity'), select, h('button', { type: 'submit' }, 'Show chains'));
+    h('label', { for: select.id }, 'Entity'), select, h('button', { type: 'submit' }, 'Show chains'),
+    h('button', { type: 'button', onclick: () => exportMermaid().catch(error => context.fail(error)) }, 'Export Mermaid'));
+
+  // The same chains as a Mermaid flowchart, for a wiki or a design doc (the page itself draws them with CSS).
+  async function exportMermaid() {
+    const { mermaid } = await api.get(`api/chains${query({ entity: select.value, format: 'mermaid' })}`);
+    download(new Blob([mermaid ?? ''], { type: 'text/plain' }), `chains${select.value ? `-${select.value}` : ''}.mmd`);
+    context.say('Exported the chains as Mermaid.');
+  }
 
   async function load() {
     const { chains } = await api.get(`api/chains${query({ entity: select.value })}`);
