@@ -28,7 +28,7 @@ export async function auditView(section, context) {
   };
   const params = () => ({ entity: f.entity.value, id: f.id.value.trim(), actor: f.actor.value.trim(),
     from: isoFromLocal(f.from.value), to: isoFromLocal(f.to.value), limit: f.limit.value });
-  const results = h('div', { class: 'results', 'aria-live': 'polite' });
+  const results = h('div', { class: 'results' });
 
   const filter = h('form', { class: 'filters', 'aria-label': 'Filter the audit history', novalidate: true },
     field('Entity', f.entity), field('Row id', f.id), field('Actor', f.actor), field('From', f.from), field('To', f.to), field('Limit', f.limit),
@@ -43,7 +43,7 @@ export async function auditView(section, context) {
     id: h('input', { type: 'text', name: 'state-id', size: 8, required: true }),
     at: h('input', { type: 'datetime-local', name: 'state-at', step: '0.001', required: true }),
   };
-  const stateOut = h('div', { class: 'state', 'aria-live': 'polite' });
+  const stateOut = h('div', { class: 'state' });
   const stateForm = h('form', { class: 'filters', 'aria-label': 'State of a row at a past time', novalidate: true },
     field('Entity', s.entity), field('Row id', s.id), field('As of', s.at),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, 'Show state')));

@@ -5,7 +5,7 @@ import { field, fill, h, table } from './dom.js';
 const ratio = (hits, misses) => (hits + misses === 0 ? '—' : `${Math.round((hits / (hits + misses)) * 100)}%`);
 
 export async function cacheView(section, context) {
-  const out = h('div', { 'aria-live': 'polite' });
+  const out = h('div');
   const keyEntity = h('select', { name: 'entity' });
   const key = h('input', { type: 'text', name: 'key', autocomplete: 'off' });
 

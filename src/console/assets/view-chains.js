@@ -24,7 +24,7 @@ export async function chainsView(section, context) {
   const entities = await context.entityList();
   const select = h('select', { name: 'entity' }, h('option', { value: '' }, 'All entities'), entities.map(e => h('option', { value: e.name }, e.name)));
   select.id = uid('entity');
-  const output = h('div', { class: 'chains', 'aria-live': 'polite' });
+  const output = h('div', { class: 'chains' });
   const form = h('form', { class: 'inline filters', 'aria-label': 'Choose an entity' },
     h('label', { for: select.id }, 'Entity'), select, h('button', { type: 'submit' }, 'Show chains'),
     h('button', { type: 'button', onclick: () => exportMermaid().catch(error => context.fail(error)) }, 'Export Mermaid'));
@@ -36,15 +36,16 @@ export async function chainsView(section, context) {
     context.say('Exported the chains as Mermaid.');
   }
 
-  async function load() {
+  async function load(announce = false) {
     const { chains } = await api.get(`api/chains${query({ entity: select.value })}`);
     fill(output, chains.length === 0 ? h('p', { class: 'muted' }, 'No chains.') : chains.map(diagram));
+    if (announce) context.say(`${chains.length} chain${chains.length === 1 ? '' : 's'} shown${select.value ? ` for ${select.value}` : ''}.`);
   }
   form.addEventListener('submit', event => {
     event.preventDefault();
-    load().catch(error => context.fail(error));
+    load(true).catch(error => context.fail(error));
   });
-  select.addEventListener('change', () => load().catch(error => context.fail(error)));
+  select.addEventListener('change', () => load(true).catch(error => context.fail(error)));
   section.append(h('p', { class: 'lead' }, 'Hooks in the order they run, with their kind, priority and where each came from.'), form, output);
   await load();
 }

@@ -14,8 +14,8 @@ function summary(data) {
 export async function trashView(section, context) {
   const entities = (await context.entityList()).filter(e => e.softDelete);
   const select = h('select', { name: 'entity' }, h('option', { value: '' }, 'All entities'), entities.map(e => h('option', { value: e.name }, e.name)));
-  const batchesOut = h('div', { 'aria-live': 'polite' });
-  const rowsOut = h('div', { 'aria-live': 'polite' });
+  const batchesOut = h('div');
+  const rowsOut = h('div');
   const form = h('form', { class: 'inline filters', 'aria-label': 'Choose an entity' }, field('Entity', select),
     h('button', { type: 'submit' }, 'Show trash'));
 
