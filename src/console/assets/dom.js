@@ -74,7 +74,8 @@ export function localFromIso(iso) {
 
 /** A table with a caption, header cells and rows of cells (strings or nodes). */
 export function table(caption, headers, rows) {
-  return h('div', { class: 'table-wrap' },
+  // The wrapper scrolls sideways on narrow screens: focusable, so the keyboard can scroll it too.
+  return h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': caption },
     h('table', {},
       h('caption', {}, caption),
       h('thead', {}, h('tr', {}, headers.map(text => h('th', { scope: 'col' }, text)))),
