@@ -133,6 +133,10 @@ export async function auditView(section, context) {
     h('h3', {}, 'History'), filter, results,
     h('h3', {}, 'State at a past time'), stateForm, stateOut,
   );
-  if (entities.length === 0) results.append(h('p', { class: 'muted' }, 'No entity is audited.'));
-  await search();
+  // Without the audit plugin on any entity there is no history to ask for.
+  if (entities.length === 0) {
+    fill(results, h('p', { class: 'muted' }, 'No entity is audited: add the audit plugin to an entity to see its history here.'));
+    return;
+  }
+  await search(false);
 }
