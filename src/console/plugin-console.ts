@@ -27,7 +27,7 @@ export interface PluginConsole {
  * The plugin console of an ORM: the page and its JSON API, as a Node and a web handler. Deny by
  * default: without `authorize` (or `unsafeAllowAll: true`) it throws `MOP_CONSOLE_NO_AUTHORIZE`.
  */
-export function pluginConsole(orm: MikroORM, options: PluginConsoleOptions): PluginConsole {
+export function pluginConsole(orm: MikroORM<any, any, any>, options: PluginConsoleOptions): PluginConsole {
   if (typeof (orm as { em?: { fork?: unknown } } | null)?.em?.fork !== 'function') throw invalidArgument('pluginConsole', 'orm', 'a MikroORM instance', orm);
   runtimeOf(orm);
   const settings = consoleSettings(options);
