@@ -107,6 +107,22 @@ describeEachDatabase('plugin console security', db => {
     expect(await snapshot(orm)).not.toBe(was);
   });
 
+  test('the page is served from the assets folder alone: no path, dot file or unknown type reaches the file system', async () => {
+    for (const path of ['/assets/..%2F..%2Fpackage.json', '/assets/%2e%2e/errors.js', '/assets/.hidden.js', '/assets/sub/console.js', '/assets/console.ts', '/assets/', '/index.html/x', '/assets/nope.js']) {
+      const response = await api.call('GET', path);
+      expect([path, response.status, response.json?.error.code]).toEqual([path, 404, 'MOP_CONSOLE_NOT_FOUND']);
+    }
+    const { existsSync } = await import('node:fs');
+    // The page's files come from the console-ui work; once they are in src/console/assets, they are served.
+    if (existsSync(new URL('../src/console/assets/index.html', import.meta.url))) {
+      const page = await api.call('GET', '/');
+      expect([page.status, page.headers.get('content-type')]).toEqual([200, 'text/html; charset=utf-8']);
+      expect(page.text).toContain('assets/console.js');
+      const script = await api.call('GET', '/assets/console.js');
+      expect([script.status, script.headers.get('content-type')]).toEqual([200, 'text/javascript; charset=utf-8']);
+    }
+  });
+
   test('bodies: JSON only, size-limited, no unknown fields; nothing changed', async () => {
     const was = await snapshot(orm);
     const path = '/api/plugins/conProbe/status';

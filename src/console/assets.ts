@@ -3,28 +3,24 @@ import { notFound } from './errors.js';
 
 // The page ships inside the package, next to this module: no CDN, no network.
 
-const SCRIPT = 'text/javascript; charset=utf-8';
-const FILES: Readonly<Record<string, string>> = {
-  'index.html': 'text/html; charset=utf-8',
-  'console.css': 'text/css; charset=utf-8',
-  // console.js and the ES modules it imports (one per view, small files).
-  'console.js': SCRIPT,
-  'api.js': SCRIPT,
-  'dom.js': SCRIPT,
-  'schema-form.js': SCRIPT,
-  'view-audit.js': SCRIPT,
-  'view-cache.js': SCRIPT,
-  'view-chains.js': SCRIPT,
-  'view-plugins.js': SCRIPT,
-  'view-trash.js': SCRIPT,
+const TYPES: Readonly<Record<string, string>> = {
+  html: 'text/html; charset=utf-8',
+  js: 'text/javascript; charset=utf-8',
+  css: 'text/css; charset=utf-8',
+  svg: 'image/svg+xml',
+  png: 'image/png',
+  woff2: 'font/woff2',
 };
+/** One file name of the assets folder: no path, no dot file, a known extension. */
+const NAME = /^[a-z0-9][a-z0-9_-]*(?:\.[a-z0-9_-]+)*\.([a-z0-9]+)$/i;
 
 const folder = new URL('./assets/', import.meta.url);
 const loaded = new Map<string, Promise<Uint8Array>>();
 
-/** One of the page's files, read once; 404 for any other name (no path is ever joined from the URL). */
+/** One of the page's files (index.html, its scripts and styles), read once; 404 for any other name (the URL never names a path). */
 export async function asset(name: string): Promise<{ contentType: string; body: Uint8Array }> {
-  const contentType = Object.hasOwn(FILES, name) ? FILES[name] : undefined;
+  const extension = NAME.exec(name)?.[1]?.toLowerCase();
+  const contentType = extension !== undefined && Object.hasOwn(TYPES, extension) ? TYPES[extension] : undefined;
   if (contentType === undefined) throw notFound('no such console asset');
   let body = loaded.get(name);
   if (!body) {

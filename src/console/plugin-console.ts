@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { MikroORM } from '@mikro-orm/core';
-import { runtimeOf } from '../core.js';
+import { invalidArgument, runtimeOf } from '../core.js';
 import { auditRoutes } from './audit.js';
 import { cacheRoutes } from './cache.js';
 import { chainRoutes } from './chains.js';
@@ -27,7 +27,8 @@ export interface PluginConsole {
  * The plugin console of an ORM: the page and its JSON API, as a Node and a web handler. Deny by
  * default: without `authorize` (or `unsafeAllowAll: true`) it throws `MOP_CONSOLE_NO_AUTHORIZE`.
  */
-export function pluginConsole(orm: MikroORM, options: PluginConsoleOptions): PluginConsole {
+export function pluginConsole(orm: MikroORM<any, any, any>, options: PluginConsoleOptions): PluginConsole {
+  if (typeof (orm as { em?: { fork?: unknown } } | null)?.em?.fork !== 'function') throw invalidArgument('pluginConsole', 'orm', 'a MikroORM instance', orm);
   runtimeOf(orm);
   const settings = consoleSettings(options);
   const guard = new Guard(settings);

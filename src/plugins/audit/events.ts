@@ -66,6 +66,7 @@ export async function recordAuditEvent(em: EntityManager, event: AuditEvent): Pr
 
 /** Event rows, newest first, optionally of one subject (and id) or actor. */
 export async function auditEvents(em: EntityManager, filter: { subject?: string; subjectId?: string; actor?: string; limit?: number } = {}): Promise<AuditEventRecord[]> {
+  const table = auditTable(em);
   if (typeof filter !== 'object' || filter === null) throw invalidArgument('auditEvents', 'filter', 'an object { subject, subjectId, actor, limit }', filter);
   for (const key of ['subject', 'subjectId', 'actor'] as const) if (filter[key] !== undefined && typeof filter[key] !== 'string') throw invalidArgument('auditEvents', `filter.${key}`, 'a string', filter[key]);
   if (filter.limit !== undefined && (!Number.isInteger(filter.limit) || filter.limit < 0)) throw invalidArgument('auditEvents', 'filter.limit', 'a non-negative integer', filter.limit);
@@ -73,7 +74,7 @@ export async function auditEvents(em: EntityManager, filter: { subject?: string;
   if (filter.subject !== undefined) where.entityName = filter.subject;
   if (filter.subjectId !== undefined) where.entityId = filter.subjectId;
   if (filter.actor !== undefined) where.actor = filter.actor;
-  const rows = await em.fork({ keepTransactionContext: true }).find(auditTable(em), where, {
+  const rows = await em.fork({ keepTransactionContext: true }).find(table, where, {
     orderBy: [{ recordedAt: 'desc' }, { id: 'desc' }],
     ...(filter.limit !== undefined && { limit: filter.limit }),
   });
