@@ -47,7 +47,14 @@ export function pluginConsole(orm: MikroORM<any, any, any>, options: PluginConso
         else toNode(res, outside());
         return;
       }
-      handle(orm, settings, guard, routes, inbound).catch(fail).then(out => toNode(res, out), error => res.destroy(error as Error));
+      handle(orm, settings, guard, routes, inbound)
+        .catch(fail)
+        .then(out => toNode(res, out))
+        .catch((error: unknown) => {
+          // Writing the answer failed (the client went away): nothing left to tell it.
+          settings.onError(error);
+          res.destroy();
+        });
     },
     async fetch(request) {
       const inbound = fromFetch(request, settings.prefix);
