@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import * as audit from '../src/audit.js';
 import * as cache from '../src/cache.js';
+import * as consoleApi from '../src/console.js';
 import * as core from '../src/index.js';
 import * as operations from '../src/operations/index.js';
 import * as testing from '../src/testing.js';
@@ -108,6 +109,29 @@ const entries: EntryPoint[] = [
   { name: 'stateAt', args: fc.tuple(a(em), a(entity), id, a(fc.date())), call: ([x, e, p, w]) => audit.stateAt(x as never, e as never, p, w as never) },
   { name: 'cacheMetrics', args: fc.array(a(ormOrEm, entity), { maxLength: 2 }), call: args => (cache.cacheMetrics as Function)(...args) },
   { name: 'clearCache', args: fc.tuple(a(ormOrEm)), call: ([x]) => cache.clearCache(x as never) },
+  { name: 'clearCache (target)', args: fc.tuple(a(ormOrEm), a(fc.record({ entity: a(entity), id }, { requiredKeys: [] }))), call: ([x, t]) => cache.clearCache(x as never, t as never) },
+  { name: 'cacheStores', args: fc.tuple(a(ormOrEm)), call: ([x]) => cache.cacheStores(x as never) },
+  {
+    name: 'recordAuditEvent',
+    args: fc.tuple(a(em), a(fc.record({ subject: a(fc.string()), subjectId: a(fc.string()), action: a(fc.string()), actor: a(fc.string(), fc.constant(null)), details: a(fc.dictionary(fc.string(), fc.jsonValue())) }, { requiredKeys: [] }))),
+    call: ([x, e]) => audit.recordAuditEvent(x as never, e as never),
+  },
+  { name: 'auditEvents', args: fc.tuple(a(em), a(fc.record({ subject: a(fc.string()), actor: a(fc.string()), limit: a(fc.integer()) }, { requiredKeys: [] }))), call: ([x, f]) => audit.auditEvents(x as never, f as never) },
+  { name: 'checkPluginHealth', args: fc.tuple(a(ormOrEm), a(plugin), a(fc.record({ timeout: a(fc.integer()) }, { requiredKeys: [] }))), call: ([x, p, o]) => operations.checkPluginHealth(x as never, p as never, o as never) },
+  { name: 'testPluginConnection', args: fc.tuple(a(ormOrEm), a(plugin), a(fc.record({ entity: a(fc.constantFrom('FzNote', 'FzPlain', 'Nope')) }, { requiredKeys: [] }))), call: ([x, p, o]) => operations.testPluginConnection(x as never, p as never, o as never) },
+  { name: 'scrubOrmSecrets', args: fc.tuple(a(ormOrEm), a(fc.string())), call: ([x, t]) => operations.scrubOrmSecrets(x as never, t as never) },
+  ...(['checkPluginOptions', 'setPluginOptions'] as const).map(
+    (fnName): EntryPoint => ({
+      name: fnName,
+      args: fc.tuple(a(ormOrEm), a(plugin), a(fc.constantFrom('FzNote', 'FzPlain', '*')), a(fc.dictionary(fc.constantFrom('ttl', 'store', 'prefix', 'x'), a(fc.integer(), fc.constantFrom('memory', '***'))))),
+      call: ([x, p, e, o]) => operations[fnName](x as never, p as never, e as never, o as never),
+    }),
+  ),
+  {
+    name: 'pluginConsole',
+    args: fc.tuple(a(ormOrEm), a(fc.record({ authorize: a(fn), prefix: a(fc.string(), fc.constant('/admin')), allowedOrigins: a(fc.array(fc.string())), maxBodyBytes: a(fc.integer()), csrfSecret: a(fc.string()), onError: a(fn) }, { requiredKeys: [] }))),
+    call: ([x, o]) => consoleApi.pluginConsole(x as never, o as never),
+  },
   { name: 'operationsOf', args: fc.tuple(a(ormOrEm)), call: ([x]) => operations.operationsOf(x as never) },
   { name: 'syncPluginState', args: fc.tuple(a(ormOrEm), a(fc.record({ mode: a(fc.constantFrom('create', 'update')), prune: a(fc.boolean()) }, { requiredKeys: [] }))), call: ([x, o]) => operations.syncPluginState(x as never, o as never) },
   { name: 'setPluginStatus', args: fc.tuple(a(ormOrEm), a(plugin), a(status), a(target)), call: ([x, p, s, t]) => operations.setPluginStatus(x as never, p as never, s as never, t as never) },

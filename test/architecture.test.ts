@@ -96,3 +96,13 @@ test('the testing entry imports only the public entries (core, index, audit), it
   );
   expect([...relative, ...packages]).toEqual([]);
 });
+
+test('the console is an ordinary consumer: it imports only the public entry points and files of its own', () => {
+  // The plugins' index files are their public entries without the default-registry side effect of src/audit.ts and src/cache.ts.
+  const allowed = ['src/core.ts', 'src/operations/index.ts', 'src/plugins/audit/index.ts', 'src/plugins/soft-delete/index.ts', 'src/plugins/cache/index.ts'];
+  const files = sources('src/console');
+  expect(files.length).toBeGreaterThan(10);
+  const reaching = files.flatMap(file => allImports(file).filter(t => !t.startsWith('src/console/') && !allowed.includes(t)).map(t => `${file} -> ${t}`));
+  expect(reaching).toEqual([]);
+  expect(allImports('src/console.ts').every(t => t.startsWith('src/console/'))).toBe(true);
+});

@@ -10,6 +10,7 @@ import { AUDIT_ERRORS } from '../src/audit.js';
 // The cache and operations entries declare their codes when loaded, as in an application that imports them.
 import '../src/cache.js';
 import '../src/operations/index.js';
+import '../src/console.js';
 import { CORE_ERRORS, defineErrorCodes, errorCodeInfo, errorCodes, hook, HookError, PluginError, PluginRegistrationError, PluginRegistry, pluginSystem, SOFT_DELETE_ERRORS, type ErrorCodeInfo, type ErrorCodesOf, type PluginErrorCode } from '../src/index.js';
 import { sqlite } from './support/databases.js';
 
@@ -56,7 +57,7 @@ describe('declared codes and the README table', () => {
   const declared = packageCodes.map(({ code, owner, description }) => ({ code, owner, description }));
 
   test('the package declares codes of core and of each plugin that raises its own', () => {
-    expect(new Set(packageCodes.map(c => c.owner))).toEqual(new Set(['core', 'operations', 'softDelete', 'cache', 'audit', 'validation']));
+    expect(new Set(packageCodes.map(c => c.owner))).toEqual(new Set(['core', 'operations', 'softDelete', 'cache', 'audit', 'validation', 'console']));
     expect(errorCodeInfo('MOP_HOOK_FAILED')).toBe(CORE_ERRORS.MOP_HOOK_FAILED);
     expect(SOFT_DELETE_ERRORS.MOP_DELETE_REFUSED).toMatchObject({ code: 'MOP_DELETE_REFUSED', owner: 'softDelete' });
     expect(Object.keys(AUDIT_ERRORS)).toEqual(['MOP_AUDIT_NOT_INSTALLED', 'MOP_AUDIT_SINK_FAILED']);

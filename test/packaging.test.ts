@@ -120,15 +120,18 @@ describe('the packed package', () => {
     expect(files.filter(f => f.startsWith('src/') || f.startsWith('test/'))).toEqual([]);
   });
 
-  test('ships its JavaScript bundled: one file per entry point (and the CLI body), shared code in dist/chunks/', () => {
+  test('ships its JavaScript bundled: one file per entry point (and the CLI body), shared code in dist/chunks/; the console page beside its entry', () => {
     const entries = [...Object.values(manifest.exports), ...Object.values(manifest.bin)]
       .flatMap(target => (typeof target === 'string' ? [target] : Object.values(target)))
       .filter(t => t.endsWith('.js'))
       .map(t => t.replace(/^\.\//, ''));
     const scripts = packed.files.map(f => f.path).filter(f => f.endsWith('.js'));
     // Not the ~110 modules tsc emits: those would be a second copy of everything the bundles hold.
-    expect(scripts.filter(f => !entries.includes(f) && f !== 'dist/cli/run.js' && !f.startsWith('dist/chunks/'))).toEqual([]);
+    // The console page's own scripts run in the browser, not in Node.
+    const page = (f: string) => f.startsWith('dist/console/assets/');
+    expect(scripts.filter(f => !entries.includes(f) && f !== 'dist/cli/run.js' && !f.startsWith('dist/chunks/') && !page(f))).toEqual([]);
     expect(scripts.filter(f => f.startsWith('dist/chunks/')).length).toBeGreaterThan(0);
+    expect(packed.files.map(f => f.path).filter(f => page(f) && /\/(index\.html|console\.js|console\.css)$/.test(f)).length).toBe(3);
   });
 
   test('every entry point, imported and required in one application, shares one copy of the package code', async () => {

@@ -64,7 +64,7 @@ export async function columnFindings(orm: MikroORM, entities: Iterable<string>):
   return findings;
 }
 
-async function runCheck(check: () => HealthCheckResult | Promise<HealthCheckResult>, timeout: number): Promise<{ ok: boolean; message: string }> {
+export async function runCheck(check: () => HealthCheckResult | Promise<HealthCheckResult>, timeout: number): Promise<{ ok: boolean; message: string }> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     const result = await Promise.race([

@@ -22,6 +22,8 @@ export { explainChains, type ExplainedChain, type ExplainedHook, type ExplainOpt
 export { formatExplainText, formatExplainMermaid } from './explain-format.js';
 export { listPlugins, type PluginInventory, type PluginListing, type EntityUse, type TypeListing, type ImplementationListing } from './list-plugins.js';
 export { doctor } from './doctor.js';
+export { checkPluginHealth, testPluginConnection, scrubOrmSecrets, type PluginCheckResult, type PluginCheckOptions } from './plugin-checks.js';
+export { checkPluginOptions, setPluginOptions, type OptionEditIssue, type OptionEditResult } from './plugin-options-edit.js';
 export type { DoctorReport, DoctorFinding, DoctorOptions, FindingCheck, FindingLevel } from './doctor-findings.js';
 export { doctorConfig } from './doctor-config.js';
 export { reportStartupIssue } from './startup-inspection.js';

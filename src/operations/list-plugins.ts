@@ -22,6 +22,8 @@ export interface PluginListing {
   readonly description: string;
   /** The npm package that provides the plugin (`@plugin({ package })`); null for the application's own. */
   readonly package: string | null;
+  /** The plugins this one `requires`. */
+  readonly requires: readonly string[];
   /** Effective status for the plugin as a whole: `disabled` when the registry disabled it, else the stored `*` row, else `active`. */
   readonly status: PluginStatus;
   readonly statusSource: 'code' | 'registry' | 'stored';
@@ -84,6 +86,7 @@ export function listPlugins(ormOrEm: MikroORM | EntityManager): PluginInventory 
       version: definition.version,
       description: definition.description,
       package: definition.package ?? null,
+      requires: [...definition.requires],
       status: !enabled ? 'disabled' : (stored ?? 'active'),
       statusSource: !enabled ? 'registry' : stored ? 'stored' : 'code',
       priority: store?.priority(name, GLOBAL) ?? null,

@@ -4,6 +4,7 @@ export { AuditSinkType } from './sink-type.js';
 export { AUDIT_LOG_ENTITY, type AuditLogRow } from './audit-log-entity.js';
 export { auditTable, bulkHistory, history, type HistoryFilter } from './history.js';
 export { stateAt } from './state-at.js';
+export { recordAuditEvent, auditEvents, AUDIT_EVENT_OPERATION, type AuditEvent, type AuditEventRecord } from './events.js';
 export { AUDIT_ERRORS, AuditNotInstalledError, AuditSinkError, type SinkFailure } from './errors.js';
 export type { AuditOptions } from './options.js';
 export {

@@ -75,6 +75,21 @@ export class CachePlugin implements Plugin<CacheOptions> {
     return Object.fromEntries([...this.#entities].map(([name, c]) => [name, { ...c.metrics }]));
   }
 
+  /** Drops one cached entity's entries: every one, or those of the given primary keys (each a list of key values). */
+  async clearEntity(entity: string, keys: readonly (readonly unknown[])[] | undefined, em: EntityManager): Promise<void> {
+    const cached = this.#entities.get(entity);
+    if (!cached) return;
+    if (keys === undefined) return this.#invalidateAll(cached, em);
+    const meta = em.getMetadata().getByClassName(entity);
+    const ids = keys.map(values => cacheKeyOf(meta, values, em.getPlatform())?.id).filter((id): id is string => id !== undefined);
+    if (ids.length > 0) await this.#invalidate(cached, ids, em);
+  }
+
+  /** The store each cached entity names (`name` of the store), or `selected` when the plugin type chooses one. */
+  storeNames(): Record<string, string> {
+    return Object.fromEntries([...this.#entities].map(([name, c]) => [name, c.fixed?.name ?? 'selected']));
+  }
+
   /** Empties every store this ORM's entities use. */
   async clear(): Promise<void> {
     for (const store of this.#stores()) await this.#access.clear(store);
