@@ -17,8 +17,8 @@ function facts(plugin) {
   return h('dl', { class: 'facts' }, rows.map(([term, value]) => [h('dt', {}, term), h('dd', {}, String(value))]));
 }
 
-// Options stored through the console take effect when the instances next read the plugin state; until then
-// the form shows what was stored (when the API says) over what runs.
+// Options stored through the console are kept in the plugin state; the running hooks keep their code's
+// options (docs/console.md, "Option edits"). The form shows what was stored over what runs.
 function shownOptions(plugin) {
   const stored = Object.values(plugin.storedOptions ?? {}).find(value => value && typeof value === 'object');
   return { ...(plugin.options ?? {}), ...(stored ?? {}) };
@@ -103,7 +103,7 @@ function card(plugin, context, replace) {
         onSubmit: async options => {
           try {
             const answer = await api.post(`api/plugins/${seg(plugin.name)}/options`, { options });
-            context.say(`${plugin.name} options saved.`);
+            context.say(`${plugin.name} options saved to the plugin state; running hooks keep their code's options until the app applies them.`);
             if (answer.plugin) replace(answer.plugin, true);
           } catch (error) {
             const issues = error.issues?.length ? error.issues : error.field ? [{ path: error.field, message: error.message }] : [];
