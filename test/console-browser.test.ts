@@ -102,8 +102,9 @@ describeInBrowser('plugin console in Chromium', () => {
     await mailerCard(page).getByRole('button', { name: 'Apply status' }).focus();
     await page.keyboard.press('Enter');
     await expect.poll(() => page.locator('#status').textContent()).toContain('mailer is now disabled');
-    expect(await mailerCard(page).locator('.badge.status-disabled').count()).toBe(1);
-    expect(await page.locator(':focus').textContent()).toBe('Apply status');
+    // The page says so before it has redrawn the card: wait for the redraw, never a fixed time.
+    await expect.poll(() => mailerCard(page).locator('.badge.status-disabled').count()).toBe(1);
+    await expect.poll(() => page.locator(':focus').textContent()).toBe('Apply status');
 
     await open(page, 'Chains');
     await page.getByLabel('Entity', { exact: true }).selectOption('Invoice');
@@ -155,7 +156,7 @@ describeInBrowser('plugin console in Chromium', () => {
     const bobsChange = page.locator('tbody tr', { hasText: 'bob' });
     await bobsChange.waitFor();
     expect(await bobsChange.locator('ins').allTextContents()).toContain('250');
-    expect(await page.locator('tbody tr').count()).toBe(3);
+    await expect.poll(() => page.locator('tbody tr').count()).toBe(3);
     // The same filtered history as a CSV file.
     const [csv] = await Promise.all([page.waitForEvent('download'), history.getByRole('button', { name: 'Export CSV' }).click()]);
     const lines = readFileSync((await csv.path())!, 'utf8').trim().split(/\r?\n/);
@@ -185,7 +186,8 @@ describeInBrowser('plugin console in Chromium', () => {
     await expect.poll(() => page.locator('#status').textContent()).toMatch(/restored: 2 rows/);
     const live = await app.orm.em.fork().find(Invoice, { customer: 'acme' }, { orderBy: { number: 'asc' } });
     expect(live.map(invoice => invoice.number)).toEqual(['INV-2', 'INV-3']);
-    expect(await page.locator('tbody tr', { hasText: 'dave' }).count()).toBe(0);
+    // The status line comes before the trash is read again and redrawn.
+    await expect.poll(() => page.locator('tbody tr', { hasText: 'dave' }).count()).toBe(0);
 
     await runWithContext({ actor: 'erin' }, () => app.orm.em.fork().nativeDelete(Invoice, { number: 'INV-4' }));
     await page.getByRole('button', { name: 'Show trash' }).click();
