@@ -9,7 +9,7 @@ import { AuditPlugin, AuditSinkType, auditLog, type AuditLogOptions, type AuditS
 import { getImplementation, listPlugins, pluginOperations, readPluginState, refreshPluginState, setPluginPriority, setPluginStatus, syncPluginState, type PluginStatus } from '../src/operations/index.js';
 import { pluginSystem, PluginRegistrationError, PluginRegistry, type PluginError } from '../src/index.js';
 import { auditRows } from './support/audit-support.js';
-import { describeEachDatabase, sqlite, type Database, type TestOrm } from './support/databases.js';
+import { describeEachDatabase, sqlite, type Database, type TestOrm, sameDatabase } from './support/databases.js';
 
 @Entity()
 class SinkedInvoice {
@@ -70,15 +70,8 @@ async function start(db: Database, audit: AuditLogOptions = { sinks: [fixed] }, 
 
 /** A second instance on the same database, polling nothing: it sees changes when told to refresh. */
 async function another(first: TestOrm): Promise<TestOrm> {
-  const c = first.config;
   return (await MikroORM.init({
-    driver: c.get('driver'),
-    dbName: c.get('dbName'),
-    host: c.get('host'),
-    port: c.get('port'),
-    user: c.get('user'),
-    password: c.get('password'),
-    allowGlobalContext: true,
+    ...sameDatabase(first),
     entities: [SinkedInvoice],
     extensions: [pluginSystem({ registry: registry() }), auditLog(), pluginOperations({ types: [AuditSinkType], state: { pollInterval: false } })],
   })) as TestOrm;

@@ -6,7 +6,7 @@ import { Entity, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { afterAll, expect, test } from 'vitest';
 import { describeChain, hook, plugin, pluginSystem, PluginRegistry, SoftDeletePlugin, TimestampPlugin, withPlugins, type PluginList } from '../src/index.js';
 import { disablePlugin, enablePlugin, pluginOperations, pluginStateEntities, readPluginState, refreshPluginState, setPluginPriority, setPluginStatus, syncPluginState, type PluginOperationsOptions } from '../src/operations/index.js';
-import { describeEachDatabase, type Database, type TestOrm } from './support/databases.js';
+import { describeEachDatabase, type Database, type TestOrm, sameDatabase } from './support/databases.js';
 
 declare module '../src/plugin-api.js' {
   interface PluginOptionsMap {
@@ -84,16 +84,9 @@ async function firstOrm(db: Database, connection: Record<string, unknown>, ops: 
 
 /** Another instance on the same database, as a second process would be: its own registry, runtime and state snapshot. */
 async function secondOrm(first: TestOrm, ops: PluginOperationsOptions): Promise<TestOrm> {
-  const c = first.config;
   const registry = newRegistry();
   return (await MikroORM.init({
-    driver: c.get('driver'),
-    dbName: c.get('dbName'),
-    host: c.get('host'),
-    port: c.get('port'),
-    user: c.get('user'),
-    password: c.get('password'),
-    allowGlobalContext: true,
+    ...sameDatabase(first),
     entities: [OpsPost, OpsTag],
     extensions: [pluginSystem({ registry }), pluginOperations(ops)],
   })) as TestOrm;

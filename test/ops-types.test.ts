@@ -5,7 +5,7 @@ import { MikroORM } from '@mikro-orm/core';
 import { afterAll, describe, expect, test } from 'vitest';
 import { definePluginType, findImplementation, getImplementation, listPlugins, pluginOperations, readPluginState, refreshPluginState, setPluginPriority, setPluginStatus, syncPluginState, type ImplementationInfo } from '../src/operations/index.js';
 import { pluginSystem, PluginRegistry } from '../src/index.js';
-import { describeEachDatabase, type Database, type TestOrm } from './support/databases.js';
+import { describeEachDatabase, type Database, type TestOrm, sameDatabase } from './support/databases.js';
 
 interface OpsSender {
   send(to: string): string;
@@ -97,15 +97,8 @@ async function start(db: Database, pollInterval: number | false = false): Promis
 }
 
 async function another(first: TestOrm, pollInterval: number): Promise<TestOrm> {
-  const c = first.config;
   return (await MikroORM.init({
-    driver: c.get('driver'),
-    dbName: c.get('dbName'),
-    host: c.get('host'),
-    port: c.get('port'),
-    user: c.get('user'),
-    password: c.get('password'),
-    allowGlobalContext: true,
+    ...sameDatabase(first),
     entities: [],
     discovery: { warnWhenNoEntities: false },
     extensions: [pluginSystem({ registry: new PluginRegistry() }), pluginOperations({ types: [Senders, Unimplemented], state: { pollInterval } })],

@@ -113,3 +113,17 @@ export function describeEachDatabase(title: string, suite: (db: Database) => voi
     }
   }
 }
+
+/** The connection options of `orm`'s database, for a second instance on it (as a second process would be). */
+export function sameDatabase(orm: TestOrm): TestOptions {
+  const c = orm.config;
+  return {
+    driver: c.get('driver'),
+    dbName: c.get('dbName'),
+    host: c.get('host'),
+    port: c.get('port'),
+    user: c.get('user'),
+    password: c.get('password'),
+    allowGlobalContext: true,
+  };
+}

@@ -7,7 +7,7 @@ import { Entity, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { describe } from 'vitest';
 import { describeChain, hook, plugin, pluginSystem, PluginRegistry, withPlugins } from '../../src/index.js';
 import { operationsOf, pluginOperations, refreshPluginState, type PluginOperationsOptions } from '../../src/operations/index.js';
-import type { Database, TestOrm } from './databases.js';
+import { type Database, type TestOrm, sameDatabase } from './databases.js';
 
 declare module '../../src/plugin-api.js' {
   interface PluginOptionsMap {
@@ -57,15 +57,8 @@ export async function firstInstance(db: Database, connection: Record<string, unk
 
 /** Instance B on A's database, with its own registry, runtime and snapshot. */
 export async function nextInstance(first: TestOrm, ops: PluginOperationsOptions): Promise<TestOrm> {
-  const c = first.config;
   return (await MikroORM.init({
-    driver: c.get('driver'),
-    dbName: c.get('dbName'),
-    host: c.get('host'),
-    port: c.get('port'),
-    user: c.get('user'),
-    password: c.get('password'),
-    allowGlobalContext: true,
+    ...sameDatabase(first),
     entities: [PropPost],
     extensions: [pluginSystem({ registry: newRegistry() }), pluginOperations(ops)],
   })) as TestOrm;
