@@ -137,7 +137,7 @@ describeInBrowser('plugin console in Chromium', () => {
 
     await port.fill('2525');
     await card.getByRole('button', { name: 'Save options' }).click();
-    await expect.poll(() => page.locator('#status').textContent()).toContain('mailer options saved');
+    await expect.poll(() => page.locator('#status').textContent()).toContain('mailer options applied');
     await page.reload();
     await page.locator('body[data-ready="plugins"]').waitFor();
     await mailerCard(page).getByText('Options (edit)').click();
