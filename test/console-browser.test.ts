@@ -146,7 +146,7 @@ describeInBrowser('plugin console in Chromium', () => {
     expect(await page.content()).not.toContain(MAILER_SECRET);
   });
 
-  test('finds who changed a row, reads its state as of a past change, and restores the deleted row', async () => {
+  test('finds who changed a row, reads its state as of a past change, restores the deleted row, then its state as of that change', async () => {
     const page = await signIn('alice');
     await open(page, 'Audit');
     const history = page.getByRole('form', { name: 'Filter the audit history' });
@@ -173,7 +173,16 @@ describeInBrowser('plugin console in Chromium', () => {
     await page.getByRole('button', { name: `Restore Invoice ${app.changedId}` }).click();
     await expect.poll(() => page.locator('#status').textContent()).toContain('restored');
     const row = await app.orm.em.fork().findOne(Invoice, app.changedId);
-    expect(row?.number).toBe('INV-1');
+    expect([row?.number, row?.amount]).toEqual(['INV-1', 250]);
+
+    // Back in the trash no more, it goes back to its state as of alice's creation: bob's change undone, through the ORM.
+    await page.getByRole('button', { name: 'Restore this state' }).click();
+    await expect.poll(() => page.locator('#status').textContent()).toContain('restored to its state as of');
+    expect((await app.orm.em.fork().findOne(Invoice, app.changedId))?.amount).toBe(100);
+    // The history, read again, shows the revert as alice's change of amount from 250 to 100.
+    const revert = page.locator('tbody tr', { hasText: 'alice' }).filter({ has: page.locator('del', { hasText: /^250$/ }) });
+    await expect.poll(() => revert.count()).toBe(1);
+    expect(await revert.locator('ins').allTextContents()).toContain('100');
   });
 
   test('restores a deletion batch, and deletes a row for good only once its name is typed', async () => {
