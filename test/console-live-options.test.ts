@@ -80,8 +80,8 @@ describeEachDatabase('live option edits', db => {
     expect(await eventually(() => pluginOptions(b.em.fork(), ConRate, 'cache')!.ttl === 5)).toBe(true);
     // Reads by primary key still go through the cache, filled with the edited lifetime.
     const em = a.em.fork();
-    expect((await em.findOneOrFail(ConRate, 'EUR')).rate).toBe(100);
-    expect((await a.em.fork().findOneOrFail(ConRate, 'EUR')).rate).toBe(100);
+    expect((await em.findOneOrFail(ConRate, { code: 'EUR' })).rate).toBe(100);
+    expect((await a.em.fork().findOneOrFail(ConRate, { code: 'EUR' })).rate).toBe(100);
 
     // Back to the code's options: `sync --mode update` undoes the edits everywhere.
     await syncPluginState(a, { mode: 'update' });
