@@ -161,7 +161,7 @@ function recordBulk(ctx: HookContext<AuditOptions>, operation: BulkAuditOperatio
     options: ctx.options,
     policyOf: meta => {
       // The options it runs with now: a live edit (redact, exclude…) counts from the next write.
-      const options = settings.audited.has(meta.className) ? (pluginOptions(ctx.em, meta, 'audit') as AuditOptions | undefined) : undefined;
+      const options = settings.audited.has(meta.className) ? (pluginOptions(ctx.em, meta.className, 'audit') as AuditOptions | undefined) : undefined;
       return options && fieldPolicy(meta, options);
     },
     context: currentContext(ctx.em),
