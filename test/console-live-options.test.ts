@@ -7,7 +7,7 @@ import { pluginOptions, pluginSystem } from '../src/index.js';
 import { pluginOperations, setPluginOptions, syncPluginState } from '../src/operations/index.js';
 import { auditRows } from './support/audit-support.js';
 import { client, ConCustomer, ConInvoice, ConRate, PROBE_SECRET, PROBE_URL_SECRET, registry, seed, serveWithPrefix, snapshot, type Served } from './support/console-app.js';
-import { describeEachDatabase, type TestOrm } from './support/databases.js';
+import { describeEachDatabase, sameDatabase, type TestOrm } from './support/databases.js';
 import { eventually, removeTempDirs, sharedConnection } from './support/propagation-app.js';
 
 vi.setConfig({ testTimeout: 60_000 });
@@ -18,9 +18,7 @@ const extensions = () => [pluginSystem({ registry }), pluginOperations({ state: 
 
 /** Another process of the same app: its own runtime and plugin instances, on the first one's database. */
 async function secondInstance(first: TestOrm): Promise<TestOrm> {
-  const c = first.config;
-  const connection = Object.fromEntries((['driver', 'dbName', 'host', 'port', 'user', 'password'] as const).map(key => [key, c.get(key)]));
-  return (await MikroORM.init({ ...connection, allowGlobalContext: true, entities, extensions: extensions() })) as TestOrm;
+  return (await MikroORM.init({ ...sameDatabase(first), entities, extensions: extensions() })) as TestOrm;
 }
 
 const auditOf = (orm: TestOrm) => pluginOptions(orm.em.fork(), ConInvoice, 'audit')!;
