@@ -4,7 +4,7 @@ import { MikroORM } from '@mikro-orm/core';
 import { afterEach, beforeEach, expect, test, vi } from 'vitest';
 import { auditLog } from '../src/audit.js';
 import { pluginOptions, pluginSystem } from '../src/index.js';
-import { pluginOperations, setPluginOptions, syncPluginState } from '../src/operations/index.js';
+import { pluginOperations, pluginStateEntities, refreshPluginState, setPluginOptions, syncPluginState } from '../src/operations/index.js';
 import { auditRows } from './support/audit-support.js';
 import { client, ConCustomer, ConInvoice, ConRate, PROBE_SECRET, PROBE_URL_SECRET, registry, seed, serveWithPrefix, snapshot, type Served } from './support/console-app.js';
 import { describeEachDatabase, sameDatabase, type TestOrm } from './support/databases.js';
@@ -14,11 +14,11 @@ vi.setConfig({ testTimeout: 60_000 });
 
 const entities = [ConCustomer, ConInvoice, ConRate];
 // Polling as the fallback everywhere; PostgreSQL also notifies.
-const extensions = () => [pluginSystem({ registry }), pluginOperations({ state: { pollInterval: 50 } }), auditLog()];
+const extensions = (onError?: (error: unknown) => void) => [pluginSystem({ registry }), pluginOperations({ state: { pollInterval: 50 }, ...(onError && { onError }) }), auditLog()];
 
 /** Another process of the same app: its own runtime and plugin instances, on the first one's database. */
-async function secondInstance(first: TestOrm): Promise<TestOrm> {
-  return (await MikroORM.init({ ...sameDatabase(first), entities, extensions: extensions() })) as TestOrm;
+async function secondInstance(first: TestOrm, onError?: (error: unknown) => void): Promise<TestOrm> {
+  return (await MikroORM.init({ ...sameDatabase(first), entities, extensions: extensions(onError) })) as TestOrm;
 }
 
 const auditOf = (orm: TestOrm) => pluginOptions(orm.em.fork(), ConInvoice, 'audit')!;
@@ -130,6 +130,28 @@ describeEachDatabase('live option edits', db => {
       expect(pluginOptions(restarted.em.fork(), ConCustomer, 'conProbe')).toMatchObject({ limit: 7, apiKey: PROBE_SECRET });
     } finally {
       await restarted.close(true);
+    }
+  });
+
+  test('a stored live value the plugin refuses (written past the checks) leaves the code\'s options running, and is reported', async () => {
+    const errors: unknown[] = [];
+    const other = await secondInstance(a, error => errors.push(error));
+    try {
+      const write = async (options: Record<string, unknown>) => {
+        const em = a.em.fork();
+        const { PluginState } = pluginStateEntities(a);
+        em.assign(await em.findOneOrFail(PluginState, { plugin: 'cache', entity: 'ConRate' }), { options, updatedAt: new Date() });
+        await em.flush();
+        await refreshPluginState(other, { force: true });
+      };
+      await write({ ttl: -5, store: 'memory' });
+      expect(pluginOptions(other.em.fork(), ConRate, 'cache')!.ttl).toBe(3600);
+      expect(errors).toEqual([expect.objectContaining({ code: 'MOP_INVALID_OPTIONS', plugin: 'cache', entity: 'ConRate', option: 'ttl' })]);
+      await write({ ttl: 7, store: 'memory' });
+      expect(pluginOptions(other.em.fork(), ConRate, 'cache')!.ttl).toBe(7);
+      expect(errors).toHaveLength(1);
+    } finally {
+      await other.close(true);
     }
   });
 });
