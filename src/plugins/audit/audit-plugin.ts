@@ -32,7 +32,18 @@ import type { AuditRecord, AuditSink, BulkAuditOperation, BulkAuditRecord } from
   version: '1.0.0',
   description: 'Records who changed what and when, in the same transaction, with history and point-in-time queries.',
   // Every per-entity option is read from the hook's options at each write, so each may change live.
-  options: { defaults: auditDefaults, validate: validateAuditOptions, live: ['include', 'exclude', 'redact', 'ignoreNoopUpdates'] },
+  options: {
+    defaults: auditDefaults,
+    validate: validateAuditOptions,
+    // For forms (the console): property names as a list.
+    fields: {
+      include: { type: 'array', description: 'Record only these properties (not with exclude)', order: 1 },
+      exclude: { type: 'array', description: 'Never record these properties', order: 2 },
+      redact: { type: 'array', description: 'Record that these changed, never their values', order: 3 },
+      ignoreNoopUpdates: { type: 'boolean', description: 'No row for an update that changes nothing recorded', order: 4 },
+    },
+    live: ['include', 'exclude', 'redact', 'ignoreNoopUpdates'],
+  },
 })
 export class AuditPlugin implements Plugin<AuditOptions> {
   /**

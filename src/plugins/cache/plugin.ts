@@ -29,7 +29,13 @@ const plugins = new WeakMap<Configuration, CachePlugin>();
   version: '1.1.0',
   description: 'Second-level entity cache for findOne by primary key: memory LRU or Redis, dropped after each commit.',
   // `ttl` is read from the hook's options at each fill; prefix and store are fixed at start-up.
-  options: { defaults: cacheDefaults, validate: validateCacheOptions, live: ['ttl'] },
+  options: {
+    defaults: cacheDefaults,
+    validate: validateCacheOptions,
+    // For forms (the console): the one option an operator may change; prefix and store are the code's.
+    fields: { ttl: { type: 'number', description: 'Seconds an entry lives (greater than 0)' } },
+    live: ['ttl'],
+  },
 })
 export class CachePlugin implements Plugin<CacheOptions> {
   readonly #entities = new Map<string, CachedEntity>();
