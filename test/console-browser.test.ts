@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
 import { describeInBrowser, launchChromium, pageErrors, screenshot } from './support/browser.js';
-import { runWithContext } from '../src/index.js';
+import { pluginOptions, runWithContext } from '../src/index.js';
 import { Invoice, MAILER_SECRET, startConsoleApp, type ConsoleApp } from './support/console-sample-app.js';
 
 describeInBrowser('plugin console in Chromium', () => {
@@ -138,6 +138,8 @@ describeInBrowser('plugin console in Chromium', () => {
     await port.fill('2525');
     await card.getByRole('button', { name: 'Save options' }).click();
     await expect.poll(() => page.locator('#status').textContent()).toContain('mailer options applied');
+    // A live option: the running plugin has it now, not only the stored state.
+    expect(pluginOptions(app.orm.em.fork(), Invoice, 'mailer')?.port).toBe(2525);
     await page.reload();
     await page.locator('body[data-ready="plugins"]').waitFor();
     await mailerCard(page).getByText('Options (edit)').click();

@@ -21,7 +21,7 @@ function facts(plugin) {
 function liveNote(plugin) {
   const live = plugin.liveOptions ?? [];
   return h('p', { class: 'hint' }, live.length
-    ? `Live options (${live.join(', ')}) apply at once, on every instance. The others are fixed by the application's code.`
+    ? `Live options (${live.join(', ')}) apply at once, on every instance and every entity the plugin is on. The others are fixed by the application's code.`
     : 'This plugin declares no live option: its options are fixed by the application\'s code.');
 }
 
@@ -101,7 +101,10 @@ function card(plugin, context, replace) {
         values: plugin.options ?? {},
         secretPaths: plugin.secretOptions,
         readOnly: !context.canChange,
-        onSubmit: async options => {
+        onSubmit: async collected => {
+          // Only what was changed: an edit goes to every entity the plugin is on, each keeping its other values.
+          const shown = plugin.options ?? {};
+          const options = Object.fromEntries(Object.entries(collected).filter(([name, value]) => JSON.stringify(value) !== JSON.stringify(shown[name])));
           try {
             const answer = await api.post(`api/plugins/${seg(plugin.name)}/options`, { options });
             context.say(`${plugin.name} options applied: the running hooks use them now, on every instance.`);
