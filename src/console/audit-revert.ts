@@ -81,7 +81,7 @@ async function revertTime(orm: MikroORM, table: ReturnType<typeof auditTable>, m
   return new Date(record.recordedAt);
 }
 
-/** What a revert writes: recorded values of properties an update may set; never the key, the soft-delete field or a redacted value. */
+/** What a revert writes: recorded values of properties an update may set; never the key, the version, the soft-delete field or a redacted value. */
 function restorable(orm: MikroORM, meta: EntityMetadata, state: Record<string, unknown>, redacted: readonly string[]): Record<string, unknown> {
   const softDeleteField = entityTrait(orm.em, meta.className, 'softDeletable')?.field;
   const values: Record<string, unknown> = {};
@@ -93,8 +93,9 @@ function restorable(orm: MikroORM, meta: EntityMetadata, state: Record<string, u
 }
 
 function isWritable(meta: EntityMetadata, name: string): boolean {
-  const prop = meta.properties[name as never] as { primary?: boolean; persist?: boolean; kind?: string; formula?: unknown; embedded?: unknown } | undefined;
-  if (!prop || prop.primary || prop.persist === false || prop.formula || prop.embedded) return false;
+  const prop = meta.properties[name as never] as { primary?: boolean; persist?: boolean; kind?: string; formula?: unknown; embedded?: unknown; version?: boolean } | undefined;
+  // The version column is the ORM's to move: an old value written back would defeat optimistic locking.
+  if (!prop || prop.primary || prop.version || prop.persist === false || prop.formula || prop.embedded) return false;
   return prop.kind === 'scalar' || prop.kind === 'm:1' || prop.kind === 'embedded' || (prop.kind === '1:1' && (prop as { owner?: boolean }).owner === true);
 }
 
