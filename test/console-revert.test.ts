@@ -1,13 +1,26 @@
 // Issue #17: POST api/audit/revert writes a row back to its state as of a past time (or audit record) through
 // the ORM, audited with the console's actor; refused with typed errors when that state cannot be restored.
+import { Entity, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { afterEach, beforeEach, expect, test, vi } from 'vitest';
-import { auditEvents } from '../src/audit.js';
-import { runWithContext } from '../src/index.js';
+import { AuditPlugin, auditEvents, auditLog } from '../src/audit.js';
+import { pluginConsole } from '../src/console.js';
+import { PluginRegistry, pluginSystem, runWithContext, ValidationPlugin, withPlugins } from '../src/index.js';
+import { pluginOperations } from '../src/operations/index.js';
 import { auditRows, type RawAuditRow } from './support/audit-support.js';
-import { client, ConInvoice, seed, serveWithPrefix, snapshot, startOrm, type Served } from './support/console-app.js';
+import { authorizeByToken, client, ConInvoice, seed, serve, serveWithPrefix, snapshot, startOrm, type Served } from './support/console-app.js';
 import { describeEachDatabase, type TestOrm } from './support/databases.js';
 
 vi.setConfig({ testTimeout: 60_000 });
+
+/** Amounts the validation plugin refuses from now on: what was valid then may not be now. */
+const refusedAmounts = new Set<number>();
+
+@withPlugins(['audit', { validation: { validate: (row: { amount: number }) => (refusedAmounts.has(row.amount) ? [{ field: 'amount', message: 'no longer allowed' }] : []) } }])
+@Entity()
+class RevPayment {
+  @PrimaryKey({ type: 'integer' }) id!: number;
+  @Property({ type: 'integer' }) amount!: number;
+}
 
 /** Audit rows are stamped to the millisecond: wait for the next one, so "as of" a row leaves out the rows after it. */
 async function nextMillisecond(): Promise<void> {
@@ -114,5 +127,29 @@ describeEachDatabase('console audit revert', db => {
     expect(partial.status).toBe(200);
     expect(partial.json.leftAsIs).toEqual(['number']);
     expect(await invoice(orm, 2)).toEqual({ number: 'INV-2-dan', amount: 210 });
+  });
+
+  test('the hooks run on the revert: a state the validation plugin refuses now is a 422 with its issues, nothing written', async () => {
+    const registry = new PluginRegistry().registerMany({ audit: AuditPlugin, validation: ValidationPlugin });
+    const own = await db.init({ entities: [RevPayment], extensions: [pluginSystem({ registry }), pluginOperations({ state: false }), auditLog()] });
+    const served = await serve(pluginConsole(own, { authorize: authorizeByToken }).node);
+    try {
+      const em = own.em.fork();
+      const payment = em.create(RevPayment, { id: 1, amount: 5 });
+      await em.flush();
+      await nextMillisecond();
+      payment.amount = 6;
+      await em.flush();
+      const [created] = (await auditRows(own)).filter(r => r.entityName === 'RevPayment');
+      refusedAmounts.add(5);
+      const { json, status } = await client(served.base, '').call('POST', '/api/audit/revert', { body: { entity: 'RevPayment', id: 1, eventId: created!.id } });
+      expect([status, json.error.code]).toEqual([422, 'MOP_CONSOLE_INVALID']);
+      expect(json.error.issues).toEqual([{ path: 'amount', message: 'no longer allowed' }]);
+      expect((await own.em.fork().findOneOrFail(RevPayment, 1)).amount).toBe(6);
+    } finally {
+      refusedAmounts.clear();
+      await served.close();
+      await own.close(true);
+    }
   });
 });
