@@ -34,14 +34,33 @@ export interface OptionIssue {
 export interface OptionsSpec<O = any> {
   defaults?: Partial<O>;
   schema?: StandardSchemaV1<unknown, O>;
-  /** Returns the issues found, or nothing when the options are valid. */
-  validate?: (options: O) => readonly OptionIssue[] | undefined | void;
+  /**
+   * Returns the issues found, or nothing when the options are valid. `target.meta` is given when an
+   * operator edits live options on a running app (discovery done, the entity's metadata complete), so
+   * a check against the entity's properties can run there too.
+   */
+  validate?: (options: O, target?: OptionsTarget) => readonly OptionIssue[] | undefined | void;
+  /**
+   * Top-level options an operator may change while the app runs (`setPluginOptions`, the console):
+   * every instance applies an edit when it reads the stored state, by rebuilding the entity's chains
+   * with the new options. List only options the hooks read from `ctx.options` (or `pluginOptions()`)
+   * each time they run, never ones `setupEntity` used (columns, schema, namespaces). An edit of any
+   * other option is refused (`MOP_OPTION_NOT_LIVE`). Default: none.
+   */
+  live?: readonly string[];
   /**
    * A descriptive schema of the top-level options: it validates them (after `schema`, before
    * `validate`), supplies defaults, marks secrets (masked in errors and CLI output, never written to
    * `plugin_state`) and exports as JSON Schema (`optionsJsonSchema()`).
    */
   fields?: Readonly<Record<string, OptionField>>;
+}
+
+/** What `OptionsSpec.validate` is checking options for. */
+export interface OptionsTarget {
+  readonly entity: string;
+  /** The entity's complete metadata: given when checking a live edit, not at start-up. */
+  readonly meta?: EntityMetadata;
 }
 
 /** One option in `OptionsSpec.fields`. */

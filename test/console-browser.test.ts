@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
 import { describeInBrowser, launchChromium, pageErrors, screenshot } from './support/browser.js';
-import { runWithContext } from '../src/index.js';
+import { pluginOptions, runWithContext } from '../src/index.js';
 import { Invoice, MAILER_SECRET, startConsoleApp, type ConsoleApp } from './support/console-sample-app.js';
 
 describeInBrowser('plugin console in Chromium', () => {
@@ -137,7 +137,9 @@ describeInBrowser('plugin console in Chromium', () => {
 
     await port.fill('2525');
     await card.getByRole('button', { name: 'Save options' }).click();
-    await expect.poll(() => page.locator('#status').textContent()).toContain('mailer options saved');
+    await expect.poll(() => page.locator('#status').textContent()).toContain('mailer options applied');
+    // A live option: the running plugin has it now, not only the stored state.
+    expect(pluginOptions(app.orm.em.fork(), Invoice, 'mailer')?.port).toBe(2525);
     await page.reload();
     await page.locator('body[data-ready="plugins"]').waitFor();
     await mailerCard(page).getByText('Options (edit)').click();
@@ -146,7 +148,7 @@ describeInBrowser('plugin console in Chromium', () => {
     expect(await page.content()).not.toContain(MAILER_SECRET);
   });
 
-  test('finds who changed a row, reads its state as of a past change, and restores the deleted row', async () => {
+  test('finds who changed a row, reads its state as of a past change, restores the deleted row, then its state as of that change', async () => {
     const page = await signIn('alice');
     await open(page, 'Audit');
     const history = page.getByRole('form', { name: 'Filter the audit history' });
@@ -173,7 +175,16 @@ describeInBrowser('plugin console in Chromium', () => {
     await page.getByRole('button', { name: `Restore Invoice ${app.changedId}` }).click();
     await expect.poll(() => page.locator('#status').textContent()).toContain('restored');
     const row = await app.orm.em.fork().findOne(Invoice, app.changedId);
-    expect(row?.number).toBe('INV-1');
+    expect([row?.number, row?.amount]).toEqual(['INV-1', 250]);
+
+    // Back in the trash no more, it goes back to its state as of alice's creation: bob's change undone, through the ORM.
+    await page.getByRole('button', { name: 'Restore this state' }).click();
+    await expect.poll(() => page.locator('#status').textContent()).toContain('restored to its state as of');
+    expect((await app.orm.em.fork().findOne(Invoice, app.changedId))?.amount).toBe(100);
+    // The history, read again, shows the revert as alice's change of amount from 250 to 100.
+    const revert = page.locator('tbody tr', { hasText: 'alice' }).filter({ has: page.locator('del', { hasText: /^250$/ }) });
+    await expect.poll(() => revert.count()).toBe(1);
+    expect(await revert.locator('ins').allTextContents()).toContain('100');
   });
 
   test('restores a deletion batch, and deletes a row for good only once its name is typed', async () => {

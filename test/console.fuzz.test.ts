@@ -13,6 +13,7 @@ const RUNS = Number(process.env.CONSOLE_FUZZ_RUNS ?? 60);
 const STATUS: Record<string, number> = {
   MOP_CONSOLE_UNAUTHORIZED: 401, MOP_CONSOLE_FORBIDDEN: 403, MOP_CONSOLE_CROSS_ORIGIN: 403, MOP_CONSOLE_CSRF: 403, MOP_CONSOLE_NOT_FOUND: 404,
   MOP_CONSOLE_METHOD: 405, MOP_CONSOLE_BAD_JSON: 400, MOP_CONSOLE_BODY_TOO_LARGE: 413, MOP_CONSOLE_INVALID: 422, MOP_CONSOLE_CONFIRM_REQUIRED: 422, MOP_CONSOLE_CONFLICT: 409,
+  MOP_CONSOLE_NOT_LIVE: 409, MOP_CONSOLE_NO_STATE: 409, MOP_CONSOLE_REDACTED: 409,
 };
 
 let orm: TestOrm;
@@ -36,7 +37,7 @@ const near = fc.oneof(
   name,
   fc.jsonValue({ maxDepth: 2 }),
 );
-const bodyObject = fc.dictionary(fc.constantFrom('status', 'priority', 'entity', 'options', 'batch', 'id', 'confirm', 'key', 'x'), near, { maxKeys: 4 });
+const bodyObject = fc.dictionary(fc.constantFrom('status', 'priority', 'entity', 'options', 'batch', 'id', 'confirm', 'key', 'at', 'eventId', 'x'), near, { maxKeys: 4 });
 const options = fc.record({ options: fc.dictionary(fc.constantFrom('label', 'limit', 'apiKey', 'endpoint', 'other'), near, { maxKeys: 3 }), entity: fc.option(name, { nil: undefined }) }, { requiredKeys: ['options'] });
 const raw = fc.oneof(
   bodyObject.map(b => JSON.stringify(b)),
@@ -45,7 +46,7 @@ const raw = fc.oneof(
   fc.string({ maxLength: 40 }),
   fc.string({ minLength: 2100, maxLength: 2200 }).map(s => JSON.stringify({ status: s })),
 );
-const POSTS = ['/api/plugins/conProbe/status', '/api/plugins/conProbe/priority', '/api/plugins/conProbe/options', '/api/plugins/cache/options', '/api/trash/restore', '/api/trash/hard-delete', '/api/cache/clear', '/api/plugins/conProbe/test-connection'];
+const POSTS = ['/api/plugins/conProbe/status', '/api/plugins/conProbe/priority', '/api/plugins/conProbe/options', '/api/plugins/cache/options', '/api/trash/restore', '/api/trash/hard-delete', '/api/cache/clear', '/api/plugins/conProbe/test-connection', '/api/audit/revert'];
 const GETS = ['/api/chains', '/api/audit', '/api/audit/state', '/api/trash', '/api/plugins'];
 const queryKey = fc.constantFrom('entity', 'id', 'actor', 'from', 'to', 'limit', 'format', 'at', 'x');
 const queryValue = fc.oneof(name, fc.constantFrom('2026-01-01T00:00:00Z', 'csv', 'json', 'mermaid', '-1', '0', '99999', '1', 'yesterday', '%', '%ZZ'), fc.string({ maxLength: 10 }));

@@ -103,6 +103,23 @@ describe('plugin options specs', () => {
   });
 });
 
+describe('live options', () => {
+  test('a malformed live list, or one naming a secret, is refused at registration', () => {
+    for (const options of [{ live: 'ttl' }, { live: ['a.b'] }, { live: [''] }, { fields: { key: { type: 'string', secret: true } }, live: ['key'] }]) {
+      const registry = new PluginRegistry();
+      const error = thrown(() => {
+        @plugin({ name: 'misuseLive', registry, options: options as never })
+        class MisuseLive {
+          @hook('beforeCreate') touch() {}
+        }
+        return MisuseLive;
+      });
+      expect(error, JSON.stringify(options)).toMatchObject({ code: 'MOP_INVALID_PLUGIN', plugin: 'misuseLive', option: 'options.live' });
+      expect(registry.names()).toEqual([]);
+    }
+  });
+});
+
 describe('recordHooks', () => {
   test('a frozen plugin instance cannot be wrapped: a typed error naming plugin and hook, not a TypeError', async () => {
     const { createTestOrm, recordHooks } = await import('../src/testing.js');

@@ -62,6 +62,8 @@ export class PluginRuntime {
   #builtAt = -1;
   #readHooks = false;
   #overrides: ChainStateOverrides | undefined;
+  /** The code's options of each (entity, plugin) a live edit replaced, to go back to. */
+  readonly #codeOptions = new Map<string, unknown>();
 
   constructor(options: PluginSystemOptions, registry: PluginRegistry) {
     this.#options = options;
@@ -171,6 +173,33 @@ export class PluginRuntime {
   /** The options a plugin has for an entity, or undefined when it is not attached. */
   optionsFor(entity: string, plugin: string): unknown {
     return this.#attached.get(entity)?.find(p => p.definition.name === plugin)?.options;
+  }
+
+  /** The options the application's code gave a plugin for an entity, whatever live edit runs now. */
+  codeOptionsFor(entity: string, plugin: string): unknown {
+    const key = `${entity}\u0000${plugin}`;
+    return this.#codeOptions.has(key) ? this.#codeOptions.get(key) : this.optionsFor(entity, plugin);
+  }
+
+  /**
+   * Runs a plugin on an entity with other (checked) options from its next operation: its chains are
+   * rebuilt with them, hooks get them as `ctx.options`. `undefined` goes back to the code's options.
+   * Returns whether anything changed.
+   */
+  setRunningOptions(entity: string, plugin: string, options: unknown): boolean {
+    const list = this.#attached.get(entity);
+    const index = list?.findIndex(p => p.definition.name === plugin) ?? -1;
+    if (!list || index < 0) return false;
+    const key = `${entity}\u0000${plugin}`;
+    if (!this.#codeOptions.has(key)) this.#codeOptions.set(key, list[index]!.options);
+    const next = options === undefined ? this.#codeOptions.get(key) : options;
+    if (options === undefined) this.#codeOptions.delete(key);
+    if (list[index]!.options === next) return false;
+    const attached = new Map(this.#attached);
+    attached.set(entity, list.map((p, i) => (i === index ? { ...p, options: next } : p)));
+    this.#attached = attached;
+    this.invalidate();
+    return true;
   }
 
   /** The ordered chain for an entity and event, for inspection; `queryFilter` lists each plugin's filter in turn. */

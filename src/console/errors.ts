@@ -14,6 +14,9 @@ export const CONSOLE_ERRORS = defineErrorCodes('console', {
   MOP_CONSOLE_CONFIRM_REQUIRED: 'HTTP 422: a hard delete without `confirm` equal to `<entity>:<id>`',
   MOP_CONSOLE_CONFLICT: 'HTTP 409: the change cannot be made in the current state (no plugin-state table, no audit table, entity without soft delete or cache)',
   MOP_CONSOLE_INTERNAL: 'HTTP 500: an unexpected failure; the response says only that, the details go to `onError`',
+  MOP_CONSOLE_NOT_LIVE: 'HTTP 409: an options edit changes an option the plugin does not declare `live` (`field`, `issues`); nothing is stored',
+  MOP_CONSOLE_NO_STATE: 'HTTP 409: a revert to a time when the row did not exist (before its create, after its delete), or of a row that no longer exists',
+  MOP_CONSOLE_REDACTED: 'HTTP 409: a revert would restore fields the audit log redacted (`issues` names them); resend with `leaveRedacted: true` to restore the rest',
 });
 
 declare module '../errors.js' {
@@ -42,6 +45,9 @@ const STATUS: Record<ConsoleErrorCode, number> = {
   MOP_CONSOLE_CONFIRM_REQUIRED: 422,
   MOP_CONSOLE_CONFLICT: 409,
   MOP_CONSOLE_INTERNAL: 500,
+  MOP_CONSOLE_NOT_LIVE: 409,
+  MOP_CONSOLE_NO_STATE: 409,
+  MOP_CONSOLE_REDACTED: 409,
 };
 
 /** A refused console request (or a misconfigured `pluginConsole()` call): `status` is the HTTP status it answers with. */

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { MikroORM } from '@mikro-orm/core';
 import { invalidArgument, runtimeOf } from '../core.js';
 import { auditRoutes } from './audit.js';
+import { auditRevertRoutes } from './audit-revert.js';
 import { cacheRoutes } from './cache.js';
 import { chainRoutes } from './chains.js';
 import { ConsoleError } from './errors.js';
@@ -33,7 +34,7 @@ export function pluginConsole(orm: MikroORM<any, any, any>, options: PluginConso
   const settings = consoleSettings(options);
   const guard = new Guard(settings);
   const health: HealthMemory = new Map();
-  const routes = [...sessionRoutes(), ...pluginRoutes(health), ...chainRoutes(), ...auditRoutes(), ...trashRoutes(), ...cacheRoutes()];
+  const routes = [...sessionRoutes(), ...pluginRoutes(health), ...chainRoutes(), ...auditRoutes(), ...auditRevertRoutes(), ...trashRoutes(), ...cacheRoutes()];
   const outside = () => json(orm, 404, errorBody(new ConsoleError('MOP_CONSOLE_NOT_FOUND', 'not under the console prefix')));
   const fail = (error: unknown) => {
     settings.onError(error);

@@ -25,6 +25,8 @@ export interface ConsolePlugin {
   readonly storedOptions: Readonly<Record<string, Record<string, unknown> | null>>;
   /** Top-level option names whose values are secret (write-only, shown as `***`). */
   readonly secretOptions: readonly string[];
+  /** Top-level option names an edit may change (the plugin declares them `live`): every instance runs the edit at once. Others are the code's. */
+  readonly liveOptions: readonly string[];
   readonly optionsSchema: JsonSchema | null;
 }
 
@@ -58,6 +60,7 @@ export function consolePlugins(orm: MikroORM, health: HealthMemory): ConsolePlug
       optionsByEntity,
       storedOptions: Object.fromEntries(p.entities.map(e => [e.entity, stored.find(r => r.plugin === p.name && r.entity === e.entity)?.options ?? null])),
       secretOptions: Object.entries(schema.properties).filter(([, prop]) => prop.writeOnly === true).map(([name]) => name),
+      liveOptions: runtimeOf(orm).registry.definition(p.name)?.options.live ?? [],
       optionsSchema: schema,
     };
   });
@@ -78,6 +81,7 @@ export function consolePlugins(orm: MikroORM, health: HealthMemory): ConsolePlug
         optionsByEntity: {},
         storedOptions: {},
         secretOptions: [],
+        liveOptions: [],
         optionsSchema: null,
       }),
     ),

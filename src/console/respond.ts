@@ -1,6 +1,6 @@
 import type { MikroORM } from '@mikro-orm/core';
 import { PluginError } from '../core.js';
-import { scrubOrmSecrets } from '../operations/index.js';
+import { OptionNotLiveError, scrubOrmSecrets } from '../operations/index.js';
 import { ConsoleError, type ConsoleErrorCode } from './errors.js';
 import type { Outbound } from './exchange.js';
 import { securityHeaders } from './headers.js';
@@ -42,6 +42,11 @@ const FROM_PACKAGE: Readonly<Record<string, ConsoleErrorCode>> = {
 /** Any thrown value as a `ConsoleError`; `unexpected` is true when it was not a refusal the console or package meant. */
 export function asConsoleError(error: unknown): { error: ConsoleError; unexpected: boolean } {
   if (error instanceof ConsoleError) return { error, unexpected: error.code === 'MOP_CONSOLE_INTERNAL' };
+  if (error instanceof OptionNotLiveError) {
+    const message = error.message.replace(/^\[[A-Z_]+\] /, '');
+    const issues = error.options.map(option => ({ path: option, message: 'cannot change while the application runs: change it in the code' }));
+    return { error: new ConsoleError('MOP_CONSOLE_NOT_LIVE', message, { field: `options.${error.options[0]}`, issues, plugin: error.plugin, entity: error.entity }), unexpected: false };
+  }
   if (error instanceof PluginError && FROM_PACKAGE[error.code]) {
     const message = error.message.replace(/^\[[A-Z_]+\] /, '');
     return { error: new ConsoleError(FROM_PACKAGE[error.code]!, message, { ...(error.option !== undefined && { field: error.option }) }), unexpected: false };

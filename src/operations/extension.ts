@@ -119,8 +119,8 @@ export function pluginOperations(options: PluginOperationsOptions = {}): PluginE
       let early: EntityManager | undefined;
       const em = () => orm.em ?? early!;
       const types = () => options.types ?? pluginTypes();
-      const store = stateEntities && new PluginStateStore(runtime, stateEntities, em, types);
       const onError = options.onError ?? defaultOnError;
+      const store = stateEntities && new PluginStateStore(runtime, stateEntities, em, types, onError);
       const pollInterval = stateOptions?.pollInterval ?? 1000;
       const propagation = store && new StatePropagation(orm, store, { pollInterval, notify, onError });
       const context: OperationsContext = { orm, runtime, store, propagation, types, loaded: [], inAppConfig: !forInspection.has(extension) };

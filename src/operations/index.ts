@@ -1,4 +1,4 @@
-export { OPERATIONS_ERRORS } from './errors.js';
+export { OPERATIONS_ERRORS, OptionNotLiveError } from './errors.js';
 export { pluginOperations, operationsOf, type PluginOperationsOptions, type PluginStateOptions } from './extension.js';
 export { pluginStatePropagation } from './state-propagation.js';
 export type { PluginStatePropagation, PluginStateNotifyOptions, RedisNotifyClient } from './notify/notify-options.js';

@@ -46,7 +46,7 @@ export async function entityOptionIssues(runtime: PluginRuntime, meta: EntityMet
  * Standard Schema (all its issues), then `fields`, then the `validate` function. An option already
  * reported by an earlier check is not reported again.
  */
-export async function optionIssues(definition: PluginDefinition, given: unknown, entity: string): Promise<{ errors: PluginOptionsError[]; secrets: string[] }> {
+export async function optionIssues(definition: PluginDefinition, given: unknown, entity: string, meta?: EntityMetadata): Promise<{ errors: PluginOptionsError[]; secrets: string[] }> {
   const spec = definition.options;
   if (given !== true && !isPlainObject(given)) {
     const received = spec.fields ? undefined : given;
@@ -86,7 +86,7 @@ export async function optionIssues(definition: PluginDefinition, given: unknown,
   }
   for (const issue of validateFields(spec.fields, options)) add(issue, options, true);
   try {
-    for (const issue of spec.validate?.(options as never) ?? []) add(issue, options, true);
+    for (const issue of spec.validate?.(options as never, meta ? { entity, meta } : { entity }) ?? []) add(issue, options, true);
   } catch (error) {
     // A validate function may assume what the checks before it guarantee: its throw only counts when nothing else was wrong.
     if (errors.length === 0) add(threw('the validate function', error), options, true);

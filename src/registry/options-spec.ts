@@ -15,8 +15,15 @@ export interface SpecProblem {
  */
 export function optionsSpecProblem(spec: unknown): SpecProblem | undefined {
   if (spec === undefined) return undefined;
-  if (!isPlainObject(spec)) return { path: 'options', expected: 'an object { defaults, schema, validate, fields }' };
-  const { defaults, schema, validate, fields } = spec as Record<string, unknown>;
+  if (!isPlainObject(spec)) return { path: 'options', expected: 'an object { defaults, schema, validate, fields, live }' };
+  const { defaults, schema, validate, fields, live } = spec as Record<string, unknown>;
+  if (live !== undefined && (!Array.isArray(live) || !live.every(name => typeof name === 'string' && name !== '' && !name.includes('.')))) {
+    return { path: 'options.live', expected: 'an array of top-level option names' };
+  }
+  if (Array.isArray(live) && isPlainObject(fields)) {
+    const secret = live.find(name => (fields as Record<string, { secret?: unknown }>)[name]?.secret === true);
+    if (secret !== undefined) return { path: 'options.live', expected: `no secret option ('${secret}' is write-only and never stored)` };
+  }
   if (defaults !== undefined && !isPlainObject(defaults)) return { path: 'options.defaults', expected: 'an object' };
   if (validate !== undefined && typeof validate !== 'function') return { path: 'options.validate', expected: 'a function' };
   if (schema !== undefined) {

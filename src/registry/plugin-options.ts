@@ -1,3 +1,4 @@
+import type { EntityMetadata } from '@mikro-orm/core';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { PluginOptionsError } from '../errors.js';
 import { scrubSecrets } from './secrets.js';
@@ -10,7 +11,7 @@ import type { PluginDefinition } from './plugin-definition.js';
  * validate function. Runs at start-up, so a bad option fails `MikroORM.init` and never reaches a hook.
  * Synchronous unless the plugin's schema validates asynchronously (then a promise), so `new MikroORM()` can use it.
  */
-export function resolvePluginOptions(definition: PluginDefinition, given: unknown, entity: string): unknown {
+export function resolvePluginOptions(definition: PluginDefinition, given: unknown, entity: string, meta?: EntityMetadata): unknown {
   const spec = definition.options;
   let options: unknown = isPlainObject(given) ? given : {};
   // A secret option's value never reaches an error message, whoever wrote the message.
@@ -35,7 +36,7 @@ export function resolvePluginOptions(definition: PluginDefinition, given: unknow
     if (result) options = result.value;
     const fieldIssues = validateFields(spec.fields, options);
     if (fieldIssues.length > 0) throw fail(fieldIssues[0]!, valueAt(options, fieldIssues[0]!.option));
-    const issues = spec.validate?.(options as never);
+    const issues = spec.validate?.(options as never, meta ? { entity, meta } : { entity });
     if (issues && issues.length > 0) throw fail(issues[0]!, valueAt(options, issues[0]!.option));
     return Object.freeze(options);
   };

@@ -34,6 +34,7 @@ export const registry = new PluginRegistry().registerMany({ softDelete: SoftDele
       apiKey: { type: 'string', secret: true },
       endpoint: { type: 'string' },
     },
+    live: ['label', 'limit'],
   },
 })
 class ConProbe {

@@ -33,6 +33,7 @@ export const MAILER_SECRET = 'sk-console-SECRET-5d1e';
       port: { type: 'integer', default: 587, min: 1, max: 65535, description: 'SMTP port', group: 'server', order: 2 },
       apiKey: { type: 'string', secret: true, required: true, min: 8, description: 'Provider API key', group: 'credentials' },
     },
+    live: ['host', 'port'],
   },
 })
 export class MailerPlugin {

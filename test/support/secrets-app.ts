@@ -51,6 +51,7 @@ export function secretsRegistry(): PluginRegistry {
         keys: { type: 'array', secret: true, max: 2 },
         endpoint: { type: 'string', pattern: 'https://.+' },
       },
+      live: ['endpoint'],
       // A plugin author quoting values in a message, as many do.
       validate: o => (o.creds?.user === 'refused' ? [{ option: 'creds', expected: `credentials other than ${o.creds.pass} (pin ${o.pin}, key ${o.keys?.[0]})` }] : []),
     },

@@ -36,6 +36,8 @@ export const NotificationLog = defineEntity({
       retries: { type: 'integer', default: 3, min: 0, max: 10, description: 'Attempts per message', group: 'delivery', order: 3 },
       apiKey: { type: 'string', secret: true, required: true, min: 8, description: 'Provider API key', group: 'credentials' },
     },
+    // The hook reads these from ctx.options at each call: an operator may change them while the app runs.
+    live: ['channel', 'retries'],
   },
 })
 export class NotifyPlugin {

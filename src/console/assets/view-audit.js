@@ -1,6 +1,7 @@
 // Audit: history per entity and row, field diffs and actors, filters, export, and a row's state at a past time.
 import { api, query } from './api.js';
 import { download, field, fill, h, isoFromLocal, localFromIso, show, table, when } from './dom.js';
+import { restoreStateButton } from './restore-state.js';
 
 // Field changes of a row; other records (an event, a change made through this console) carry details instead.
 function diff(changes, details) {
@@ -94,6 +95,7 @@ export async function auditView(section, context) {
         Object.entries(state).map(([name, value]) => [h('dt', {}, name), h('dd', {}, show(value))])));
     }
     await offerRestore(entity, id, state);
+    if (context.canChange && state) stateOut.append(restoreStateButton({ entity, id, at, context, onDone: () => search(false) }));
     context.say(`State of ${entity} ${id} as of ${when(at)} shown.`);
   }
 

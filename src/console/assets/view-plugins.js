@@ -17,11 +17,12 @@ function facts(plugin) {
   return h('dl', { class: 'facts' }, rows.map(([term, value]) => [h('dt', {}, term), h('dd', {}, String(value))]));
 }
 
-// Options stored through the console are kept in the plugin state; the running hooks keep their code's
-// options (docs/console.md, "Option edits"). The form shows what was stored over what runs.
-function shownOptions(plugin) {
-  const stored = Object.values(plugin.storedOptions ?? {}).find(value => value && typeof value === 'object');
-  return { ...(plugin.options ?? {}), ...(stored ?? {}) };
+// The form shows the options the plugin runs with; only its live ones may change (docs/console.md, "Option edits").
+function liveNote(plugin) {
+  const live = plugin.liveOptions ?? [];
+  return h('p', { class: 'hint' }, live.length
+    ? `Live options (${live.join(', ')}) apply at once, on every instance and every entity the plugin is on. The others are fixed by the application's code.`
+    : 'This plugin declares no live option: its options are fixed by the application\'s code.');
 }
 
 function card(plugin, context, replace) {
@@ -97,13 +98,16 @@ function card(plugin, context, replace) {
       const form = schemaForm({
         plugin: plugin.name,
         schema: plugin.optionsSchema,
-        values: shownOptions(plugin),
+        values: plugin.options ?? {},
         secretPaths: plugin.secretOptions,
         readOnly: !context.canChange,
-        onSubmit: async options => {
+        onSubmit: async collected => {
+          // Only what was changed: an edit goes to every entity the plugin is on, each keeping its other values.
+          const shown = plugin.options ?? {};
+          const options = Object.fromEntries(Object.entries(collected).filter(([name, value]) => JSON.stringify(value) !== JSON.stringify(shown[name])));
           try {
             const answer = await api.post(`api/plugins/${seg(plugin.name)}/options`, { options });
-            context.say(`${plugin.name} options saved to the plugin state; running hooks keep their code's options until the app applies them.`);
+            context.say(`${plugin.name} options applied: the running hooks use them now, on every instance.`);
             if (answer.plugin) replace(answer.plugin, true);
           } catch (error) {
             const issues = error.issues?.length ? error.issues : error.field ? [{ path: error.field, message: error.message }] : [];
@@ -114,7 +118,7 @@ function card(plugin, context, replace) {
           }
         },
       });
-      details.append(form.form);
+      details.append(liveNote(plugin), form.form);
     } else {
       details.append(h('pre', { class: 'json' }, show(plugin.options)));
     }

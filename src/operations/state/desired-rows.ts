@@ -21,7 +21,9 @@ export function desiredRows(runtime: PluginRuntime, types: readonly PluginType<a
     });
   }
   for (const [entity, attached] of runtime.attachments()) {
-    for (const { plugin, options } of attached) {
+    for (const { plugin } of attached) {
+      // The code's options, not a live edit running now: `sync --mode update` puts the code's back.
+      const options = runtime.codeOptionsFor(entity, plugin);
       desired.set(rowKey(plugin, entity), {
         plugin,
         entity,

@@ -11,6 +11,7 @@ import { rowKey, type DesiredRow, type PluginStateRecord, type SyncOptions, type
 import { syncRows } from './sync-rows.js';
 import { bumpVersion, readVersion } from './version-counter.js';
 import type { StateChangePublisher } from './publisher.js';
+import { applyLiveOptions } from './live-options.js';
 
 const RESTRICTIVENESS: Record<PluginStatus, number> = { active: 0, reserve: 1, disabled: 2 };
 
@@ -37,12 +38,14 @@ export class PluginStateStore implements ChainStateOverrides, ImplementationStat
   #closed = false;
   #publisher: StateChangePublisher | undefined;
   readonly #listeners = new Set<() => void>();
+  readonly #onError: (error: unknown) => void;
 
-  constructor(runtime: PluginRuntime, entities: PluginStateEntities, em: () => EntityManager, types: () => readonly PluginType<any>[]) {
+  constructor(runtime: PluginRuntime, entities: PluginStateEntities, em: () => EntityManager, types: () => readonly PluginType<any>[], onError: (error: unknown) => void = console.warn) {
     this.#runtime = runtime;
     this.entities = entities;
     this.#em = em;
     this.#types = types;
+    this.#onError = onError;
   }
 
   /** Whether the table was there at the last read. */
@@ -118,12 +121,12 @@ export class PluginStateStore implements ChainStateOverrides, ImplementationStat
       const wasAvailable = this.#available;
       this.#available = false;
       this.#version = undefined;
-      if (wasAvailable || this.#rows.size > 0) this.#replace([]);
+      if ((wasAvailable || this.#rows.size > 0) && this.#replace([])) await this.#applyLiveOptions();
       return false;
     }
     this.#available = true;
     this.#version = version;
-    this.#replace(rows);
+    if (this.#replace(rows)) await this.#applyLiveOptions();
     return true;
   }
 
@@ -193,6 +196,11 @@ export class PluginStateStore implements ChainStateOverrides, ImplementationStat
     return this.#write(plugin, entity, row => ({ ...row, priority }));
   }
 
+  /** Stores a plugin's checked options for one entity (`setPluginOptions`); every instance applies the live ones when it reads them. */
+  async setOptions(plugin: string, entity: string, options: Record<string, unknown>): Promise<PluginStateRecord> {
+    return this.#write(plugin, entity, row => ({ ...row, options }));
+  }
+
   /** Brings the rows in line with the code. Idempotent: a second run changes nothing and bumps no version. */
   async sync(options: SyncOptions = {}): Promise<SyncReport> {
     const mode = options.mode ?? 'create';
@@ -241,7 +249,7 @@ export class PluginStateStore implements ChainStateOverrides, ImplementationStat
             ? { plugin, entity, status: row.status as PluginStatus, priority: row.priority ?? null, description: row.description ?? null, options: (row.options as Record<string, unknown>) ?? null }
             : want;
           const next = change(current);
-          if (row) em.assign(row, { status: next.status, priority: next.priority, updatedAt: new Date() });
+          if (row) em.assign(row, { status: next.status, priority: next.priority, options: next.options, updatedAt: new Date() });
           else em.create(PluginState, { ...next, updatedAt: new Date() });
           await em.flush();
           await bumpVersion(em, this.entities);
@@ -276,13 +284,21 @@ export class PluginStateStore implements ChainStateOverrides, ImplementationStat
     await this.#requireTable();
   }
 
-  #replace(rows: PluginStateRecord[]): void {
+  /** Whether the snapshot changed. */
+  #replace(rows: PluginStateRecord[]): boolean {
     const next = new Map(rows.map(r => [rowKey(r.plugin, r.entity), r]));
-    if (sameSnapshot(this.#rows, next)) return;
+    if (sameSnapshot(this.#rows, next)) return false;
     this.#rows = next;
     this.#changes++;
     this.#runtime.invalidate();
     for (const listener of this.#listeners) listener();
+    return true;
+  }
+
+  /** Live option edits in the rows reach the running plugins (src/operations/state/live-options.ts). */
+  #applyLiveOptions(): Promise<void> {
+    const metadata = this.#em().getMetadata();
+    return applyLiveOptions({ runtime: this.#runtime, row: (plugin, entity) => this.row(plugin, entity), metaOf: entity => metadata.getByClassName(entity, false), onError: this.#onError });
   }
 }
 

@@ -1,5 +1,5 @@
 import { wrap, type EntityManager, type EntityMetadata } from '@mikro-orm/core';
-import { currentContext, entityTrait, hook, onCommit, plugin, type EntityChanges, type HookContext, type Plugin, type SetupContext } from '../../core.js';
+import { currentContext, entityTrait, hook, onCommit, plugin, pluginOptions, type EntityChanges, type HookContext, type Plugin, type SetupContext } from '../../core.js';
 import type { ImplementationInfo } from '../../operations/index.js';
 import { buildRecord } from './build-record.js';
 import { buildBulkRecord } from './bulk-record.js';
@@ -31,7 +31,19 @@ import type { AuditRecord, AuditSink, BulkAuditOperation, BulkAuditRecord } from
   registry: false,
   version: '1.0.0',
   description: 'Records who changed what and when, in the same transaction, with history and point-in-time queries.',
-  options: { defaults: auditDefaults, validate: validateAuditOptions },
+  // Every per-entity option is read from the hook's options at each write, so each may change live.
+  options: {
+    defaults: auditDefaults,
+    validate: validateAuditOptions,
+    // For forms (the console): property names as a list.
+    fields: {
+      include: { type: 'array', description: 'Record only these properties (not with exclude)', order: 1 },
+      exclude: { type: 'array', description: 'Never record these properties', order: 2 },
+      redact: { type: 'array', description: 'Record that these changed, never their values', order: 3 },
+      ignoreNoopUpdates: { type: 'boolean', description: 'No row for an update that changes nothing recorded', order: 4 },
+    },
+    live: ['include', 'exclude', 'redact', 'ignoreNoopUpdates'],
+  },
 })
 export class AuditPlugin implements Plugin<AuditOptions> {
   /**
@@ -159,7 +171,8 @@ function recordBulk(ctx: HookContext<AuditOptions>, operation: BulkAuditOperatio
     count: ctx.affected,
     options: ctx.options,
     policyOf: meta => {
-      const options = settings.audited.get(meta.className);
+      // The options it runs with now: a live edit (redact, exclude…) counts from the next write.
+      const options = settings.audited.has(meta.className) ? (pluginOptions(ctx.em, meta.className, 'audit') as AuditOptions | undefined) : undefined;
       return options && fieldPolicy(meta, options);
     },
     context: currentContext(ctx.em),

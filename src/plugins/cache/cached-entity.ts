@@ -8,7 +8,6 @@ export interface CachedEntity {
   readonly entity: string;
   /** Its namespace in the store (`prefix`), unique among the ORM's cached entities. */
   readonly ns: string;
-  readonly ttlMs: number;
   /** The store its options name; undefined: the `CacheStore` plugin type's selection. */
   readonly fixed: CacheStore | undefined;
   readonly metrics: CacheMetrics;

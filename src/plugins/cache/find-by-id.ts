@@ -115,7 +115,7 @@ async function loadAndFill(read: Read, store: CacheStore, variantKey: string, fo
     if (!snapshot || !entityState(entity).initialized) return undefined;
     const loaded = cacheKeyOf(call.meta, call.meta.primaryKeys.map(k => entity[k]), em.getPlatform());
     if (loaded?.exact !== key.exact) return undefined;
-    if (await access.fill(store, cached.ns, id, variantKey, found.stamp, snapshot, cached.ttlMs, cached.metrics)) cached.metrics.sets++;
+    if (await access.fill(store, cached.ns, id, variantKey, found.stamp, snapshot, Math.round(call.options.ttl * 1000), cached.metrics)) cached.metrics.sets++;
     return snapshot;
   })();
   const mine = { stamp: found.stamp, row: row.catch(() => undefined) };

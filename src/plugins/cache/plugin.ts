@@ -28,7 +28,14 @@ const plugins = new WeakMap<Configuration, CachePlugin>();
   registry: false,
   version: '1.1.0',
   description: 'Second-level entity cache for findOne by primary key: memory LRU or Redis, dropped after each commit.',
-  options: { defaults: cacheDefaults, validate: validateCacheOptions },
+  // `ttl` is read from the hook's options at each fill; prefix and store are fixed at start-up.
+  options: {
+    defaults: cacheDefaults,
+    validate: validateCacheOptions,
+    // For forms (the console): the one option an operator may change; prefix and store are the code's.
+    fields: { ttl: { type: 'number', description: 'Seconds an entry lives (greater than 0)' } },
+    live: ['ttl'],
+  },
 })
 export class CachePlugin implements Plugin<CacheOptions> {
   readonly #entities = new Map<string, CachedEntity>();
@@ -58,7 +65,7 @@ export class CachePlugin implements Plugin<CacheOptions> {
       });
     }
     const fixed = options.store === undefined ? undefined : typeof options.store === 'string' ? this.#storeNamedFor(entity, options.store) : options.store;
-    const cached: CachedEntity = { entity, ns, ttlMs: Math.round(options.ttl * 1000), fixed, metrics: taken?.metrics ?? emptyMetrics() };
+    const cached: CachedEntity = { entity, ns, fixed, metrics: taken?.metrics ?? emptyMetrics() };
     this.#namespaces.set(ns, cached);
     this.#entities.set(entity, cached);
     if (fixed) this.#firstUse(fixed);
