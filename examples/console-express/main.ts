@@ -9,9 +9,9 @@ const orm = await openSampleOrm();
 const authorize = (request: { headers: Headers }) => (request.headers.get('authorization') === 'Bearer ada' ? { actor: 'ada', role: 'admin' as const } : null);
 
 const app = express();
-// Before any body parser: the console reads its own request bodies. Express strips the mount path, so no prefix.
-app.use('/admin/plugins', pluginConsole(orm, { authorize }).node);
+// Express strips the mount path, so no prefix. A JSON body express.json() parsed first is taken as parsed.
 app.use(express.json());
+app.use('/admin/plugins', pluginConsole(orm, { authorize }).node);
 app.get('/shop', (_req, res) => {
   res.type('text/plain').send('the application');
 });

@@ -52,8 +52,7 @@ class TicketController {
 })
 class AppModule {}
 
-// No global body parser: the console reads its own request bodies (add json() to your own routes as you need).
-const app = await NestFactory.create<NestExpressApplication>(AppModule, { logger: false, bodyParser: false });
+const app = await NestFactory.create<NestExpressApplication>(AppModule, { logger: false });
 app.use('/admin/plugins', app.get(PluginConsoleProvider).console.node);
 const orm = app.get(MikroORM);
 await orm.schema.create();
