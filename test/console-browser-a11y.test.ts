@@ -62,8 +62,32 @@ describeInBrowser('plugin console accessibility (axe-core)', () => {
             await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: view }).click();
             await page.locator(`body[data-ready="${view.toLowerCase()}"]`).waitFor();
             found[view.toLowerCase()] = await violations(page);
+            // The states a person reaches from here: a row's past state; the confirmation of a permanent delete.
+            if (view === 'Audit') {
+              await page.getByRole('button', { name: /as of this change/ }).first().click();
+              await page.locator('.state-fields').waitFor();
+              found['audit, a past state'] = await violations(page);
+            }
+            if (view === 'Trash' && user === 'alice') {
+              await page.getByRole('button', { name: /permanently…$/ }).first().click();
+              await page.getByRole('form', { name: /Confirm permanent delete/ }).waitFor();
+              found['trash, confirming a delete'] = await violations(page);
+            }
           }
-          expect(found).toEqual({ plugins: [], chains: [], audit: [], trash: [], cache: [] });
+          if (user === 'alice') {
+            // An option refused, its error next to the field.
+            await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Plugins' }).click();
+            await page.locator('body[data-ready="plugins"]').waitFor();
+            const mailer = page.locator('article[data-plugin="mailer"]');
+            await mailer.getByText('Options (edit)').click();
+            await mailer.getByLabel('port', { exact: true }).fill('70000');
+            await mailer.getByRole('button', { name: 'Save options' }).click();
+            await mailer.locator('.field[data-path="port"] .field-error').waitFor();
+            found['plugins, an option refused'] = await violations(page);
+          }
+          const clean = Object.fromEntries(Object.keys(found).map(key => [key, []]));
+          expect(Object.keys(found)).toHaveLength(user === 'alice' ? 8 : 6);
+          expect(found).toEqual(clean);
           expect(errors).toEqual([]);
         } finally {
           await context.close();
