@@ -81,6 +81,10 @@ describeInBrowser('plugin console in Chromium', () => {
     await expect.poll(() => reader.locator('#session').textContent()).toContain('read-only');
     expect(await reader.getByRole('button', { name: 'Apply status' }).count()).toBe(0);
     expect(await reader.getByRole('button', { name: 'Save options' }).count()).toBe(0);
+    // Per entity, the read role sees a table and no form.
+    await reader.locator('article[data-plugin="timestamp"]').getByText('Per entity (2)').click();
+    expect(await reader.getByRole('button', { name: /^Apply to/ }).count()).toBe(0);
+    expect(await reader.getByRole('region', { name: 'timestamp on each entity' }).locator('tbody tr').count()).toBe(2);
     // A check changes nothing: the read role may run it.
     await mailerCard(reader).getByRole('button', { name: 'Test connection' }).click();
     await expect.poll(() => mailerCard(reader).locator('.result').textContent()).toContain('Test connection: ok');
@@ -118,6 +122,47 @@ describeInBrowser('plugin console in Chromium', () => {
     await open(page, 'Chains');
     await page.getByLabel('Entity', { exact: true }).selectOption('Invoice');
     await expect.poll(() => invoiceAfterCreate(page).locator('li[data-plugin="mailer"]').count()).toBe(1);
+  });
+
+  test('per entity, by keyboard: disabling a plugin on one entity leaves its other entity\'s chain alone; a priority on one entity', async () => {
+    const page = await signIn('alice');
+    const timestamp = page.locator('article[data-plugin="timestamp"]');
+    const chainOf = (entity: string) => page.locator(`section.chain[data-entity="${entity}"][data-event="beforeCreate"]`).locator('li[data-plugin="timestamp"]');
+    // Per entity: a labelled form for each of the plugin's entities.
+    await timestamp.getByText('Per entity (2)').click();
+    const onCustomer = timestamp.getByRole('form', { name: 'timestamp on Customer' });
+    await onCustomer.getByLabel('Status on Customer', { exact: true }).focus();
+    await page.keyboard.press('End');
+    expect(await onCustomer.getByLabel('Status on Customer', { exact: true }).inputValue()).toBe('disabled');
+    await onCustomer.getByRole('button', { name: 'Apply to Customer' }).focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('#status').textContent()).toContain('timestamp is now disabled on Customer');
+    // Redrawn with the per-entity part still open and focus back on the button that made the change.
+    await expect.poll(() => page.locator(':focus').getAttribute('type')).toBe('submit');
+    expect(await page.locator(':focus').textContent()).toBe('Apply to Customer');
+    expect(await timestamp.getByLabel('Status on Customer', { exact: true }).inputValue()).toBe('disabled');
+    expect(await timestamp.locator('.badge.status-active').count()).toBe(1);
+
+    const onInvoice = timestamp.getByRole('form', { name: 'timestamp on Invoice' });
+    await onInvoice.getByLabel('Priority on Invoice', { exact: true }).fill('7');
+    await onInvoice.getByLabel('Priority on Invoice', { exact: true }).press('Enter');
+    await expect.poll(() => page.locator('#status').textContent()).toContain('timestamp priority on Invoice is now 7');
+
+    await open(page, 'Chains');
+    await page.getByLabel('Entity', { exact: true }).selectOption('');
+    await expect.poll(() => chainOf('Invoice').count()).toBe(1);
+    expect(await chainOf('Invoice').locator('.meta').first().textContent()).toBe('priority 7');
+    expect(await chainOf('Customer').count()).toBe(0);
+
+    // Back as it was, for the other stories.
+    await open(page, 'Plugins');
+    await timestamp.getByText('Per entity (2)').click();
+    await timestamp.getByLabel('Status on Customer', { exact: true }).selectOption('active');
+    await timestamp.getByRole('form', { name: 'timestamp on Customer' }).getByRole('button', { name: 'Apply to Customer' }).click();
+    await expect.poll(() => page.locator('#status').textContent()).toContain('timestamp is now active on Customer');
+    await timestamp.getByLabel('Priority on Invoice', { exact: true }).fill('');
+    await timestamp.getByRole('form', { name: 'timestamp on Invoice' }).getByRole('button', { name: 'Apply to Invoice' }).click();
+    await expect.poll(() => page.locator('#status').textContent()).toContain('timestamp priority on Invoice is now the default');
   });
 
   test('an option out of range is refused with the error next to its field; a good one is saved, the secret kept', async () => {

@@ -1,34 +1,21 @@
 // Issue #17 §3: a unique secret planted in every secret-bearing option (test/support/secrets-app.ts) never
 // appears in any console response (every GET, every check, refused and accepted edits), the page, a log line or an error.
-import { afterAll, afterEach, beforeAll, expect, test, vi } from 'vitest';
+import { expect, test, vi } from 'vitest';
 import { auditLog } from '../src/audit.js';
 import { pluginConsole } from '../src/console.js';
 import { syncPluginState } from '../src/operations/index.js';
-import { sparePort } from './support/cache-redis.js';
 import { client, serve } from './support/console-app.js';
 import { describeEachDatabase, type TestOrm } from './support/databases.js';
-import { allRows, closeStores, errorText, LEAK, quotingRedis, S, secretsEntities, secretsOptions } from './support/secrets-app.js';
+import { allRows, errorText, LEAK, S, secretsEntities, secretsOptions, secretsSweep } from './support/secrets-app.js';
 
 vi.setConfig({ testTimeout: 120_000 });
 
-let ports: { url: number; ioredis: number; client: number };
-let quoting: Awaited<ReturnType<typeof quotingRedis>>;
-beforeAll(async () => {
-  quoting = await quotingRedis();
-  ports = { url: await sparePort(), ioredis: quoting.port, client: await sparePort() };
-});
-afterAll(() => quoting.close());
-afterEach(async () => {
-  vi.restoreAllMocks();
-  await closeStores();
-});
+const sweep = secretsSweep();
 
 describeEachDatabase('the console never shows a planted secret', db => {
   test('every GET, health and connection test of every plugin, option edits (refused and stored), the page, logs, errors, rows', async () => {
-    const printed: string[] = [];
-    for (const method of ['log', 'warn', 'error', 'info', 'debug'] as const) {
-      vi.spyOn(console, method).mockImplementation((...args: unknown[]) => void printed.push(args.map(a => (a instanceof Error ? errorText(a) : String(a))).join(' ')));
-    }
+    sweep.captureConsole();
+    const ports = sweep.ports();
     const logs: string[] = [];
     const base = secretsOptions(undefined, secretsEntities(ports));
     const orm: TestOrm = await db.init({ ...base, extensions: [...(base.extensions ?? []), auditLog()], debug: true, logger: (message: string) => logs.push(message) });
@@ -39,7 +26,6 @@ describeEachDatabase('the console never shows a planted secret', db => {
     try {
       await syncPluginState(orm);
       const em = orm.em.fork();
-      for (const entity of secretsEntities(ports)) void entity;
       const { call } = client(server.base, '/c');
       for (const path of ['/', '/assets/console.js', '/assets/console.css', '/api/session', '/api/plugins', '/api/chains?format=mermaid', '/api/entities', '/api/audit', '/api/audit?format=csv', '/api/trash', '/api/cache']) {
         out[`GET ${path}`] = (await call('GET', path)).text;
@@ -65,10 +51,10 @@ describeEachDatabase('the console never shows a planted secret', db => {
       await orm.close(true);
     }
     out.logs = logs.join('\n');
-    out.console = printed.join('\n');
+    out.console = sweep.printed.join('\n');
     out.errors = errors.map(errorText).join('\n');
-    const leaks = Object.entries(out).filter(([, text]) => LEAK.test(text)).map(([what, text]) => `${what}: …${text.slice(Math.max(0, text.search(LEAK) - 150), text.search(LEAK) + 40)}…`);
-    expect(leaks).toEqual([]);
+    for (const [what, text] of Object.entries(out)) sweep.noLeak(what, text);
+    expect(sweep.leaks).toEqual([]);
     // The routes were taken: the checks failed quoting the secrets, shown masked; options were shown masked.
     expect(out['health vault']).toContain('vault unreachable: token ***, pin ***');
     expect(out['test vault']).toContain('refused: token ***');

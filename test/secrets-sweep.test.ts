@@ -4,39 +4,18 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { MikroORM, type Options } from '@mikro-orm/core';
-import { afterAll, afterEach, beforeAll, expect, test, vi } from 'vitest';
+import { expect, test, vi } from 'vitest';
 import { redisStore } from '../src/cache.js';
 import { run } from '../src/cli/run.js';
 import { Output } from '../src/cli/output.js';
 import { doctor, doctorConfig, explainChains, formatExplainMermaid, formatExplainText, listPlugins, readPluginState, syncPluginState } from '../src/operations/index.js';
-import { allRows, closeStores, quotingRedis, errorText, LEAK, PIN, S, scratchFile, secretsEntities, secretsOptions, TAG, VALID_VAULT } from './support/secrets-app.js';
-import { sparePort } from './support/cache-redis.js';
+import { allRows, errorText, PIN, S, scratchFile, secretsEntities, secretsOptions, secretsSweep, TAG, VALID_VAULT } from './support/secrets-app.js';
 import { describeEachDatabase, type Database, type TestOrm } from './support/databases.js';
 
 vi.setConfig({ testTimeout: 120_000 });
 
-let ports: { url: number; ioredis: number; client: number };
-let quoting: Awaited<ReturnType<typeof quotingRedis>>;
-beforeAll(async () => {
-  // Locker's store connects to a server that quotes the AUTH arguments (its password) in its refusal.
-  quoting = await quotingRedis();
-  ports = { url: await sparePort(), ioredis: quoting.port, client: await sparePort() };
-});
-afterAll(() => quoting.close());
-
-/** Everything printed while the test runs: console and the MikroORM logger. */
-const printed: string[] = [];
-afterEach(async () => {
-  vi.restoreAllMocks();
-  printed.length = 0;
-  leaks.length = 0;
-  await closeStores();
-});
-function captureConsole(): void {
-  for (const method of ['log', 'warn', 'error', 'info', 'debug'] as const) {
-    vi.spyOn(console, method).mockImplementation((...args: unknown[]) => void printed.push(args.map(a => (a instanceof Error ? errorText(a) : String(a))).join(' ')));
-  }
-}
+const sweep = secretsSweep();
+const { printed, captureConsole, leaks, noLeak } = sweep;
 
 /** Runs the CLI in this process on a config file that hands over `options`; returns what it printed. */
 async function cli(args: string[], options: Options): Promise<string> {
@@ -53,16 +32,9 @@ async function cli(args: string[], options: Options): Promise<string> {
   }
 }
 
-/** The routes whose text holds a planted secret, each with the text around the first one. */
-const leaks: string[] = [];
-const noLeak = (what: string, text: string) => {
-  const at = text.search(LEAK);
-  if (at >= 0) leaks.push(`${what}: …${text.slice(Math.max(0, at - 200), at + 60)}…`);
-};
-
 /** One ORM on this database with the tables of the app; the options to start it again (doctorConfig, the CLI). */
 async function startApp(db: Database, logs: string[]): Promise<{ orm: TestOrm; options: Options; entities: ReturnType<typeof secretsEntities> }> {
-  const entities = secretsEntities(ports);
+  const entities = secretsEntities(sweep.ports());
   const file = db.name === 'sqlite' ? scratchFile('secrets.sqlite') : undefined;
   const orm = await db.init({ ...secretsOptions(undefined, entities, file), debug: true, logger: (message: string) => logs.push(message) });
   return { orm, options: secretsOptions(orm, entities, file), entities };
@@ -112,7 +84,7 @@ describeEachDatabase('a planted secret never appears', db => {
     expect(out.doctor).toContain(`refused: token ***`);
     expect(out.doctor).toContain("with args beginning with: 'mop' '***'");
     expect(out.list).toContain('https://svc:***@api.example.test/v1');
-    expect(out.list).toContain(`redis://mop:***@127.0.0.1:${ports.url}/0`);
+    expect(out.list).toContain(`redis://mop:***@127.0.0.1:${sweep.ports().url}/0`);
     expect(out.rows).toContain('https://svc:***@api.example.test/v1');
     expect(out['cli list']).toContain('"token":"***"');
     expect(out.logs).toContain('plugin_state');
@@ -138,7 +110,7 @@ describeEachDatabase('a planted secret never appears', db => {
       'cache store: a redis URL that does not parse': [VALID_VAULT, `redis://mop:${TAG}rds@127.0.0.1:notaport`],
     };
     for (const [what, [vault, store]] of Object.entries(invalid)) {
-      const options = secretsOptions(orm, secretsEntities(ports, vault, store), db.name === 'sqlite' ? scratchFile('bad.sqlite') : undefined);
+      const options = secretsOptions(orm, secretsEntities(sweep.ports(), vault, store), db.name === 'sqlite' ? scratchFile('bad.sqlite') : undefined);
       const error = await MikroORM.init(options).then(
         started => started.close(true).then(() => undefined),
         (e: unknown) => e,

@@ -1,9 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { collect } from './body.js';
+import { collect, tooLarge } from './body.js';
 import type { Inbound, Outbound } from './exchange.js';
 
-/** Express-style servers hand mounted handlers the URL without the mount path and keep the whole one here. */
-type MountedRequest = IncomingMessage & { originalUrl?: string };
+/**
+ * Express-style servers hand mounted handlers the URL without the mount path and keep the whole one here;
+ * a body parser that ran before the console (`express.json()`, NestJS's default) leaves what it parsed in `body`.
+ */
+type MountedRequest = IncomingMessage & { originalUrl?: string; body?: unknown };
 
 /**
  * The Node request as the pipeline sees it, or undefined when it is outside the console. With a
@@ -38,7 +41,7 @@ export function fromNode(req: MountedRequest, prefix: string): Inbound | undefin
     headers,
     host,
     console: { method, url: new URL(original, `http://${host}`), headers, node: req },
-    readBody: limit => collect(req, limit),
+    readBody: limit => (req.readableEnded && req.body !== undefined ? reparsed(req.body, limit) : collect(req, limit)),
   };
 }
 
@@ -46,4 +49,11 @@ export function toNode(res: ServerResponse, out: Outbound): void {
   res.statusCode = out.status;
   for (const [name, value] of Object.entries(out.headers)) res.setHeader(name, value);
   res.end(out.body);
+}
+
+/** A body a parser already read from the stream: the console checks it as JSON again, with the same size limit. */
+async function reparsed(body: unknown, limit: number): Promise<Uint8Array> {
+  const bytes = body instanceof Uint8Array ? body : new TextEncoder().encode(typeof body === 'string' ? body : JSON.stringify(body));
+  if (bytes.byteLength > limit) throw tooLarge(limit);
+  return bytes;
 }

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { ConsoleError } from './errors.js';
+import { DEFAULT_REFUSAL_AUDIT, type RefusalAuditLimit } from './refusal-budget.js';
 
 /** What `authorize` sees of a request. */
 export interface ConsoleRequest {
@@ -39,6 +40,11 @@ export interface PluginConsoleOptions {
   csrfSecret?: string;
   /** Receives unexpected failures (answered 500 with no details) and the `unsafeAllowAll` warning. Default `console.warn` / `console.error`. */
   onError?: (error: unknown) => void;
+  /**
+   * Requests without a grant (401) audited one by one per window; past that they are counted into one
+   * summary row per window, so anonymous traffic cannot grow the audit table without bound. Default 20 a minute.
+   */
+  auditRefusals?: Partial<RefusalAuditLimit>;
 }
 
 /** The options after checking, with defaults. */
@@ -49,6 +55,7 @@ export interface ConsoleSettings {
   readonly maxBodyBytes: number;
   readonly csrfSecret: string | undefined;
   readonly onError: (error: unknown) => void;
+  readonly auditRefusals: RefusalAuditLimit;
 }
 
 export const UNSAFE_ACTOR = 'unsafe-allow-all';
@@ -71,6 +78,7 @@ export function consoleSettings(options: unknown): ConsoleSettings {
   if (o.maxBodyBytes !== undefined && (!Number.isSafeInteger(o.maxBodyBytes) || o.maxBodyBytes < 1)) throw fail("'maxBodyBytes' must be a positive integer", 'maxBodyBytes');
   if (o.csrfSecret !== undefined && (typeof o.csrfSecret !== 'string' || o.csrfSecret.length < 16)) throw fail("'csrfSecret' must be a string of at least 16 characters", 'csrfSecret');
   if (o.onError !== undefined && typeof o.onError !== 'function') throw fail("'onError' must be a function", 'onError');
+  const auditRefusals = refusalLimit(o.auditRefusals);
   const onError = o.onError ?? ((error: unknown) => console.error('mikro-orm-plugins console:', error instanceof Error ? error.message : String(error)));
   if (o.unsafeAllowAll) {
     const warning = 'mikro-orm-plugins console: unsafeAllowAll is on: EVERY request is an admin. Use it for local development only, never on a reachable server.';
@@ -85,7 +93,18 @@ export function consoleSettings(options: unknown): ConsoleSettings {
     maxBodyBytes: o.maxBodyBytes ?? DEFAULT_MAX_BODY,
     csrfSecret: o.csrfSecret,
     onError,
+    auditRefusals,
   };
+}
+
+function refusalLimit(given: unknown): RefusalAuditLimit {
+  if (given === undefined) return DEFAULT_REFUSAL_AUDIT;
+  const g = given as Partial<RefusalAuditLimit>;
+  const wrong = typeof given !== 'object' || given === null || Array.isArray(given) || Object.keys(given).some(key => key !== 'perWindow' && key !== 'windowMs');
+  if (wrong || (g.perWindow !== undefined && (!Number.isSafeInteger(g.perWindow) || g.perWindow < 0)) || (g.windowMs !== undefined && (!Number.isSafeInteger(g.windowMs) || g.windowMs < 1))) {
+    throw fail("'auditRefusals' must be { perWindow?: integer >= 0, windowMs?: integer >= 1 }", 'auditRefusals');
+  }
+  return { perWindow: g.perWindow ?? DEFAULT_REFUSAL_AUDIT.perWindow, windowMs: g.windowMs ?? DEFAULT_REFUSAL_AUDIT.windowMs };
 }
 
 function isOrigin(value: unknown): boolean {

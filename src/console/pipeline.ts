@@ -8,6 +8,7 @@ import type { Guard } from './guard.js';
 import { securityHeaders } from './headers.js';
 import type { ConsoleGrant, ConsoleSettings } from './options.js';
 import { asConsoleError, errorBody, json } from './respond.js';
+import { RefusalBudget } from './refusal-budget.js';
 import { matchRoute, type Route } from './router.js';
 
 const REFUSALS = new Set(['MOP_CONSOLE_UNAUTHORIZED', 'MOP_CONSOLE_FORBIDDEN', 'MOP_CONSOLE_CROSS_ORIGIN', 'MOP_CONSOLE_CSRF']);
@@ -46,7 +47,7 @@ export async function handle(orm: MikroORM, settings: ConsoleSettings, guard: Gu
   } catch (thrown) {
     const { error, unexpected } = asConsoleError(thrown);
     if (unexpected) settings.onError(thrown);
-    if (REFUSALS.has(error.code)) {
+    if (REFUSALS.has(error.code) && (grant !== undefined || budgetOf(orm, settings).take() === 'record')) {
       await recordConsoleEvent(orm, { subjectId: `${request.method} ${request.path}`.slice(0, 255), action: 'refused', actor: grant?.actor ?? null, details: { code: error.code } }, settings.onError);
     }
     return json(orm, error.status, errorBody(error), error.code === 'MOP_CONSOLE_BODY_TOO_LARGE' ? { connection: 'close' } : {});
@@ -60,4 +61,20 @@ async function page(request: Inbound): Promise<Outbound> {
   if (name === undefined) throw new ConsoleError('MOP_CONSOLE_NOT_FOUND', 'no such console page');
   const file = await asset(name);
   return { status: 200, headers: { ...securityHeaders(false), 'content-type': file.contentType }, body: request.method === 'HEAD' ? '' : file.body };
+}
+
+/** One refusal budget per console (its settings): requests without a grant past it are summarised, not recorded one by one. */
+const budgets = new WeakMap<ConsoleSettings, RefusalBudget>();
+
+function budgetOf(orm: MikroORM, settings: ConsoleSettings): RefusalBudget {
+  let budget = budgets.get(settings);
+  if (!budget) {
+    budget = new RefusalBudget(settings.auditRefusals, async summary => {
+      // A summary due after the ORM closed has nowhere to go.
+      if (!(await orm.isConnected().catch(() => false))) return;
+      await recordConsoleEvent(orm, { subjectId: 'unauthorized requests', action: 'refused-summary', actor: null, details: { code: 'MOP_CONSOLE_UNAUTHORIZED', ...summary } }, settings.onError);
+    });
+    budgets.set(settings, budget);
+  }
+  return budget;
 }

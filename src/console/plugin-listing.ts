@@ -15,6 +15,8 @@ export interface ConsolePlugin {
   readonly priority: number | null;
   readonly dependencies: readonly string[];
   readonly entities: readonly string[];
+  /** The effective status and the stored priority on each entity (the `entity` of a status or priority change). */
+  readonly stateByEntity: Readonly<Record<string, { readonly status: PluginStatus; readonly priority: number | null }>>;
   /** The last health check the console ran: null when the plugin has none, `unknown` before the first. */
   readonly health: 'ok' | 'failing' | 'unknown' | null;
   /** The options on the first of `entities` (alphabetically), secrets as `***`. */
@@ -55,6 +57,7 @@ export function consolePlugins(orm: MikroORM, health: HealthMemory): ConsolePlug
       priority: p.priority,
       dependencies: p.requires,
       entities: p.entities.map(e => e.entity),
+      stateByEntity: Object.fromEntries(p.entities.map(e => [e.entity, { status: e.status, priority: e.priority }])),
       health: hasHealth ? (health.get(p.name) ?? 'unknown') : null,
       options: asObject(p.entities[0]?.options),
       optionsByEntity,
@@ -76,6 +79,7 @@ export function consolePlugins(orm: MikroORM, health: HealthMemory): ConsolePlug
         priority: i.priority,
         dependencies: [],
         entities: [],
+        stateByEntity: {},
         health: null,
         options: {},
         optionsByEntity: {},

@@ -3,7 +3,7 @@ import { checkPluginHealth, checkPluginOptions, setPluginOptions, setPluginPrior
 import { ConsoleError, invalidField, notFound } from './errors.js';
 import { bodyObject, onlyFields, optionalName } from './fields.js';
 import { consolePlugin, consolePlugins, hasMethod, type ConsolePlugin, type HealthMemory } from './plugin-listing.js';
-import type { Route, RouteContext } from './router.js';
+import type { Route, RouteContext, RouteResult } from './router.js';
 
 const STATUSES: readonly PluginStatus[] = ['active', 'reserve', 'disabled'];
 const INT32 = 2 ** 31;
@@ -22,89 +22,68 @@ export function pluginRoutes(health: HealthMemory): Route[] {
     return entity;
   };
   const fresh = (orm: MikroORM, name: string) => ({ plugin: find(orm, name) });
+  /** `POST api/plugins/:name/<action>`: the named plugin (404 if none) and the body, holding only `fields` when given. */
+  const post = (
+    action: string,
+    changes: boolean,
+    fields: readonly string[] | undefined,
+    run: (orm: MikroORM, plugin: ConsolePlugin, input: Record<string, unknown>) => Promise<RouteResult>,
+  ): Route => ({
+    method: 'POST',
+    pattern: `/api/plugins/:name/${action}`,
+    changes,
+    run: async ({ orm, params, body }: RouteContext) => {
+      const plugin = find(orm, params.name!);
+      const input = fields === undefined ? {} : bodyObject(body);
+      if (fields !== undefined) onlyFields(input, fields);
+      return run(orm, plugin, input);
+    },
+  });
 
   return [
     { method: 'GET', pattern: '/api/plugins', changes: false, run: ({ orm }) => ({ json: { plugins: consolePlugins(orm, health) } }) },
-    {
-      method: 'POST',
-      pattern: '/api/plugins/:name/status',
-      changes: true,
-      run: async ({ orm, params, body }: RouteContext) => {
-        const plugin = find(orm, params.name!);
-        const input = bodyObject(body);
-        onlyFields(input, ['status', 'entity']);
-        const status = input.status;
-        if (typeof status !== 'string' || !STATUSES.includes(status as PluginStatus)) throw invalidField('status', `one of ${STATUSES.join(', ')}`);
-        const entity = entityOf(plugin, input);
-        await setPluginStatus(orm, plugin.name, status as PluginStatus, entity === undefined ? {} : { entity });
-        return { json: fresh(orm, plugin.name), change: { subjectId: plugin.name, action: 'setStatus', details: { status, entity: entity ?? '*', was: plugin.status } } };
-      },
-    },
-    {
-      method: 'POST',
-      pattern: '/api/plugins/:name/priority',
-      changes: true,
-      run: async ({ orm, params, body }: RouteContext) => {
-        const plugin = find(orm, params.name!);
-        const input = bodyObject(body);
-        onlyFields(input, ['priority', 'entity']);
-        const priority = input.priority;
-        if (!('priority' in input) || (priority !== null && (!Number.isInteger(priority) || (priority as number) < -INT32 || (priority as number) >= INT32))) {
-          throw invalidField('priority', `an integer from ${-INT32} to ${INT32 - 1}, or null for the code's`);
-        }
-        const entity = entityOf(plugin, input);
-        await setPluginPriority(orm, plugin.name, priority as number | null, entity === undefined ? {} : { entity });
-        return { json: fresh(orm, plugin.name), change: { subjectId: plugin.name, action: 'setPriority', details: { priority, entity: entity ?? '*', was: plugin.priority } } };
-      },
-    },
-    {
-      method: 'POST',
-      pattern: '/api/plugins/:name/options',
-      changes: true,
-      run: async ({ orm, params, body }: RouteContext) => {
-        const plugin = find(orm, params.name!);
-        const input = bodyObject(body);
-        onlyFields(input, ['options', 'entity']);
-        const options = input.options;
-        if (typeof options !== 'object' || options === null || Array.isArray(options)) throw invalidField('options', 'an object of options');
-        if (plugin.type !== null || plugin.entities.length === 0) throw new ConsoleError('MOP_CONSOLE_CONFLICT', `'${plugin.name}' has no entity options to edit`, { plugin: plugin.name });
-        const entity = entityOf(plugin, input);
-        const targets = entity === undefined ? plugin.entities : [entity];
-        // Every target is checked before any is stored: all or nothing.
-        for (const target of targets) await check(orm, plugin.name, target, options as Record<string, unknown>, true);
-        for (const target of targets) await check(orm, plugin.name, target, options as Record<string, unknown>, false);
-        return {
-          json: fresh(orm, plugin.name),
-          change: { subjectId: plugin.name, action: 'setOptions', details: { entities: targets, options: find(orm, plugin.name).storedOptions } },
-        };
-      },
-    },
-    {
-      method: 'POST',
-      pattern: '/api/plugins/:name/health',
-      changes: false,
-      run: async ({ orm, params }: RouteContext) => {
-        const plugin = find(orm, params.name!);
-        if (plugin.type !== null || !hasMethod(orm, plugin.name, 'healthCheck')) throw new ConsoleError('MOP_CONSOLE_CONFLICT', `'${plugin.name}' has no health check`, { plugin: plugin.name });
-        const result = await checkPluginHealth(orm, plugin.name);
-        health.set(plugin.name, result.ok ? 'ok' : 'failing');
-        return { json: { ok: result.ok, message: result.message, checkedAt: new Date().toISOString() } };
-      },
-    },
-    {
-      method: 'POST',
-      pattern: '/api/plugins/:name/test-connection',
-      changes: false,
-      run: async ({ orm, params, body }: RouteContext) => {
-        const plugin = find(orm, params.name!);
-        const input = bodyObject(body);
-        onlyFields(input, ['entity']);
-        const entity = entityOf(plugin, input);
-        if (plugin.type !== null || !hasMethod(orm, plugin.name, 'testConnection')) throw new ConsoleError('MOP_CONSOLE_CONFLICT', `'${plugin.name}' has no connection test`, { plugin: plugin.name });
-        const result = await testPluginConnection(orm, plugin.name, entity === undefined ? {} : { entity });
-        return { json: { ok: result.ok, message: result.message, ...(result.entity !== undefined && { entity: result.entity }) } };
-      },
-    },
+    post('status', true, ['status', 'entity'], async (orm, plugin, input) => {
+      const status = input.status;
+      if (typeof status !== 'string' || !STATUSES.includes(status as PluginStatus)) throw invalidField('status', `one of ${STATUSES.join(', ')}`);
+      const entity = entityOf(plugin, input);
+      await setPluginStatus(orm, plugin.name, status as PluginStatus, entity === undefined ? {} : { entity });
+      return { json: fresh(orm, plugin.name), change: { subjectId: plugin.name, action: 'setStatus', details: { status, entity: entity ?? '*', was: plugin.status } } };
+    }),
+    post('priority', true, ['priority', 'entity'], async (orm, plugin, input) => {
+      const priority = input.priority;
+      if (!('priority' in input) || (priority !== null && (!Number.isInteger(priority) || (priority as number) < -INT32 || (priority as number) >= INT32))) {
+        throw invalidField('priority', `an integer from ${-INT32} to ${INT32 - 1}, or null for the code's`);
+      }
+      const entity = entityOf(plugin, input);
+      await setPluginPriority(orm, plugin.name, priority as number | null, entity === undefined ? {} : { entity });
+      return { json: fresh(orm, plugin.name), change: { subjectId: plugin.name, action: 'setPriority', details: { priority, entity: entity ?? '*', was: plugin.priority } } };
+    }),
+    post('options', true, ['options', 'entity'], async (orm, plugin, input) => {
+      const options = input.options;
+      if (typeof options !== 'object' || options === null || Array.isArray(options)) throw invalidField('options', 'an object of options');
+      if (plugin.type !== null || plugin.entities.length === 0) throw new ConsoleError('MOP_CONSOLE_CONFLICT', `'${plugin.name}' has no entity options to edit`, { plugin: plugin.name });
+      const entity = entityOf(plugin, input);
+      const targets = entity === undefined ? plugin.entities : [entity];
+      // Every target is checked before any is stored: all or nothing.
+      for (const target of targets) await check(orm, plugin.name, target, options as Record<string, unknown>, true);
+      for (const target of targets) await check(orm, plugin.name, target, options as Record<string, unknown>, false);
+      return {
+        json: fresh(orm, plugin.name),
+        change: { subjectId: plugin.name, action: 'setOptions', details: { entities: targets, options: find(orm, plugin.name).storedOptions } },
+      };
+    }),
+    post('health', false, undefined, async (orm, plugin) => {
+      if (plugin.type !== null || !hasMethod(orm, plugin.name, 'healthCheck')) throw new ConsoleError('MOP_CONSOLE_CONFLICT', `'${plugin.name}' has no health check`, { plugin: plugin.name });
+      const result = await checkPluginHealth(orm, plugin.name);
+      health.set(plugin.name, result.ok ? 'ok' : 'failing');
+      return { json: { ok: result.ok, message: result.message, checkedAt: new Date().toISOString() } };
+    }),
+    post('test-connection', false, ['entity'], async (orm, plugin, input) => {
+      const entity = entityOf(plugin, input);
+      if (plugin.type !== null || !hasMethod(orm, plugin.name, 'testConnection')) throw new ConsoleError('MOP_CONSOLE_CONFLICT', `'${plugin.name}' has no connection test`, { plugin: plugin.name });
+      const result = await testPluginConnection(orm, plugin.name, entity === undefined ? {} : { entity });
+      return { json: { ok: result.ok, message: result.message, ...(result.entity !== undefined && { entity: result.entity }) } };
+    }),
   ];
 }
 

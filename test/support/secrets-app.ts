@@ -6,9 +6,11 @@ import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { defineEntity, p, type EntityMetadata, type Options } from '@mikro-orm/core';
 import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, vi } from 'vitest';
 import { CachePlugin, redisStore } from '../../src/cache.js';
 import { pluginOperations } from '../../src/operations/index.js';
 import { plugin, pluginSystem, PluginRegistry, usePlugins, type SetupContext } from '../../src/index.js';
+import { sparePort } from './cache-redis.js';
 import type { TestOrm } from './databases.js';
 
 declare module '../../src/plugin-api.js' {
@@ -200,4 +202,49 @@ function nextCommand(buffer: string): { args: string[]; length: number } | undef
     at += Number(size[1]) + 2;
   }
   return { args, length: at };
+}
+
+/** The ports a sweep's entities use: a Redis URL, the quoting server (ioredis options), a client of yours. */
+export interface SweepPorts {
+  readonly url: number;
+  readonly ioredis: number;
+  readonly client: number;
+}
+
+/**
+ * The hooks every secrets sweep file needs: the quoting Redis and spare ports before all, mocks restored,
+ * stores closed and the capture emptied after each test. `captureConsole()` collects what the console prints.
+ */
+export function secretsSweep(): { ports: () => SweepPorts; printed: string[]; captureConsole: () => void; leaks: string[]; noLeak: (what: string, text: string) => void } {
+  let ports: SweepPorts | undefined;
+  let quoting: Awaited<ReturnType<typeof quotingRedis>> | undefined;
+  const printed: string[] = [];
+  const leaks: string[] = [];
+  beforeAll(async () => {
+    // Locker's store connects to a server that quotes the AUTH arguments (its password) in its refusal.
+    quoting = await quotingRedis();
+    ports = { url: await sparePort(), ioredis: quoting.port, client: await sparePort() };
+  });
+  afterAll(() => quoting?.close());
+  afterEach(async () => {
+    vi.restoreAllMocks();
+    printed.length = 0;
+    leaks.length = 0;
+    await closeStores();
+  });
+  return {
+    ports: () => ports!,
+    printed,
+    leaks,
+    captureConsole() {
+      for (const method of ['log', 'warn', 'error', 'info', 'debug'] as const) {
+        vi.spyOn(console, method).mockImplementation((...args: unknown[]) => void printed.push(args.map(a => (a instanceof Error ? errorText(a) : String(a))).join(' ')));
+      }
+    },
+    /** Notes `what` in `leaks` (with the text around it) when its text holds a planted secret. */
+    noLeak(what, text) {
+      const at = text.search(LEAK);
+      if (at >= 0) leaks.push(`${what}: …${text.slice(Math.max(0, at - 200), at + 60)}…`);
+    },
+  };
 }

@@ -78,7 +78,8 @@ export function table(caption, headers, rows) {
   return h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': caption },
     h('table', {},
       h('caption', {}, caption),
-      h('thead', {}, h('tr', {}, headers.map(text => h('th', { scope: 'col' }, text)))),
+      // A column of buttons has no visible heading; screen readers still get one.
+      h('thead', {}, h('tr', {}, headers.map(text => h('th', { scope: 'col' }, text === '' ? h('span', { class: 'sr-only' }, 'Actions') : text)))),
       h('tbody', {}, rows.map(cells => h('tr', {}, cells.map((cell, i) => (i === 0 ? h('th', { scope: 'row' }, cell) : h('td', {}, cell)))))),
     ),
   );

@@ -55,7 +55,7 @@ export async function auditView(section, context) {
       `${records.length} change${records.length === 1 ? '' : 's'}, newest first`,
       ['When', 'Actor', 'Entity', 'Row', 'Operation', 'Changes', ''],
       records.map(r => [when(r.at), r.actor ?? '—', r.entity, String(r.entityId), r.operation, diff(r.changes, r.details),
-        h('button', { type: 'button', class: 'small', 'aria-label': `State of ${r.entity} ${r.entityId} as of this change`, onclick: () => stateAtRecord(r) }, 'State then')]),
+        h('button', { type: 'button', class: 'small', onclick: () => stateAtRecord(r) }, 'State then', h('span', { class: 'sr-only' }, `: ${r.entity} ${r.entityId} as of this change`))]),
     ));
     if (announce) context.say(`${records.length} audit record${records.length === 1 ? '' : 's'} found.`);
   }

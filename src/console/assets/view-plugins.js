@@ -1,6 +1,7 @@
 // Plugins: status, priority, health, the checks a plugin offers, and its options form.
 import { api, seg } from './api.js';
 import { h, show, uid, when } from './dom.js';
+import { entityState } from './entity-state.js';
 import { schemaForm } from './schema-form.js';
 
 const STATUSES = ['active', 'reserve', 'disabled'];
@@ -75,6 +76,8 @@ function card(plugin, context, replace) {
 
     article.append(h('div', { class: 'controls' }, statusForm, priorityForm));
   }
+  const perEntity = entityState(plugin, context, change);
+  if (perEntity) article.append(perEntity);
 
   // Checks change nothing: the read role may run them too. 409: the plugin has no such check.
   const check = (path, label) => h('button', { type: 'button', onclick: async () => {
@@ -134,11 +137,13 @@ export async function pluginsView(section, context) {
   for (const plugin of plugins) {
     // A change redraws the card; focus goes back to the control that made it.
     const place = (next, keepOpen) => {
-      const open = keepOpen && current.querySelector('details')?.open;
+      const open = keepOpen && current.querySelector('details.options')?.open;
+      const perEntityOpen = current.querySelector('details.per-entity')?.open;
       const active = document.activeElement;
       const key = active && current.contains(active) ? active.name || active.textContent : null;
       const fresh = card(next, context, place);
-      if (open) fresh.querySelector('details').open = true;
+      if (open) fresh.querySelector('details.options').open = true;
+      if (perEntityOpen) fresh.querySelector('details.per-entity').open = true;
       current.replaceWith(fresh);
       current = fresh;
       if (key) [...fresh.querySelectorAll('button, select, input')].find(el => (el.name || el.textContent) === key)?.focus();

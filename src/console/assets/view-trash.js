@@ -75,8 +75,9 @@ export async function trashView(section, context) {
     fill(cell,
       h('button', { type: 'button', onclick: () => run(() => api.post('api/trash/restore', { entity: row.entity, id: row.id }),
         a => `${row.entity} ${row.id} restored (${a.restored}).`) }, `Restore ${row.entity} ${row.id}`),
-      h('button', { type: 'button', class: 'danger', 'aria-label': `Delete ${row.entity} ${row.id} permanently…`, onclick: () => confirmDelete(row, cell) },
-        'Delete permanently…'));
+      // The row is in the accessible name, after the visible words (so speech input can say what it sees).
+      h('button', { type: 'button', class: 'danger', onclick: () => confirmDelete(row, cell) },
+        'Delete', h('span', { class: 'sr-only' }, ` ${row.entity} ${row.id}`), ' permanently…'));
     return cell;
   }
 
