@@ -1,17 +1,17 @@
-import { wrap, type EntityManager, type EntityMetadata } from '@mikro-orm/core';
+import { wrap, type EntityManager, type EntityMetadata, type MetadataStorage } from '@mikro-orm/core';
 import { currentContext, entityTrait, hook, onCommit, plugin, pluginOptions, type EntityChanges, type HookContext, type Plugin, type SetupContext } from '../../core.js';
-import type { ImplementationInfo } from '../../operations/index.js';
 import { buildRecord } from './build-record.js';
 import { buildBulkRecord } from './bulk-record.js';
 import { auditClock } from './clock.js';
 import { serializeEntityId } from './entity-id.js';
-import { AuditNotInstalledError, AuditSinkError, type SinkFailure } from './errors.js';
+import { AuditNotInstalledError } from './errors.js';
 import { fieldPolicy } from './field-policy.js';
 import { bulkFlushIdOf, flushIdOf } from './flush-tracker.js';
 import { auditDefaults, validateAuditOptions, type AuditOptions } from './options.js';
 import { addRow, writeNow } from './pending-rows.js';
-import { auditSettings, type AuditSettings } from './settings.js';
-import type { AuditRecord, AuditSink, BulkAuditOperation, BulkAuditRecord } from './types.js';
+import { auditSettings } from './settings.js';
+import { hasSinks, holdForSinks, publishToSinks } from './sink-publishing.js';
+import type { AuditRecord, BulkAuditOperation } from './types.js';
 
 /**
  * Writes one audit row per create, update, delete, soft delete and restore of an entity, and one
@@ -64,21 +64,24 @@ export class AuditPlugin implements Plugin<AuditOptions> {
   @hook('afterChange')
   record(entity: object, changes: EntityChanges, ctx: HookContext<AuditOptions>): void | Promise<void> {
     const settings = auditSettings(ctx.em.config)!;
-    const softDeletable = entityTrait(ctx.em, ctx.meta.className, 'softDeletable');
+    const softDeleteField = softDeleteFieldOf(ctx.em, ctx.meta);
     const pk = ctx.changeSet?.getPrimaryKey() ?? wrap(entity, true).getPrimaryKey();
     const record = buildRecord({
       meta: ctx.meta,
       entity,
       changes,
       options: ctx.options,
-      softDeleteField: softDeletable?.field,
+      softDeleteField,
       entityId: serializeEntityId(ctx.meta, pk),
       context: currentContext(ctx.em),
       flushId: flushIdOf(ctx.em),
       recordedAt: auditClock(),
     });
     if (!record) return;
-    if (hasSinks(settings, ctx.em)) this.#forSinks.set(changes, record);
+    if (hasSinks(settings, ctx.em)) {
+      this.#forSinks.set(changes, record);
+      holdForSinks(ctx.em, record);
+    }
     if (settings.table) return addRow(ctx.em, settings, record);
   }
 
@@ -116,45 +119,16 @@ export class AuditPlugin implements Plugin<AuditOptions> {
   }
 }
 
-/** Whether a record has anywhere to go besides the table: given sinks, or a chosen registered one. */
-function hasSinks(settings: AuditSettings, em: EntityManager): boolean {
-  if (settings.sinks.length > 0) return true;
-  try {
-    return settings.sinkType?.chosen(em) !== undefined;
-  } catch {
-    // A type's own selector threw: the publish reports it after the commit; the write itself must not fail.
-    return true;
-  }
-}
+// Per ORM (its metadata) and entity: what plugins stated at start-up does not change afterwards.
+const softDeleteFields = new WeakMap<MetadataStorage, Map<string, string | undefined>>();
 
-/**
- * Hands a committed record to every given sink in order, then to the registered one chosen now (so a
- * switch in the stored state takes effect from the next commit); failures are collected and reported together.
- */
-async function publishToSinks(settings: AuditSettings, em: EntityManager, record: AuditRecord | BulkAuditRecord): Promise<void> {
-  // One sink must not change what the next one sees.
-  Object.freeze(record.changes);
-  Object.freeze(record);
-  const failures: SinkFailure[] = [];
-  // `sink` is read inside the try: a registered class is instantiated on first use, and its constructor may throw.
-  const write = async (name: string, sink: () => AuditSink) => {
-    try {
-      await sink().write(record);
-    } catch (error) {
-      failures.push({ sink: name, error });
-    }
-  };
-  for (const [i, sink] of settings.sinks.entries()) await write(sink.name ?? `sinks[${i}]`, () => sink);
-  if (settings.sinkType) {
-    let chosen: ImplementationInfo<AuditSink> | undefined;
-    try {
-      chosen = settings.sinkType.chosen(em);
-    } catch (error) {
-      failures.push({ sink: settings.sinkType.name, error });
-    }
-    if (chosen) await write(chosen.key, () => chosen.implementation);
-  }
-  if (failures.length > 0) throw new AuditSinkError(record.entity, record.entityId, record.operation, failures);
+/** The softDelete plugin's field on the entity, if it has the plugin: an update of it is a soft delete or a restore. */
+function softDeleteFieldOf(em: EntityManager, meta: EntityMetadata): string | undefined {
+  const storage = em.getMetadata();
+  let fields = softDeleteFields.get(storage);
+  if (!fields) softDeleteFields.set(storage, (fields = new Map()));
+  if (!fields.has(meta.className)) fields.set(meta.className, entityTrait(em, meta.className, 'softDeletable')?.field);
+  return fields.get(meta.className);
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { EntityMetadata } from '@mikro-orm/core';
 import type { ActorContext, EntityChanges, FieldChange } from '../../core.js';
-import { fieldPolicy } from './field-policy.js';
+import { fieldPolicy, type FieldPolicy } from './field-policy.js';
 import { holdsRaw, sameAuditValue, toAuditValue } from './json-values.js';
 import type { AuditOptions } from './options.js';
 import { REDACTED, type AuditChanges, type AuditRecord, type EntityAuditOperation } from './types.js';
@@ -25,14 +25,14 @@ export function buildRecord(input: RecordInput): AuditRecord | undefined {
   const policy = fieldPolicy(meta, options);
   const recorded: AuditChanges = {};
   for (const [field, change] of Object.entries(changes.kind === 'create' ? createSnapshot(meta, input.entity, changes) : changes.fields)) {
-    const path = policy.pathOf(field);
-    if (!change || !policy.records(path)) continue;
+    const rule = policy.field(field);
+    if (!change || !rule.records) continue;
     const prop = meta.properties[field];
     const old = changes.kind === 'create' ? null : toAuditValue(prop, change.old);
     const now = changes.kind === 'delete' ? null : toAuditValue(prop, newValue(input.entity, field, change.new));
     if (changes.kind === 'update' && sameAuditValue(old, now)) continue;
     // Masked per side: an embeddable recorded whole may hold redacted or excluded properties.
-    recorded[field] = policy.redacts(path) ? redacted(changes.kind, old, now) : [policy.mask(path, old), policy.mask(path, now)];
+    recorded[field] = rule.redacts ? redacted(changes.kind, old, now) : [masked(policy, rule.path, old), masked(policy, rule.path, now)];
   }
   if (operation === 'update' && options.ignoreNoopUpdates && Object.keys(recorded).length === 0) return undefined;
   return {
@@ -46,6 +46,11 @@ export function buildRecord(input: RecordInput): AuditRecord | undefined {
     recordedAt: input.recordedAt,
     flushId: input.flushId,
   };
+}
+
+/** A primitive (most values, dates included once made ISO strings) has nothing to mask. */
+function masked(policy: FieldPolicy, path: string, value: unknown): unknown {
+  return value === null || typeof value !== 'object' ? value : policy.mask(path, value);
 }
 
 /**

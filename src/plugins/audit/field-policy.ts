@@ -16,6 +16,14 @@ export interface FieldPolicy {
   pathOf(key: string): string;
   /** A value under `path`, with redacted parts replaced and unrecorded parts dropped, at any depth. */
   mask(path: string, value: unknown): unknown;
+  /** The answers for one key of a change set, worked out once: its path, whether it is recorded and redacted. */
+  field(key: string): FieldRule;
+}
+
+export interface FieldRule {
+  readonly path: string;
+  readonly records: boolean;
+  readonly redacts: boolean;
 }
 
 const policies = new WeakMap<EntityMetadata, WeakMap<AuditOptions, FieldPolicy>>();
@@ -53,7 +61,8 @@ function compile(meta: EntityMetadata, options: AuditOptions): FieldPolicy {
   const exclude = paths(options.exclude) ?? [];
   const redact = paths(options.redact) ?? [];
   // Values are walked only where an option names something inside them; others are kept as they are (toJSON and all).
-  const rulesUnder = (path: string) => [...(include ?? []), ...exclude, ...redact].some(entry => entry.startsWith(`${path}.`));
+  const entries = [...(include ?? []), ...exclude, ...redact];
+  const rulesUnder = (path: string) => entries.some(entry => entry.startsWith(`${path}.`));
   // Answers per path and key, remembered: every audited change asks them for each of its fields. Paths
   // inside JSON values and keys of bulk data come from the application, so only the first ones are kept.
   const remembered = <T>(answer: (key: string) => T) => {
@@ -71,6 +80,10 @@ function compile(meta: EntityMetadata, options: AuditOptions): FieldPolicy {
     records: remembered(path => (include ? include.some(entry => within(path, entry) || within(entry, path)) : !exclude.some(entry => within(path, entry)))),
     redacts: remembered(path => redact.some(entry => within(path, entry))),
     pathOf: remembered(key => propertyPath(meta, key)),
+    field: remembered(key => {
+      const path = policy.pathOf(key);
+      return { path, records: policy.records(path), redacts: policy.redacts(path) };
+    }),
     mask: (path, value) => {
       if (policy.redacts(path)) return REDACTED;
       if (isRaw(value)) return { $raw: RAW_MARKER };

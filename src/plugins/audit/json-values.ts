@@ -46,8 +46,9 @@ function markRaw(value: unknown, seen: WeakSet<object>): unknown {
 
 /** Whether a raw() fragment sits in the value, at any depth. */
 export function holdsRaw(value: unknown): boolean {
-  // A fragment is an object: a primitive, the most common value, needs no walk.
-  return value !== null && typeof value === 'object' && markRaw(value, new WeakSet()) !== value;
+  // A fragment is an object: a primitive or a date, the most common values, need no walk.
+  if (value === null || typeof value !== 'object' || value instanceof Date) return false;
+  return markRaw(value, new WeakSet()) !== value;
 }
 
 function isRawMarker(value: unknown): boolean {

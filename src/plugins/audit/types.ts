@@ -71,6 +71,12 @@ export interface AuditSink {
    * reaches the caller; the flush awaits the sink, so a slow sink should queue internally.
    */
   write(record: Readonly<AuditRecord | BulkAuditRecord>): void | Promise<void>;
+  /**
+   * Optional: the entity records of one flush at once, in write order, called when the first of them
+   * is published, instead of `write` for each (bulk records still go to `write`). Without it, `write`
+   * gets every record. A throw is reported once, as an `AuditSinkError` naming the first record.
+   */
+  writeMany?(records: readonly Readonly<AuditRecord>[]): void | Promise<void>;
 }
 
 /** The redacted value stored in place of a redacted field's old and new values. */

@@ -1,6 +1,7 @@
 import type { EntityMetadata, FilterQuery } from '@mikro-orm/core';
 import { addPluginColumn, emit, hook, markedColumn, plugin, type AnyQueryBuilder, type ColumnType, type FindOneCall, type HookContext, type JoinContext, type Plugin, type QueryFilterContext, type ReadOptions, type ReadOptionsContext, type SetupContext } from '../../core.js';
-import { hardDeleteCascade, parentDeletion, softDeleteCascade } from './cascade-delete.js';
+import { hardDeleteCascade, softDeleteCascade } from './cascade-delete.js';
+import { parentDeletion } from './cascade-parents.js';
 import { markOf } from './cascade-marks.js';
 import { checkCascadeOption } from './cascade-relations.js';
 import { deletedRowsOf } from './deleted-rows-builder.js';
