@@ -3,7 +3,7 @@
 // benchmarks/cache.bench.mjs times them: `fork` (MikroORM's em.fork() alone), `floor` (a fork and MikroORM's entity
 // factory merging the row: what any cache hit must do), `hit` (em.fork().findOne(Entity, pk) answered by the cache).
 // hit − floor is what the cache plugin itself costs.
-//   node benchmarks/profile/cache-hit.mjs [--lookups=2000]     (needs valgrind and dist/: npm run build)
+//   node benchmarks/profile/cache-hit.mjs [--lookups=2000] [--variants=fork,floor,hit]     (needs valgrind and dist/: npm run build)
 import { execFile, execFileSync } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +11,9 @@ import { gitCommit, machine, version, writeResults } from '../lib/results.mjs';
 
 const lookups = Number(process.argv.find(a => a.startsWith('--lookups='))?.split('=')[1] ?? '2000');
 const worker = fileURLToPath(new URL('./cache-hit-worker.mjs', import.meta.url));
-const VARIANTS = { fork: 'em.fork() alone', floor: "fork + MikroORM's entity factory merge of the row", hit: 'fork + findOne, a memory-store hit' };
+const ALL = { fork: 'em.fork() alone', floor: "fork + MikroORM's entity factory merge of the row", hit: 'fork + findOne, a memory-store hit' };
+const chosen = (process.argv.find(a => a.startsWith('--variants='))?.split('=')[1] ?? Object.keys(ALL).join(',')).split(',');
+const VARIANTS = Object.fromEntries(Object.entries(ALL).filter(([k]) => chosen.includes(k)));
 
 try {
   execFileSync('valgrind', ['--version'], { stdio: 'ignore' });
@@ -39,12 +41,12 @@ for (const variant of Object.keys(VARIANTS)) {
   perLookup[variant] = Math.round((withLookups - without) / lookups);
   console.log(`${variant}: ${perLookup[variant].toLocaleString('en')} instructions per lookup`);
 }
-const ours = perLookup.hit - perLookup.floor;
+const ours = perLookup.hit !== undefined && perLookup.floor !== undefined ? perLookup.hit - perLookup.floor : undefined;
 const md = [
   '| step | instructions per lookup |',
   '|---|---|',
   ...Object.entries(VARIANTS).map(([k, label]) => `| ${k}: ${label} | ${perLookup[k].toLocaleString('en')} |`),
-  `| hit − floor: the cache plugin's own part | ${ours.toLocaleString('en')} |`,
+  ...(ours === undefined ? [] : [`| hit − floor: the cache plugin's own part | ${ours.toLocaleString('en')} |`]),
   '',
   `callgrind, node --predictable, SQLite in memory, ${lookups.toLocaleString('en')} lookups over 200 cached rows after 3,000 warm-up lookups; one run each (deterministic).`,
 ].join('\n');
@@ -59,7 +61,7 @@ writeResults(
     machine: machine(loadBefore, os.loadavg()),
     node: process.version,
     packages: { '@mikro-orm/core': version('@mikro-orm/core'), valgrind: execFileSync('valgrind', ['--version'], { encoding: 'utf8' }).trim() },
-    settings: { lookups, rounds: 1 },
+    settings: { lookups, variants: Object.keys(VARIANTS), rounds: 1 },
     seconds: Math.round((Date.now() - started) / 100) / 10,
     instructionsPerLookup: { ...perLookup, ours },
   },
