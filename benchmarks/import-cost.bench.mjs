@@ -14,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { settings, smoke } from './lib/cli.mjs';
 import { figure, median, round3 } from './lib/harness.mjs';
-import { fmt, fmtRatio, gitCommit, machine, root, version, writeResults } from './lib/results.mjs';
+import { finishScenario, fmt, fmtRatio, root } from './lib/results.mjs';
 
 const TARGET_MS = 15;
 const VARIANTS = {
@@ -106,23 +106,6 @@ const results = [
   },
 ];
 
-const json = {
-  benchmark: 'import-cost',
-  title: "Import cost: 'mikro-orm-plugins' over '@mikro-orm/core' alone",
-  date: new Date().toISOString(),
-  commit: gitCommit(),
-  machine: machine(loadBefore, loadAfter, { loadAverage1mPerRound: load }),
-  node: process.version,
-  packages: { '@mikro-orm/core': version('@mikro-orm/core') },
-  settings: { ...cfg, smoke },
-  variants: Object.fromEntries(keys.map(k => [k, VARIANTS[k].label])),
-  method:
-    `${cfg.warmup} untimed warm-up round(s), then ${cfg.rounds} round(s); each round runs every variant once in a fresh Node process, order rotated. ` +
-    'A child times each dynamic import() with performance.now(); a figure is the sum of its imports. Added = b − a (or c − a) within a round, then the median.',
-  seconds: Math.round((Date.now() - started) / 100) / 10,
-  results,
-};
-
 const [r] = results;
 const md = [
   `# Import cost (${cfg.rounds} rounds, a fresh Node process per sample)`,
@@ -141,5 +124,16 @@ const md = [
   '',
   `Modules added over core: ${addedModules.b} files for \`.\`, ${addedModules.c} for every runtime entry. Load average ${load.length ? `${Math.min(...load)}–${Math.max(...load)}` : '—'}.`,
 ].join('\n');
-console.log(`\n${md}`);
-writeResults('import-cost', json, md);
+finishScenario('import-cost', {
+  title: "Import cost: 'mikro-orm-plugins' over '@mikro-orm/core' alone",
+  loadBefore,
+  loadAfter,
+  load,
+  settings: { ...cfg, smoke },
+  variants: Object.fromEntries(keys.map(k => [k, VARIANTS[k].label])),
+  method:
+    `${cfg.warmup} untimed warm-up round(s), then ${cfg.rounds} round(s); each round runs every variant once in a fresh Node process, order rotated. ` +
+    'A child times each dynamic import() with performance.now(); a figure is the sum of its imports. Added = b − a (or c − a) within a round, then the median.',
+  seconds: Math.round((Date.now() - started) / 100) / 10,
+  results,
+}, md);

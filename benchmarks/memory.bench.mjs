@@ -8,7 +8,7 @@ import os from 'node:os';
 import { settings, smoke } from './lib/cli.mjs';
 import { figure, ratio, runRounds } from './lib/harness.mjs';
 import { seed, variantOrm } from './lib/mikro.mjs';
-import { fmt, fmtRatio, gitCommit, machine, version, writeResults } from './lib/results.mjs';
+import { finishScenario, fmt, fmtRatio } from './lib/results.mjs';
 
 if (!globalThis.gc) throw new Error('memory: run with --expose-gc (npm run bench does)');
 const TARGETS = { 'c/a': 1.1, 'd/a': 1.01 };
@@ -59,21 +59,6 @@ const ratios = { 'c/a': ratio(s, 'c', 'a'), 'd/a': ratio(s, 'd', 'a') };
 const targets = Object.fromEntries(Object.entries(TARGETS).map(([k, target]) => [k, { target, met: ratios[k].median <= target }]));
 const results = [{ db, op: 'find', opLabel: `heap per entity after find() of ${cfg.rows.toLocaleString('en')} rows`, unit: 'bytes per entity', figures, ratios, targets }];
 
-const json = {
-  benchmark: 'memory',
-  title: 'Memory: heap per managed entity',
-  date: new Date().toISOString(),
-  commit: gitCommit(),
-  machine: machine(loadBefore, loadAfter, { loadAverage1mPerRound: load }),
-  node: process.version,
-  packages: { '@mikro-orm/core': version('@mikro-orm/core') },
-  settings: { ...cfg, smoke },
-  variants: VARIANTS,
-  method: `${cfg.warmup} untimed warm-up round(s), then ${cfg.rounds} round(s), variants rotated each round. A sample: full GC, heapUsed, em.find(Entity, {}) of ${cfg.rows} rows in a new fork, full GC, heapUsed; (after − before) ÷ rows, the entities still referenced.`,
-  seconds,
-  results,
-};
-
 const md = [
   `# Memory: heap per managed entity (${db}, ${cfg.rows.toLocaleString('en')} rows)`,
   '',
@@ -86,5 +71,14 @@ const md = [
   ...Object.entries(targets).map(([k, t]) => `| ${k} | ${fmtRatio(ratios[k].median)} | ≤ ${t.target} | ${t.met ? 'yes' : '**no**'} |`),
 ].join('\n');
 
-writeResults('memory', json, md);
-console.log(md);
+finishScenario('memory', {
+  title: 'Memory: heap per managed entity',
+  loadBefore,
+  loadAfter,
+  load,
+  settings: { ...cfg, smoke },
+  variants: VARIANTS,
+  method: `${cfg.warmup} untimed warm-up round(s), then ${cfg.rounds} round(s), variants rotated each round. A sample: full GC, heapUsed, em.find(Entity, {}) of ${cfg.rows} rows in a new fork, full GC, heapUsed; (after − before) ÷ rows, the entities still referenced.`,
+  seconds,
+  results,
+}, md);

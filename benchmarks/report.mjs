@@ -300,7 +300,7 @@ if (S.scale) {
       bars: [{ color: 'scale', value: r.hooksSweep.at(-1).ratioToOneHook.median, tag: 'k=20' }],
     });
   }
-  sections.push({ title: 'scale (SQLite in memory; entities and others targets ≤ 1.10)', groups });
+  sections.push({ title: 'scale (SQLite in memory; entities and others targets ≤ 1.05)', groups });
 }
 
 const W = 1100;

@@ -134,6 +134,14 @@ describe('the packed package', () => {
     expect(packed.files.map(f => f.path).filter(f => page(f) && /\/(index\.html|console\.js|console\.css)$/.test(f)).length).toBe(3);
   });
 
+  test("`import 'mikro-orm-plugins'` reads its entry and one chunk, and the JavaScript ships without comments (the declarations keep theirs)", () => {
+    const relativeImports = (file: string) => [...new Set([...readFileSync(join(root, 'dist', file), 'utf8').matchAll(/(?:from|import)\s*["'](\.[^"']+)["']/g)].map(m => m[1]))];
+    expect(relativeImports('index.js')).toEqual(['./chunks/main.js']);
+    expect(relativeImports('chunks/main.js')).toEqual([]);
+    for (const file of ['index.js', 'chunks/main.js', 'cache.js', 'audit.js']) expect(readFileSync(join(root, 'dist', file), 'utf8')).not.toMatch(/\/\*\*|^\s*\/\/ /m);
+    expect(readFileSync(join(root, 'dist/events.d.ts'), 'utf8')).toMatch(/\/\*\*/);
+  });
+
   test('every entry point, imported and required in one application, shares one copy of the package code', async () => {
     const { result, printed } = await runApp('entries.mjs');
     expect(result.stderr).toBe('');

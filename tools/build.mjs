@@ -2,7 +2,10 @@
 // straight into dist/, so every .d.ts keeps its path), then rollup bundles the JavaScript: one file per entry point,
 // and the modules two entries share in dist/chunks/, each module in exactly one file (so an application importing
 // `mikro-orm-plugins` and `mikro-orm-plugins/audit` gets one registry and one copy of every class).
-// Loading a few files instead of ~110 is most of what importing the package costs (benchmarks/import-cost.bench.mjs).
+// Loading a few files instead of ~110 is most of what importing the package costs (benchmarks/import-cost.bench.mjs):
+// every module the main entry (`.`) shares with others goes in one chunk, so `import 'mikro-orm-plugins'` reads two
+// files, and the JavaScript ships without comments (V8 scans every byte of a module it compiles; the declarations
+// keep theirs).
 //
 // The entry points are read from package.json: every "exports" target and every "bin". Adding an entry point
 // is adding its line there. Dependencies, peer dependencies and Node built-ins stay imports (never bundled).
@@ -16,6 +19,7 @@ import { createRequire } from 'node:module';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rollup } from 'rollup';
+import ts from 'typescript';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outArg = process.argv.find(a => a.startsWith('--out='))?.slice('--out='.length);
@@ -58,6 +62,7 @@ async function build() {
     external: id => !id.startsWith('.') && !isAbsolute(id),
     // Every export of an entry is public API, kept even where this package does not use it.
     preserveEntrySignatures: 'strict',
+    plugins: [withoutComments()],
     onwarn(warning) {
       // tsc's decorator helpers read a top-level `this` (`this && this.__esDecorate`): undefined in a module either way.
       if (warning.code === 'THIS_IS_UNDEFINED') return;
@@ -71,6 +76,7 @@ async function build() {
     entryFileNames: '[name].js',
     chunkFileNames: 'chunks/[name].js',
     generatedCode: 'es2015',
+    manualChunks: mainEntryChunk(join(modules, 'index.js')),
   });
   await bundle.close();
 
@@ -83,6 +89,38 @@ async function build() {
     if (stale) unlinkSync(file);
   }
   return { output, status: compiled.status };
+}
+
+/**
+ * `manualChunks`: the modules the main entry imports (directly or not) and that are not entries themselves go in
+ * one chunk, `chunks/main`; the rest is rollup's own split. Each module is still in exactly one file.
+ */
+function mainEntryChunk(mainEntry) {
+  let reachable;
+  return (id, { getModuleInfo }) => {
+    if (!reachable) {
+      reachable = new Set();
+      const visit = moduleId => {
+        if (reachable.has(moduleId)) return;
+        reachable.add(moduleId);
+        for (const imported of getModuleInfo(moduleId)?.importedIds ?? []) visit(imported);
+      };
+      visit(mainEntry);
+    }
+    return reachable.has(id) && !getModuleInfo(id)?.isEntry ? 'main' : undefined;
+  };
+}
+
+/** A rollup plugin: each output chunk printed again by TypeScript without its comments (a bin keeps its `#!` line). */
+function withoutComments() {
+  const printer = ts.createPrinter({ removeComments: true });
+  return {
+    name: 'without-comments',
+    renderChunk(code, chunk) {
+      const source = ts.createSourceFile(chunk.fileName, code, ts.ScriptTarget.Latest, false, ts.ScriptKind.JS);
+      return { code: printer.printFile(source), map: null };
+    },
+  };
 }
 
 let result;

@@ -74,3 +74,27 @@ export function writeResults(name, json, md) {
 export const fmt = x => (x === null || x === undefined ? '—' : x < 10 ? x.toFixed(2) : x < 100 ? x.toFixed(1) : x.toFixed(0));
 export const fmtRatio = x => (x === null || x === undefined ? '—' : `${x.toFixed(3)}×`);
 export const fmtMs = x => (x === null || x === undefined ? '—' : x < 10 ? x.toFixed(2) : x < 100 ? x.toFixed(1) : x.toFixed(0));
+
+/**
+ * The end of a scenario: its JSON (name, title, date, commit, the machine with the load average per round, Node,
+ * package versions, settings, variants, method, seconds, results), written with its markdown and printed.
+ */
+export function finishScenario(name, { title, loadBefore, loadAfter, load, packages = ['@mikro-orm/core'], settings, variants, method, seconds, results }, md) {
+  const json = {
+    benchmark: name,
+    title,
+    date: new Date().toISOString(),
+    commit: gitCommit(),
+    machine: machine(loadBefore, loadAfter, { loadAverage1mPerRound: load }),
+    node: process.version,
+    packages: Object.fromEntries(packages.map(pkg => [pkg, version(pkg)])),
+    settings,
+    variants,
+    method,
+    seconds,
+    results,
+  };
+  writeResults(name, json, md);
+  console.log(`\n${md}`);
+  return json;
+}

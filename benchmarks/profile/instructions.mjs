@@ -4,7 +4,8 @@
 // compiler or GC threads, fixed seeds): the same run then counts the same instructions to within a few thousand,
 // where without it two runs differed by 10 % (background threads' work lands on different sides of the flush).
 //   node benchmarks/profile/instructions.mjs [--rows=3000] [--workloads=flush-insert,flush-update,remove,audit-insert] [--variants=a,b,c,d]
-// (also audit-update and audit-remove: the flush-audit operations, a b c with c/a)
+// (also audit-update and audit-remove: the flush-audit operations, a b c with c/a; read-find and read-findone: the read
+// scenario's find and findOne by primary key, per row read)
 // Needs valgrind and dist/ (npm run build). Each variant runs twice (instructions-worker.mjs): with and without
 // the measured flush; the difference is what the flush cost. About a minute per run, two at a time.
 import { execFile, execFileSync } from 'node:child_process';

@@ -4,7 +4,7 @@ import { filterConditions } from '../../core.js';
 type AnyOptions = Record<string, any>;
 
 /**
- * The query filters that would apply to the read, resolved with their parameters, as a stable key:
+ * The query filters that would apply to the read, resolved with their parameters, as a stable key (handed to `next`):
  * entries read under other filters (another tenant, soft-deleted rows visible) are different entries.
  * Undefined (skip the cache) when a filter resolves to something that cannot be keyed faithfully,
  * or when a to-one relation's target is filtered: MikroORM then joins it, so whether the row is
@@ -14,13 +14,14 @@ type AnyOptions = Record<string, any>;
  * and a filter's condition may read anything (an AsyncLocalStorage tenant), so only MikroORM's own
  * resolution is sure to match what a database read would apply.
  */
-export function filterVariant(em: EntityManager, meta: EntityMetadata, options: AnyOptions): Promise<string | undefined> {
+export function filterVariant<R>(em: EntityManager, meta: EntityMetadata, options: AnyOptions, next: (variant: string | undefined) => R | Promise<R>): Promise<R> {
   const filters = options.filters ?? {};
   const own = filterConditions(em, meta.class, filters, options);
   const targets = joinedTargets(em, meta);
-  if (targets.length === 0) return own.then(keyOf);
+  // `next` runs in the same reaction as the resolution: a cache hit waits for one promise here, not two.
+  if (targets.length === 0) return own.then(cond => next(keyOf(cond)));
   return Promise.all([own, ...targets.map(target => filterConditions(em, target, filters, options))]).then(([cond, ...joined]) =>
-    joined.some(c => c && (Object.keys(c).length > 0 || Object.getOwnPropertySymbols(c).length > 0)) ? undefined : keyOf(cond),
+    next(joined.some(c => c && (Object.keys(c).length > 0 || Object.getOwnPropertySymbols(c).length > 0)) ? undefined : keyOf(cond)),
   );
 }
 

@@ -42,7 +42,7 @@ export function findById(call: FindOneCall<CacheOptions>, cached: CachedEntity, 
   const existing = target.reference ?? em.getUnitOfWork().tryGetById(meta.class, where as never, opts.schema);
   if (existing && entityState(existing).initialized) return call.load();
   const read: Read = { call, em, cached, access, choice, key: target.key, reference: existing ?? undefined };
-  return filterVariant(em, meta, opts).then(variant => withVariant(read, variant));
+  return filterVariant(em, meta, opts, variant => withVariant(read, variant));
 }
 
 /** One load by primary key on its way through the cache. */

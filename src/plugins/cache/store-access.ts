@@ -37,7 +37,15 @@ export class StoreAccess {
 
   #read(store: CacheStore, ns: string, id: string, variant: string, metrics: CacheMetrics): CacheRead | undefined | Promise<CacheRead | undefined> {
     if (this.#missed.has(store)) return this.#replay(store).then(clean => (clean ? this.#read(store, ns, id, variant, metrics) : undefined));
-    return this.#call(store, () => store.read(ns, id, variant), metrics);
+    // Called directly, not through #call's closure: this is every cache hit's path.
+    let result: ReturnType<CacheStore['read']>;
+    try {
+      result = store.read(ns, id, variant);
+    } catch (error) {
+      this.#failed(store, error, metrics);
+      return undefined;
+    }
+    return this.#settled(store, result, metrics);
   }
 
   /** Stores the row if the stamp is unchanged; whether it did. */
@@ -76,6 +84,11 @@ export class StoreAccess {
       this.#failed(store, error, metrics);
       return undefined;
     }
+    return this.#settled(store, result, metrics);
+  }
+
+  /** A store call's result: the value (the store answered), or undefined once a promise rejects (counted, warned once per outage). */
+  #settled<T>(store: CacheStore, result: T | Promise<T>, metrics: CacheMetrics | undefined): T | undefined | Promise<T | undefined> {
     if (!(result instanceof Promise)) {
       if (this.#down.size > 0) this.#down.delete(store);
       return result;

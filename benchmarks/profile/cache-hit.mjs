@@ -1,0 +1,69 @@
+// The memory-store cache hit in instructions: valgrind's callgrind counts a Node process (`--predictable`) that
+// runs N lookups and one that runs none; the difference ÷ N is one lookup. Three steps, each in a fresh fork as
+// benchmarks/cache.bench.mjs times them: `fork` (MikroORM's em.fork() alone), `floor` (a fork and MikroORM's entity
+// factory merging the row: what any cache hit must do), `hit` (em.fork().findOne(Entity, pk) answered by the cache).
+// hit − floor is what the cache plugin itself costs.
+//   node benchmarks/profile/cache-hit.mjs [--lookups=2000] [--variants=fork,floor,hit]     (needs valgrind and dist/: npm run build)
+import { execFile, execFileSync } from 'node:child_process';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { gitCommit, machine, version, writeResults } from '../lib/results.mjs';
+
+const lookups = Number(process.argv.find(a => a.startsWith('--lookups='))?.split('=')[1] ?? '2000');
+const worker = fileURLToPath(new URL('./cache-hit-worker.mjs', import.meta.url));
+const ALL = { fork: 'em.fork() alone', floor: "fork + MikroORM's entity factory merge of the row", hit: 'fork + findOne, a memory-store hit' };
+const chosen = (process.argv.find(a => a.startsWith('--variants='))?.split('=')[1] ?? Object.keys(ALL).join(',')).split(',');
+const VARIANTS = Object.fromEntries(Object.entries(ALL).filter(([k]) => chosen.includes(k)));
+
+try {
+  execFileSync('valgrind', ['--version'], { stdio: 'ignore' });
+} catch {
+  console.error('valgrind is not installed: this measurement needs `valgrind --tool=callgrind`.');
+  process.exit(1);
+}
+
+function instructions(variant, n) {
+  const args = ['--tool=callgrind', '--callgrind-out-file=/dev/null', process.execPath, '--predictable', worker, variant, String(n)];
+  return new Promise((resolve, reject) =>
+    execFile('valgrind', args, { maxBuffer: 64 * 1024 * 1024 }, (error, _stdout, stderr) => {
+      const match = /Collected : (\d+)/.exec(stderr);
+      if (error || !match) reject(new Error(`${variant} ${n} failed:\n${stderr.slice(-2000)}`));
+      else resolve(Number(match[1]));
+    }),
+  );
+}
+
+const loadBefore = os.loadavg();
+const started = Date.now();
+const perLookup = {};
+for (const variant of Object.keys(VARIANTS)) {
+  const [without, withLookups] = await Promise.all([instructions(variant, 0), instructions(variant, lookups)]);
+  perLookup[variant] = Math.round((withLookups - without) / lookups);
+  console.log(`${variant}: ${perLookup[variant].toLocaleString('en')} instructions per lookup`);
+}
+const ours = perLookup.hit !== undefined && perLookup.floor !== undefined ? perLookup.hit - perLookup.floor : undefined;
+const md = [
+  '| step | instructions per lookup |',
+  '|---|---|',
+  ...Object.entries(VARIANTS).map(([k, label]) => `| ${k}: ${label} | ${perLookup[k].toLocaleString('en')} |`),
+  ...(ours === undefined ? [] : [`| hit − floor: the cache plugin's own part | ${ours.toLocaleString('en')} |`]),
+  '',
+  `callgrind, node --predictable, SQLite in memory, ${lookups.toLocaleString('en')} lookups over 200 cached rows after 3,000 warm-up lookups; one run each (deterministic).`,
+].join('\n');
+console.log(`\n${md}`);
+writeResults(
+  'cache-hit-instructions',
+  {
+    benchmark: 'cache-hit-instructions',
+    title: 'Cache hit (memory store) in instructions (valgrind callgrind), SQLite in memory',
+    date: new Date().toISOString(),
+    commit: gitCommit(),
+    machine: machine(loadBefore, os.loadavg()),
+    node: process.version,
+    packages: { '@mikro-orm/core': version('@mikro-orm/core'), valgrind: execFileSync('valgrind', ['--version'], { encoding: 'utf8' }).trim() },
+    settings: { lookups, variants: Object.keys(VARIANTS), rounds: 1 },
+    seconds: Math.round((Date.now() - started) / 100) / 10,
+    instructionsPerLookup: { ...perLookup, ours },
+  },
+  md,
+);
