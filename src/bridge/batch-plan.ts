@@ -81,7 +81,7 @@ export function mustDispatchPerEntity(em: EntityManager, plan: BatchPlan, handle
     if (subscriber[PER_ENTITY_SUBSCRIBER] === true || typeof subscriber.onFlush !== 'function') continue;
     for (const event of BATCH_EVENTS) {
       if (plan.batched[event].length === 0) continue;
-      const late = perEntitySubscriber(event, plan.batched[event], handlers[event]) as EventSubscriber & Record<symbol, unknown>;
+      const late = perEntitySubscriber(event, plan.batched[event], handlers[event]!.bind(handlers)) as EventSubscriber & Record<symbol, unknown>;
       late[LATE_SUBSCRIBER] = true;
       events.registerSubscriber(late);
     }
