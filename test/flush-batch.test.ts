@@ -103,7 +103,7 @@ describeEachDatabase('flush-level batch dispatch', db => {
     clock.set('2024-05-06T07:08:09.000Z');
   });
   const init = async (extra: object = {}) => (orm = await db.init({ entities, extensions: [pluginSystem({ registry })], ...extra }));
-  const listens = (event: EventType, entity: Function) => orm!.em.getEventManager().hasListeners(event, orm!.getMetadata().get(entity.name));
+  const listens = (event: EventType, entity: Function) => orm!.em.getEventManager().hasListeners(event, orm!.getMetadata().get(entity as never));
 
   /** Inserts 2 authors with 3 posts, then updates 2 posts and 1 author; the SQL, the rows and the calls. */
   const scenario = async (options: object = {}) => {
@@ -235,7 +235,7 @@ describeEachDatabase('flush-level batch dispatch', db => {
     const em = orm!.em.fork();
     const author = em.create(BtAuthor, { name: 'A' });
     const post = em.create(BtPost, { title: 'p', author });
-    const ctx = new (await import('../src/chain/chain.js')).DispatchContext('beforeCreate', em, orm!.getMetadata().get('BtPost'), undefined, undefined);
+    const ctx = new (await import('../src/chain/chain.js')).DispatchContext('beforeCreate', em, orm!.getMetadata().get(BtPost), undefined, undefined);
     for (const property of ['author', 'id', 'nope']) {
       expect(() => ctx.set(post, property, 1)).toThrow(expect.objectContaining({ code: 'MOP_INVALID_ARGUMENT', entity: 'BtPost' }));
     }

@@ -1,5 +1,5 @@
 import { ChangeSetType, type ChangeSet, type EntityMetadata, type EntityProperty, type FlushEventArgs } from '@mikro-orm/core';
-import { DispatchContext, type Chain, type ChainLink } from '../chain/chain.js';
+import { checkSettable, DispatchContext, type Chain, type ChainLink } from '../chain/chain.js';
 import { tagError } from '../chain/dispatch.js';
 import type { BatchPlan, BatchEvent } from './batch-plan.js';
 import { writeHookFields } from './orm-internals.js';
@@ -13,8 +13,12 @@ class BatchContext extends DispatchContext {
   readonly touched = new Set<string>();
 
   override set(entity: object, property: string, value: unknown): void {
-    super.set(entity, property, value);
-    this.touched.add(property);
+    // Checked once per property and batch, not once per entity.
+    if (!this.touched.has(property)) {
+      checkSettable(this.meta, property);
+      this.touched.add(property);
+    }
+    (entity as Record<string, unknown>)[property] = value;
   }
 
   /** The properties set, in the entity's property order (the order MikroORM's diff writes them in). */

@@ -422,14 +422,21 @@ function snapshotValue(platform: Platform, prop: EntityProperty, value: unknown)
     const converted = Raw.isKnownFragment(value) ? value : prop.customType.convertToDatabaseValue(value, platform, { mode: 'serialization' });
     return PRIMITIVE.has(prop.customType.compareAsType().toLowerCase()) ? converted : Utils.copy(converted);
   }
-  if (prop.runtimeType === 'Date') return Utils.copy(platform.processDateProperty(value));
+  if (prop.runtimeType === 'Date') return copied(platform.processDateProperty(value));
   if (!prop.array && PRIMITIVE.has(prop.type.toLowerCase())) return value;
   return Utils.copy(value);
+}
+
+/** `Utils.copy`, without its call for the numbers SQLite keeps dates as. */
+function copied(value: unknown): unknown {
+  return value !== null && typeof value === 'object' ? Utils.copy(value) : value;
 }
 
 const PRIMITIVE: ReadonlySet<string> = new Set(['number', 'string', 'boolean', 'bigint']);
 
 function sameSnapshot(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
   if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
-  return a === b || Utils.equals(a, b);
+  return Utils.equals(a, b);
 }

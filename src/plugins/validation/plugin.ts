@@ -44,14 +44,15 @@ export class ValidationPlugin {
 function checkFrom(entities: readonly object[], start: number, options: ValidationOptions, entityName: string): void | Promise<void> {
   for (let i = start; i < entities.length; i++) {
     const entity = entities[i]!;
-    const issues: FieldIssue[] = [...(options.validate?.(entity) ?? [])];
+    const own = options.validate?.(entity);
     const result = options.schema?.['~standard'].validate(entity);
-    if (result instanceof Promise) return result.then(r => (raise(entityName, issues, r), checkFrom(entities, i + 1, options, entityName)));
-    raise(entityName, issues, result);
+    if (result instanceof Promise) return result.then(r => (raise(entityName, own, r), checkFrom(entities, i + 1, options, entityName)));
+    if (own?.length || result?.issues) raise(entityName, own, result);
   }
 }
 
-function raise(entity: string, issues: FieldIssue[], result: StandardSchemaV1.Result<unknown> | undefined): void {
+function raise(entity: string, own: readonly FieldIssue[] | undefined | void, result: StandardSchemaV1.Result<unknown> | undefined): void {
+  const issues: FieldIssue[] = [...(own ?? [])];
   for (const issue of result?.issues ?? []) {
     issues.push({ field: (issue.path ?? []).map(p => String(typeof p === 'object' ? p.key : p)).join('.'), message: issue.message });
   }
