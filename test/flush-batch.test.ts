@@ -253,3 +253,9 @@ function perEntityPostUpdates(calls: readonly string[]): number {
 function clean(queries: readonly string[]): string[] {
   return queries.map(q => q.replace(/\[took [^\]]*\]/g, '').replace(/\s+$/, ''));
 }
+
+test("'batch' is refused on events that have no batch form, and must be a boolean", () => {
+  expect(() => hook('afterCreate' as 'beforeCreate', { batch: true })).toThrow(expect.objectContaining({ code: 'MOP_INVALID_PLUGIN', option: 'batch' }));
+  expect(() => hook(['beforeSave', 'afterSave'] as never, { batch: true })).toThrow(/'batch' is for beforeCreate, beforeUpdate and beforeSave hooks, not 'afterSave'/);
+  expect(() => hook('beforeCreate', { batch: 'yes' } as never)).toThrow(expect.objectContaining({ code: 'MOP_INVALID_PLUGIN', option: 'batch' }));
+});
