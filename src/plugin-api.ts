@@ -190,6 +190,22 @@ export interface HookOptions {
   before?: readonly string[];
   /** Run after these plugins' hooks on the same event. */
   after?: readonly string[];
+  /** `true` (with `BatchHookOptions`) marks a batch hook. */
+  batch?: false;
+}
+
+/** `@hook(event, { batch: true })`: a batch hook. */
+export interface BatchHookOptions extends Omit<HookOptions, 'batch'> {
+  /**
+   * `beforeCreate`, `beforeUpdate`, `beforeSave` only: the method takes the batch form,
+   * `(entities, ctx)` (`BatchHookFunction`), and sets values with `ctx.set`. When every hook of an
+   * entity's create (or update) chain is a batch hook, and neither the entity's own lifecycle hooks nor
+   * a subscriber registered before the plugin system listen to that event, a flush runs the chain once
+   * for all entities of the class, in `onFlush`, without MikroORM's per-entity event machinery.
+   * Otherwise it gets one entity per call. Unlike a per-entity `beforeCreate`, a batch runs before
+   * any INSERT of the flush: ids the database generates for other entities are not known yet.
+   */
+  batch: true;
 }
 
 export interface HookDefinition {
@@ -199,4 +215,6 @@ export interface HookDefinition {
   readonly appliesTo: AppliesTo;
   readonly before: readonly string[];
   readonly after: readonly string[];
+  /** The method takes the batch form (`BatchHookOptions.batch`). */
+  readonly batch: boolean;
 }

@@ -222,9 +222,9 @@ describe('recordHooks', () => {
     expect(recorder.hooks({ event: 'afterChange' })).toEqual(['thSlug.noted']);
     const [create, , change] = recorder.calls;
     expect(create).toMatchObject({ plugin: 'timestamp', method: 'stampCreate', hook: 'timestamp.stampCreate', event: 'beforeCreate', entity: 'ThNote' });
-    // The entity itself, and no context among the arguments.
-    expect(create!.args).toEqual([note]);
-    expect(create!.args[0]).toBe(note);
+    // The entity itself (a batch hook: in a list), and no context among the arguments.
+    expect(create!.args).toEqual([[note]]);
+    expect((create!.args[0] as unknown[])[0]).toBe(note);
     expect(change!.args[0]).toBe(note);
     expect((change!.args[1] as EntityChanges).kind).toBe('create');
 

@@ -5,7 +5,7 @@ import { defaultRegistry } from '../registry/plugin-registry.js';
 import { PluginRuntime, type PluginSystemOptions } from './plugin-runtime.js';
 import { CommitQueue } from './commit-queue.js';
 import { CommitSubscriber } from './commit-subscriber.js';
-import { createPluginSubscriber } from './plugin-subscriber.js';
+import { createPluginSubscribers } from './plugin-subscriber.js';
 import { checkQueryBuilder, checkSupportedOrm, driverEntityManager } from './orm-internals.js';
 import { afterSettled, isSyncDiscovery } from './sync-discovery.js';
 import { setRuntime } from './runtimes.js';
@@ -65,7 +65,8 @@ function activate(orm: MikroORM, runtime: PluginRuntime, storage: MetadataStorag
   config.set('entityManager', withPluginEntityManager(Base as never));
   const wiring = commitWiring.get(config)!;
   const commits = (wiring.queue = new CommitQueue(wiring.onError));
-  config.set('subscribers', [...config.get('subscribers'), createPluginSubscriber(runtime, commits)]);
+  const earlier = [...config.get('subscribers')];
+  config.set('subscribers', [...earlier, ...createPluginSubscribers(runtime, commits, earlier as never)]);
 }
 
 /**

@@ -6,10 +6,14 @@ import {
   EventType,
   helper,
   MetadataStorage,
+  Raw,
   UnitOfWork,
   Utils,
+  type ChangeSet,
   type EntityMetadata,
   type EntityName,
+  type EntityProperty,
+  type Platform,
   type FilterOptions,
   type IDatabaseDriver,
   type MikroORM,
@@ -390,4 +394,49 @@ function checkEntity(fn: string, em: EntityManager, entity: unknown): void {
     // MikroORM's lookup throws on some shapes; either way it is not an entity.
   }
   if (!known) throw new PluginConfigError('MOP_UNKNOWN_ENTITY', `${fn}: expected a discovered entity class or name, got ${typeof entity === 'string' ? JSON.stringify(entity) : entity === null ? 'null' : typeof entity}`);
+}
+
+// --- Flush batches ---
+
+/**
+ * Writes the properties a batch hook set into the change sets' payloads, as `UnitOfWork.runHooks`
+ * does after a per-entity hook (snapshot before, snapshot after, diff merged into the payload): in
+ * snapshot form (`EntityComparator.getPropertySnapshot`), only where the value changed, in property order.
+ */
+export function writeHookFields(platform: Platform, changeSets: readonly ChangeSet<any>[], props: readonly EntityProperty[]): void {
+  for (const prop of props) {
+    const name = prop.name;
+    for (const cs of changeSets) {
+      const after = snapshotValue(platform, prop, (cs.entity as Record<string, unknown>)[name]);
+      if (after === undefined) continue;
+      const payload = cs.payload as Record<string, unknown>;
+      const before = name in payload ? payload[name] : (cs.originalEntity as Record<string, unknown> | undefined)?.[name];
+      if (!sameSnapshot(before, after)) payload[name] = after;
+    }
+  }
+}
+
+function snapshotValue(platform: Platform, prop: EntityProperty, value: unknown): unknown {
+  if (value === undefined) return undefined;
+  if (prop.customType) {
+    const converted = Raw.isKnownFragment(value) ? value : prop.customType.convertToDatabaseValue(value, platform, { mode: 'serialization' });
+    return PRIMITIVE.has(prop.customType.compareAsType().toLowerCase()) ? converted : Utils.copy(converted);
+  }
+  if (prop.runtimeType === 'Date') return copied(platform.processDateProperty(value));
+  if (!prop.array && PRIMITIVE.has(prop.type.toLowerCase())) return value;
+  return Utils.copy(value);
+}
+
+/** `Utils.copy`, without its call for the numbers SQLite keeps dates as. */
+function copied(value: unknown): unknown {
+  return value !== null && typeof value === 'object' ? Utils.copy(value) : value;
+}
+
+const PRIMITIVE: ReadonlySet<string> = new Set(['number', 'string', 'boolean', 'bigint']);
+
+function sameSnapshot(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
+  return Utils.equals(a, b);
 }

@@ -2,7 +2,7 @@ import type { EntityMetadata, EntityName, MetadataStorage, Platform } from '@mik
 import { BUILT_IN_CHAINS, type AttachedPlugin, type BuiltInChainName, type EntityChains } from '../chain/build-chains.js';
 import { checkEntityNames } from '../config/entity-names.js';
 import type { PluginError } from '../errors.js';
-import type { HookKind } from '../events.js';
+import { COMPOSITE_EVENTS, type DispatchedEvent, type HookKind } from '../events.js';
 import type { Plugin, PluginList, PluginProvider } from '../plugin-api.js';
 import { PluginUsage } from '../registry/plugin-dependencies.js';
 import { providedPlugins } from '../registry/plugin-providers.js';
@@ -163,6 +163,25 @@ export class PluginRuntime {
   attachedEntities(): EntityName<any>[] {
     const storage = this.#metadata;
     return storage ? [...storage.getAll().values()].filter(meta => this.#attached.has(meta.className)).map(meta => meta.class) : [];
+  }
+
+  /** The metadata of the entities with at least one plugin attached. */
+  attachedMetadata(): EntityMetadata[] {
+    const storage = this.#metadata;
+    return storage ? [...storage.getAll().values()].filter(meta => this.#attached.has(meta.className)) : [];
+  }
+
+  /** How an entity's plugins hook a built-in event (enabled or not): `none`, `batch` (every hook takes the batch form) or `per-entity`. */
+  hookForm(entity: string, event: DispatchedEvent): 'none' | 'batch' | 'per-entity' {
+    let form: 'none' | 'batch' | 'per-entity' = 'none';
+    for (const attached of this.#attached.get(entity) ?? []) {
+      for (const hook of attached.hooks) {
+        if (!(COMPOSITE_EVENTS[hook.event] ?? [hook.event]).includes(event)) continue;
+        if (!hook.batch) return 'per-entity';
+        form = 'batch';
+      }
+    }
+    return form;
   }
 
   /** What a plugin stated about an entity in `setupEntity`, or undefined. */

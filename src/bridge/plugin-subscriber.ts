@@ -7,7 +7,9 @@ import { entityChanges } from './entity-changes.js';
 import { runDeleteChains } from './delete-chains.js';
 import type { CommitQueue } from './commit-queue.js';
 import { CommitSubscriber } from './commit-subscriber.js';
+import { BATCH_EVENTS, mustDispatchPerEntity, perEntitySubscriber, planBatches, type BatchPlan } from './batch-plan.js';
 import { PLUGIN_SUBSCRIBER } from './event-order.js';
+import { runFlushBatches } from './flush-batches.js';
 import type { PluginRuntime } from './plugin-runtime.js';
 import { switchedOffPlugins } from './scope.js';
 
@@ -20,6 +22,8 @@ export class PluginSubscriber implements EventSubscriber {
   constructor(
     protected readonly runtime: PluginRuntime,
     protected readonly commits: CommitQueue,
+    /** The before-events run in batches in `onFlush`, if any. */
+    protected readonly batches?: BatchPlan,
   ) {}
 
   getSubscribedEntities(): EntityName<any>[] {
@@ -54,7 +58,12 @@ export class PluginSubscriber implements EventSubscriber {
 
   /** The `beforeDelete` event of entities whose plugins hook it runs here, where a veto can still turn the delete into an update (in the transaction `withDeleteTransaction` opened). */
   onFlush(args: FlushEventArgs): void | Promise<void> {
-    return runDeleteChains(this.runtime, args);
+    const deletes = runDeleteChains(this.runtime, args);
+    const plan = this.batches;
+    if (plan === undefined) return deletes;
+    // After the delete chains: a vetoed delete is an update by now, which the update hooks see.
+    const batches = () => (mustDispatchPerEntity(args.em, plan, this) ? undefined : runFlushBatches(this.runtime, plan, args));
+    return deletes instanceof Promise ? deletes.then(batches) : batches();
   }
 
   #afterWrite(chain: Chain<false> | null, event: DispatchedEvent, kind: ChangeKind, args: EventArgs<any>): void | Promise<void> {
@@ -126,17 +135,23 @@ const NEEDED_FOR: Readonly<Record<string, readonly string[]>> = {
 };
 
 /**
- * The subscriber MikroORM gets: only the events some attached plugin needs. MikroORM awaits every
+ * The subscribers MikroORM gets: only the events some attached plugin needs. Entities whose before-events
+ * run in batches (`planBatches`) are left out of those events, so MikroORM skips its per-entity work for them. MikroORM awaits every
  * subscribed event per entity (~0.6 µs), so an unused `onLoad` would tax every row a find loads.
  */
-export function createPluginSubscriber(runtime: PluginRuntime, commits: CommitQueue): EventSubscriber {
-  const full = new CommitAwareSubscriber(runtime, commits) as unknown as Record<string, (args: unknown) => unknown>;
+export function createPluginSubscribers(runtime: PluginRuntime, commits: CommitQueue, earlier: readonly EventSubscriber[]): EventSubscriber[] {
+  const plan = planBatches(runtime, earlier);
+  const full = new CommitAwareSubscriber(runtime, commits, plan) as unknown as Record<string, (args: unknown) => unknown>;
   const subscriber: Record<string | symbol, unknown> = {
     [PLUGIN_SUBSCRIBER]: true,
     getSubscribedEntities: () => (full as unknown as PluginSubscriber).getSubscribedEntities(),
   };
   for (const [event, sources] of Object.entries(NEEDED_FOR)) {
-    if (sources.some(source => source === 'always' || runtime.hooksEvent(source))) subscriber[event] = full[event]!.bind(full);
+    if (plan && (event === 'beforeCreate' || event === 'beforeUpdate')) continue;
+    if (sources.some(source => source === 'always' || runtime.hooksEvent(source)) || (plan && event === 'onFlush')) subscriber[event] = full[event]!.bind(full);
   }
-  return subscriber as EventSubscriber;
+  if (!plan) return [subscriber as EventSubscriber];
+  // Right after it, so the order among subscribers stays: the before-events of the entities that dispatch them per entity.
+  const perEntity = BATCH_EVENTS.filter(event => plan.perEntity[event].length > 0).map(event => perEntitySubscriber(event, plan.perEntity[event], full[event]!.bind(full) as never));
+  return [subscriber as EventSubscriber, ...perEntity];
 }

@@ -3,7 +3,7 @@ import { BULK_EVENTS, COMPOSITE_EVENTS, type DispatchedEvent, type HookKind } fr
 import type { HookDefinition, Plugin } from '../plugin-api.js';
 import type { PluginDefinition } from '../registry/plugin-definition.js';
 import { secretValues } from '../registry/option-fields.js';
-import type { AroundContext, Chain, ChainLink, ChainRunner, LinkFunction } from './chain.js';
+import type { AroundContext, BatchLinkFunction, Chain, ChainLink, ChainRunner, LinkFunction } from './chain.js';
 import { compileChain } from './compile-chain.js';
 import { runAround, runFrom, runValues } from './dispatch.js';
 import { orderHooks, type OrderNode } from './order-hooks.js';
@@ -153,7 +153,8 @@ function buildChain<V extends boolean>(entity: string, event: DispatchedEvent, p
           options,
           secrets,
           instance,
-          fn: adapt ? adapt(method) : (method as LinkFunction),
+          fn: def.batch ? oneEntity(method) : adapt ? adapt(method) : (method as LinkFunction),
+          batch: def.batch ? (method as BatchLinkFunction) : undefined,
         }),
       });
     });
@@ -209,6 +210,13 @@ function spreadBulkPayload(method: Function): LinkFunction {
   return function bulkHook(this: unknown, entityName: unknown, payload: unknown, ctx) {
     const { where, data } = payload as BulkPayload;
     return method.call(this, entityName, where, data, ctx);
+  };
+}
+
+/** A batch hook in a per-entity dispatch: called with a one-entity list. */
+function oneEntity(method: Function): LinkFunction {
+  return function batchHook(this: unknown, entity: unknown, ctx) {
+    return method.call(this, [entity], ctx);
   };
 }
 

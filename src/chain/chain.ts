@@ -1,7 +1,11 @@
-import type { ChangeSet, EntityManager, EntityMetadata } from '@mikro-orm/core';
+import { ReferenceKind, type ChangeSet, type EntityManager, type EntityMetadata } from '@mikro-orm/core';
+import { PluginConfigError } from '../errors.js';
 import type { DispatchedEvent, HookContext, HookKind, PluginEventName } from '../events.js';
 
 export type LinkFunction = (subject: unknown, arg: unknown, ctx: HookContext) => unknown;
+
+/** A batch hook: `(entities, ctx)`. */
+export type BatchLinkFunction = (entities: readonly unknown[], ctx: DispatchContext) => unknown;
 
 /** One hook in a compiled chain, with the options of its plugin for this entity. */
 export interface ChainLink {
@@ -16,6 +20,8 @@ export interface ChainLink {
   /** The plugin instance, `this` for `fn`: `fn.call(instance, …)` is cheaper than a bound function. */
   readonly instance: object;
   readonly fn: LinkFunction;
+  /** A batch hook's own method, `(entities, ctx)`; `fn` calls it with one entity. Undefined for per-entity hooks. */
+  readonly batch: BatchLinkFunction | undefined;
 }
 
 /** Runs a chain: `arg` is the payload or the context, as the hooks take it. */
@@ -59,6 +65,12 @@ export class DispatchContext implements HookContext {
   get options(): any {
     return this.link?.options;
   }
+
+  /** A batch hook run per entity sets values here: MikroORM's change-set diff picks them up. */
+  set(entity: object, property: string, value: unknown): void {
+    checkSettable(this.meta, property);
+    (entity as Record<string, unknown>)[property] = value;
+  }
 }
 
 /**
@@ -68,4 +80,13 @@ export class DispatchContext implements HookContext {
 export interface AroundContext extends DispatchContext {
   callFor(link: ChainLink, proceed: () => Promise<unknown>): unknown;
   inner(): Promise<unknown>;
+}
+
+/** `ctx.set` writes scalar, non-key properties: the ones a batch can put straight into a change set. */
+export function checkSettable(meta: EntityMetadata, property: string): void {
+  const prop = meta.properties[property as never] as EntityMetadata['properties'][never] | undefined;
+  if (prop === undefined || prop.kind !== ReferenceKind.SCALAR || prop.primary || prop.persist === false) {
+    const name = typeof property === 'string' ? `'${property}'` : `a ${typeof property}`;
+    throw new PluginConfigError('MOP_INVALID_ARGUMENT', `ctx.set: ${name} is not a scalar, non-primary-key property of ${meta.className}`, { option: 'property', entity: meta.className });
+  }
 }

@@ -22,7 +22,7 @@ export function buildPluginEventChain(event: PluginEventName, members: readonly 
   for (const { name, instance, secrets = [] } of members) {
     const fn = (instance as Record<string, unknown>)[event];
     if (typeof fn !== 'function') continue;
-    links.push(Object.freeze({ plugin: name, method: event, declaredOn: event, priority: 0, options: undefined, secrets, instance, fn: fn as LinkFunction }));
+    links.push(Object.freeze({ plugin: name, method: event, declaredOn: event, priority: 0, options: undefined, secrets, instance, fn: fn as LinkFunction, batch: undefined }));
   }
   if (links.length === 0) return null;
   const kind = PLUGIN_EVENTS[event];

@@ -1,5 +1,5 @@
 import { p, Utils, type EntityManager, type EntityMetadata, type EntityProperty, type Opt, type Platform } from '@mikro-orm/core';
-import { addPluginColumn, columnsIssues, hook, inTablePerType, isPluginActive, markColumn, markedColumn, plugin, type HookContext, type OptionIssue, type Plugin, type ResolvedColumn, type SetupContext } from '../core.js';
+import { addPluginColumn, columnsIssues, hook, type BatchHookContext, inTablePerType, isPluginActive, markColumn, markedColumn, plugin, type HookContext, type OptionIssue, type Plugin, type ResolvedColumn, type SetupContext } from '../core.js';
 
 export interface TimestampOptions {
   /** Property set on create, or `false` for none. Default `createdAt`. */
@@ -90,18 +90,24 @@ export class TimestampPlugin implements Plugin<TimestampOptions> {
     return markedColumn(meta, platform, spec) ?? addPluginColumn(meta, platform, spec);
   }
 
-  @hook('beforeCreate', { priority: -100 })
-  stampCreate(entity: Record<string, unknown>, { options }: HookContext<TimestampOptions>): void {
-    const { createdAt, updatedAt } = namesOf(options);
-    const now = currentTime(options.now);
-    if (createdAt !== false) entity[createdAt] ??= now;
-    if (updatedAt !== false) entity[updatedAt] ??= now;
+  /** Batch hooks: one clock reading per flush (and per class); each entity gets its own `Date`. */
+  @hook('beforeCreate', { priority: -100, batch: true })
+  stampCreate(entities: readonly Record<string, unknown>[], ctx: BatchHookContext<TimestampOptions>): void {
+    const { createdAt, updatedAt } = namesOf(ctx.options);
+    const time = currentTime(ctx.options.now).getTime();
+    for (const entity of entities) {
+      const now = new Date(time);
+      if (createdAt !== false && entity[createdAt] == null) ctx.set(entity, createdAt, now);
+      if (updatedAt !== false && entity[updatedAt] == null) ctx.set(entity, updatedAt, now);
+    }
   }
 
-  @hook('beforeUpdate', { priority: -100 })
-  stampUpdate(entity: Record<string, unknown>, { options }: HookContext<TimestampOptions>): void {
-    const { updatedAt, updatedByOrm } = namesOf(options);
-    if (updatedAt !== false && !updatedByOrm) entity[updatedAt] = currentTime(options.now);
+  @hook('beforeUpdate', { priority: -100, batch: true })
+  stampUpdate(entities: readonly Record<string, unknown>[], ctx: BatchHookContext<TimestampOptions>): void {
+    const { updatedAt, updatedByOrm } = namesOf(ctx.options);
+    if (updatedAt === false || updatedByOrm) return;
+    const time = currentTime(ctx.options.now).getTime();
+    for (const entity of entities) ctx.set(entity, updatedAt, new Date(time));
   }
 
   /**

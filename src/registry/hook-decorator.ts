@@ -1,9 +1,10 @@
-import type { HookEventName, HookFunction } from '../events.js';
-import type { HookDefinition, HookOptions } from '../plugin-api.js';
+import type { BatchableEventName, BatchHookFunction, HookEventName, HookFunction } from '../events.js';
+import type { BatchHookOptions, HookDefinition, HookOptions } from '../plugin-api.js';
 import { PluginRegistrationError } from '../errors.js';
 import { classLineage, isStandardContext, ownStandardMetadata } from './decorator-mode.js';
 import { describeValue } from './plugin-meta.js';
 
+const BATCHABLE: ReadonlySet<string> = new Set<BatchableEventName>(['beforeCreate', 'beforeUpdate', 'beforeSave']);
 const legacyHooks = new WeakMap<Function, HookDefinition[]>();
 const STANDARD_HOOKS = Symbol('mikro-orm-plugins:hooks');
 
@@ -19,7 +20,9 @@ export interface HookDecorator<F> {
  *     @hook('afterChange') log(entity, changes, ctx) {}
  *     @hook(['beforeSave', 'beforeUpdate'], { priority: -10 }) touch(entity, ctx) {}
  */
-export function hook<K extends HookEventName>(events: K | readonly K[], options: HookOptions = {}): HookDecorator<HookFunction<K>> {
+export function hook<K extends BatchableEventName>(events: K | readonly K[], options: BatchHookOptions): HookDecorator<BatchHookFunction>;
+export function hook<K extends HookEventName>(events: K | readonly K[], options?: HookOptions): HookDecorator<HookFunction<K>>;
+export function hook<K extends HookEventName>(events: K | readonly K[], options: HookOptions | BatchHookOptions = {}): HookDecorator<HookFunction<K> | BatchHookFunction> {
   const names = checkEvents(events);
   checkOptions(names, options);
   return ((target: object, keyOrContext: string | symbol | ClassMethodDecoratorContext): void => {
@@ -36,7 +39,7 @@ export function hook<K extends HookEventName>(events: K | readonly K[], options:
     const cls = (target as { constructor?: unknown }).constructor;
     if (typeof cls !== 'function') throw invalid(names, `decorates methods of a class; it was applied to ${describeValue(target)}`);
     legacyHooks.set(cls, [...(legacyHooks.get(cls) ?? []), ...defs]);
-  }) as HookDecorator<HookFunction<K>>;
+  }) as HookDecorator<HookFunction<K> | BatchHookFunction>;
 }
 
 // Plain JavaScript reaches here with anything: a typed error now beats a TypeError at registration.
@@ -52,10 +55,13 @@ function checkEvents(events: unknown): string[] {
   return names as string[];
 }
 
-function checkOptions(events: readonly string[], options: unknown): asserts options is HookOptions {
+function checkOptions(events: readonly string[], options: unknown): asserts options is HookOptions | BatchHookOptions {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) throw invalid(events, `options must be an object, got ${describeValue(options)}`);
   // `priority` is checked at registration, with the plugin's name.
-  const { appliesTo, before, after } = options as Record<string, unknown>;
+  const { appliesTo, before, after, batch } = options as Record<string, unknown>;
+  if (batch !== undefined && typeof batch !== 'boolean') throw invalid(events, `'batch' must be true or false, got ${describeValue(batch)}`, 'batch');
+  const unbatchable = events.find(e => !BATCHABLE.has(e));
+  if (batch === true && unbatchable !== undefined) throw invalid(events, `'batch' is for beforeCreate, beforeUpdate and beforeSave hooks, not '${unbatchable}'`, 'batch');
   if (appliesTo !== undefined && appliesTo !== 'attached' && appliesTo !== 'all' && typeof appliesTo !== 'function') {
     throw invalid(events, `'appliesTo' must be 'attached', 'all' or a function, got ${describeValue(appliesTo)}`, 'appliesTo');
   }
@@ -64,7 +70,7 @@ function checkOptions(events: readonly string[], options: unknown): asserts opti
   }
 }
 
-function toDefinition(event: string, method: string | symbol, options: HookOptions): HookDefinition {
+function toDefinition(event: string, method: string | symbol, options: HookOptions | BatchHookOptions): HookDefinition {
   return Object.freeze({
     event,
     method,
@@ -72,6 +78,7 @@ function toDefinition(event: string, method: string | symbol, options: HookOptio
     appliesTo: options.appliesTo ?? 'attached',
     before: Object.freeze([...(options.before ?? [])]),
     after: Object.freeze([...(options.after ?? [])]),
+    batch: options.batch === true,
   });
 }
 

@@ -153,7 +153,7 @@ function collectHooks(pluginClass: PluginClass): HookDefinition[] {
     for (const key of Object.getOwnPropertyNames(cls.prototype)) {
       if (!isBuiltInEvent(key) || decoratedMethods.has(key) || seen.has(`${key}\0${key}`)) continue;
       seen.add(`${key}\0${key}`);
-      conventional.push(Object.freeze({ event: key, method: key, priority: 0, appliesTo: 'attached', before: [], after: [] }));
+      conventional.push(Object.freeze({ event: key, method: key, priority: 0, appliesTo: 'attached', before: [], after: [], batch: false }));
     }
   }
   // A subclass re-decorating a method replaces the inherited definition for that event.

@@ -11,7 +11,7 @@ export interface HookCall {
   readonly event: string;
   /** The entity's class name (`meta.className`). */
   readonly entity: string;
-  /** The hook's arguments but its context: `[entity]`, `[entity, changes]`, `[entityName, where, data]`, `[entity, payload]`… */
+  /** The hook's arguments but its context: `[entity]`, `[entities]` (a batch hook), `[entity, changes]`, `[entityName, where, data]`, `[entity, payload]`… */
   readonly args: readonly unknown[];
 }
 

@@ -1,5 +1,5 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
-import { hook, plugin, type HookContext } from '../../core.js';
+import { hook, plugin, type BatchHookContext } from '../../core.js';
 import { ValidationError, type FieldIssue } from './errors.js';
 
 export interface ValidationOptions<E = any> {
@@ -33,16 +33,26 @@ declare module '../../plugin-api.js' {
   },
 })
 export class ValidationPlugin {
-  @hook('beforeSave', { priority: 100 })
-  check(entity: object, { options, meta }: HookContext<ValidationOptions>): void | Promise<void> {
-    const issues: FieldIssue[] = [...(options.validate?.(entity) ?? [])];
-    const result = options.schema?.['~standard'].validate(entity);
-    if (result instanceof Promise) return result.then(r => raise(meta.className, issues, r));
-    raise(meta.className, issues, result);
+  /** A batch hook: all entities of one class a flush saves, in order; the first that fails aborts the flush. */
+  @hook('beforeSave', { priority: 100, batch: true })
+  check(entities: readonly object[], { options, meta }: BatchHookContext<ValidationOptions>): void | Promise<void> {
+    return checkFrom(entities, 0, options, meta.className);
   }
 }
 
-function raise(entity: string, issues: FieldIssue[], result: StandardSchemaV1.Result<unknown> | undefined): void {
+/** Sync while the schema is; an async schema's entities are checked one after another. */
+function checkFrom(entities: readonly object[], start: number, options: ValidationOptions, entityName: string): void | Promise<void> {
+  for (let i = start; i < entities.length; i++) {
+    const entity = entities[i]!;
+    const own = options.validate?.(entity);
+    const result = options.schema?.['~standard'].validate(entity);
+    if (result instanceof Promise) return result.then(r => (raise(entityName, own, r), checkFrom(entities, i + 1, options, entityName)));
+    if (own?.length || result?.issues) raise(entityName, own, result);
+  }
+}
+
+function raise(entity: string, own: readonly FieldIssue[] | undefined | void, result: StandardSchemaV1.Result<unknown> | undefined): void {
+  const issues: FieldIssue[] = [...(own ?? [])];
   for (const issue of result?.issues ?? []) {
     issues.push({ field: (issue.path ?? []).map(p => String(typeof p === 'object' ? p.key : p)).join('.'), message: issue.message });
   }
