@@ -1,6 +1,6 @@
 import { ChangeSetType, type ChangeSet, type EntityMetadata, type EntityProperty, type FlushEventArgs } from '@mikro-orm/core';
-import { checkSettable, DispatchContext, type Chain, type ChainLink } from '../chain/chain.js';
-import { tagError } from '../chain/dispatch.js';
+import { checkSettable, DispatchContext } from '../chain/chain.js';
+import { dispatchBatch } from '../chain/dispatch.js';
 import type { BatchPlan, BatchEvent } from './batch-plan.js';
 import { writeHookFields } from './orm-internals.js';
 import type { PluginRuntime } from './plugin-runtime.js';
@@ -54,7 +54,7 @@ export function runFlushBatches(runtime: PluginRuntime, plan: BatchPlan, { em, u
       if (!chain) continue;
       const ctx = new BatchContext(event, em, meta, undefined, skip);
       const entities = list.map(cs => cs.entity);
-      const pending = runLinks(chain, ctx, entities, 0);
+      const pending = dispatchBatch(chain, ctx, entities);
       const write = () => writeHookFields(em.getPlatform(), list, ctx.touchedProps());
       if (pending !== undefined) return pending.then(() => (write(), runFrom(i + 1)));
       write();
@@ -67,32 +67,4 @@ function group(groups: Map<EntityMetadata, AnyChangeSet[]>, cs: AnyChangeSet): v
   const list = groups.get(cs.meta);
   if (list) list.push(cs);
   else groups.set(cs.meta, [cs]);
-}
-
-/** The chain's batch hooks in order, sync until one returns a promise; errors tagged as in a per-entity dispatch. */
-function runLinks(chain: Chain, ctx: BatchContext, entities: readonly object[], start: number): Promise<void> | undefined {
-  const links = chain.links;
-  for (let i = start; i < links.length; i++) {
-    const link = links[i]!;
-    if (ctx.skip !== undefined && ctx.skip.has(link.plugin)) continue;
-    ctx.link = link;
-    let result: unknown;
-    try {
-      result = batchOf(link).call(link.instance, entities, ctx);
-    } catch (error) {
-      throw tagError(error, link, chain.entity);
-    }
-    if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
-      return Promise.resolve(result).then(
-        () => runLinks(chain, ctx, entities, i + 1),
-        error => Promise.reject(tagError(error, link, chain.entity)),
-      );
-    }
-  }
-  return undefined;
-}
-
-function batchOf(link: ChainLink): NonNullable<ChainLink['batch']> {
-  // The plan batches an entity only when every hook its plugins have on the event is a batch hook.
-  return link.batch!;
 }

@@ -124,6 +124,32 @@ export async function runSettled(chain: Chain, ctx: DispatchContext, subject: un
   return failures;
 }
 
+/**
+ * Batch: each hook once with all the entities (`link.batch`, `(entities, ctx)`), in chain order, sync
+ * until one returns a thenable. Only chains whose every hook has the batch form are dispatched this way.
+ */
+export function dispatchBatch(chain: Chain, ctx: DispatchContext, entities: readonly object[], start = 0): void | Promise<void> {
+  const links = chain.links;
+  const skip = ctx.skip;
+  for (let i = start; i < links.length; i++) {
+    const link = links[i]!;
+    if (skip !== undefined && skip.has(link.plugin)) continue;
+    ctx.link = link;
+    let result: unknown;
+    try {
+      result = link.batch!.call(link.instance, entities, ctx);
+    } catch (error) {
+      throw tagError(error, link, chain.entity);
+    }
+    if (isThenable(result)) {
+      return Promise.resolve(result).then(
+        () => dispatchBatch(chain, ctx, entities, i + 1),
+        error => Promise.reject(tagError(error, link, chain.entity)),
+      );
+    }
+  }
+}
+
 /** Errors that came out of the operation an around chain wraps: they pass through untagged. */
 const fromInner = new WeakSet<object>();
 
