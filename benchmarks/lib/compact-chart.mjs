@@ -185,10 +185,10 @@ export function compactChart(latest) {
   const notes = [];
   if (ins) {
     notes.push(`instructions: callgrind, node --predictable, SQLite in memory; insert and update: a, b, c of one run`);
-    notes.push(`remove and audit: c/a ${ins.remeasured ? `from ${ins.remeasured.branch}, ${day(ins.remeasured.date)}, before batch hooks` : 'not measured'}; their b/a from the run of ${day(ins.date)}`);
+    notes.push(`remove and audit: c ${ins.remeasured ? `from ${ins.remeasured.branch}, ${day(ins.remeasured.date)}, before batch hooks (audit insert, update: a of an earlier run)` : 'not measured'}; b/a from ${day(ins.date)}`);
   }
   const idle = S['instructions-idle'];
-  if (idle) notes.push(`d/a: findOne, find, flush insert from ${day(idle.date)} (commit ${shortCommit(idle.commit)}); flush update and remove from ${day(ins?.date)} (flush update: d and a of different runs)`);
+  if (idle) notes.push(`d/a: findOne, find, flush insert ${day(idle.date)} (${shortCommit(idle.commit)}); flush update, remove ${day(ins?.date)} (update: d, a of different runs)`);
   const node = ins?.node ?? idle?.node ?? peers?.node;
   const mikro = ins?.packages?.['@mikro-orm/core'] ?? peers?.packages?.['@mikro-orm/core'];
   for (const note of notes.length ? notes : ['none']) {

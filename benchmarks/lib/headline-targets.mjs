@@ -62,7 +62,7 @@ export function headlineTargets(S) {
 
   for (const op of ['insert', 'update', 'remove']) {
     const r = laterRow(`audit-${op}`);
-    const i = ratio(r?.instructionsPerRow?.c, r?.instructionsPerRow?.a, laterLabel);
+    const i = ratio(r?.instructionsPerRow?.c, r?.instructionsPerRow?.a, r?.aFrom ? `c ${later.date} ${later.branch}, before batch hooks; ${r.aFrom}: different runs` : laterLabel);
     const sqlite = timed('flush-audit', q => q.db === 'sqlite-memory' && q.workload === op);
     const pg = timed('flush-audit', q => q.db === 'postgresql' && q.workload === op);
     const tm = { value: sqlite.value, text: sqlite.value === null ? sqlite.text : `SQLite ${sqlite.text}; PostgreSQL ${x(pg.value, 2)}` };
