@@ -1,4 +1,4 @@
-import { EntitySchema, type EntityManager, type EntityMetadata, type EntityName, type MikroORM } from '@mikro-orm/core';
+import { EntitySchema, type EntityManager, type EntityMetadata, type EntityName, type MetadataStorage, type MikroORM } from '@mikro-orm/core';
 import { invalidArgument, PluginConfigError } from '../errors.js';
 import { didYouMean } from '../registry/did-you-mean.js';
 import { describeValue } from '../registry/plugin-meta.js';
@@ -28,7 +28,8 @@ export function metadataOf(em: EntityManager, entity: EntityName<any> | string |
   if (typeof (em as { getMetadata?: unknown } | null | undefined)?.getMetadata !== 'function') throw invalidArgument('mikro-orm-plugins', 'em', 'an EntityManager', em);
   const ref = entityRefOf(entity);
   const storage = em.getMetadata();
-  const meta = ref && storage.find(ref.name);
+  // A class name (`meta.className`) finds the entity too where it differs from the entity's name (`setClass`).
+  const meta = ref && (storage.find(ref.name) ?? (typeof ref.name === 'string' ? byClassName(storage, ref.name) : undefined));
   // MikroORM looks names up in a plain object: 'constructor' or 'toString' find Object's members, not an entity.
   if (meta && typeof meta.className === 'string') return meta;
   const known = [...storage.getAll().values()].map(m => m.className);
@@ -37,6 +38,11 @@ export function metadataOf(em: EntityManager, entity: EntityName<any> | string |
     ref?.given ? `'${ref.given}' is not a discovered entity${didYouMean(ref.given, known)}` : `expected an entity class, name or instance, got ${describeValue(entity)}`,
     { entity: ref?.given || undefined },
   );
+}
+
+function byClassName(storage: MetadataStorage, name: string): EntityMetadata | undefined {
+  for (const meta of storage.getAll().values()) if (meta.className === name) return meta;
+  return undefined;
 }
 
 /** What MikroORM looks an entity up by, and the name to show for it; undefined for a value that names no entity. */
