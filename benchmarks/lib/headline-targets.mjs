@@ -52,7 +52,7 @@ export function headlineTargets(S) {
   }
 
   // Soft-delete remove and audit: the newest counts are the re-measurement (a and c in one run each).
-  const laterLabel = later ? `${later.date} ${later.branch}, one run, before batch hooks` : '';
+  const laterLabel = later ? `${later.date} ${later.branch}, one run${later.branch.startsWith('h-') ? ', before batch hooks' : ''}` : '';
   const removeLater = laterRow('remove');
   const removeOld = insRow('remove');
   const removeI = removeLater
