@@ -2,6 +2,9 @@
 // on SQLite in memory, SQLite on file and PostgreSQL. Variants: a the database, an entity without the cache
 // plugin; b the database, the cached entity with the plugin switched off (withoutPlugins); c a cache hit,
 // memory store; d a cache hit, Redis store (127.0.0.1:6379; the memory store again when Redis is down).
+// r: the raw baseline, one ioredis GET of the same serialised row plus the store's v8 deserialize, no ORM
+// (Redis only); s: the Redis store's read() alone, without ORM or plugin. d/r is issue #14's "Redis hit within 1.5× of a raw GET + deserialise"; d and r also record
+// the server's INFO commandstats per sample, to split d's time into server side and client side.
 // Targets: c/b ≤ 1/10 on SQLite (a hit ≥ 10× faster), ≤ 1/20 on PostgreSQL.
 // Run through `npm run bench -- cache`. A benchmark, never a test: nothing asserts on time.
 import { connect } from 'node:net';
@@ -12,9 +15,11 @@ import { cacheMetrics, memoryStore, redisStore } from '../dist/cache.js';
 import { databases, settings, smoke } from './lib/cli.mjs';
 import { figure, ratio, runRounds } from './lib/harness.mjs';
 import { databaseOptions } from './lib/mikro.mjs';
+import { rawBaseline, serverCost, withServerCost } from './lib/redis-raw.mjs';
 import { pgAvailable } from './lib/pg.mjs';
 import { gitCommit, machine, version, writeResults } from './lib/results.mjs';
 
+const REDIS_TARGET = 1.5; // d/r
 const TARGETS = { 'sqlite-memory': 10, 'sqlite-file': 10, postgresql: 20 };
 const cfg = settings({ rounds: 7, warmup: 1, rows: 200, lookups: 2000, smoke: { rows: 20, lookups: 50 } });
 
@@ -28,6 +33,7 @@ const redisUp = await new Promise(resolve => {
 const columns = () => ({ id: p.integer().primary(), name: p.string(), email: p.string(), age: p.integer() });
 const redisPrefix = 'mop-bench:cache:';
 const stores = [];
+const rawClients = [];
 
 const dbs = [];
 const skipped = {};
@@ -71,7 +77,15 @@ for (const db of dbs) {
     c: hitOn(Cached),
     d: hitOn(OnRedis ?? Cached),
   };
-  cases.push({ id: db, db, variants, Cached, OnRedis, orm });
+  const costs = { d: [], r: [], s: [] };
+  if (redis) {
+    const raw = rawBaseline({ store: redis, storePrefix: `${redisPrefix}${db}:`, rawPrefix: `${redisPrefix}raw:${db}:`, ids, fill: lookups(OnRedis) });
+    rawClients.push(raw.client);
+    variants.d = withServerCost(raw.client, variants.d, costs.d);
+    variants.r = withServerCost(raw.client, raw.raw, costs.r);
+    variants.s = withServerCost(raw.client, raw.storeRead, costs.s);
+  }
+  cases.push({ id: db, db, variants, Cached, OnRedis, orm, costs });
 }
 
 const { samples, load } = await runRounds({ cases, rounds: cfg.rounds, warmup: cfg.warmup, name: 'cache' });
@@ -80,10 +94,13 @@ const results = [];
 for (const c of cases) {
   const s = samples.get(c.id);
   const target = 1 / TARGETS[c.db];
-  const figures = Object.fromEntries(['a', 'b', 'c', 'd'].map(k => [k, { value: figure(s[k], cfg.lookups / 1000) }])); // µs per findOne
-  const ratios = { 'c/b': ratio(s, 'c', 'b'), 'd/a': ratio(s, 'd', 'a') };
+  const keys = Object.keys(c.variants);
+  const figures = Object.fromEntries(keys.map(k => [k, { value: figure(s[k], cfg.lookups / 1000) }])); // µs per findOne (r: per GET)
+  const ratios = { 'c/b': ratio(s, 'c', 'b'), 'd/a': ratio(s, 'd', 'a'), ...(s.r ? { 'd/r': ratio(s, 'd', 'r'), 's/r': ratio(s, 's', 'r') } : {}) };
   const targets = { 'c/b': { target, met: ratios['c/b'].median <= target }, 'd/a': { target: null, met: true } };
-  results.push({ db: c.db, figures, ratios, targets, metrics: cacheMetrics(c.orm, c.Cached) });
+  if (ratios['d/r']) targets['d/r'] = { target: REDIS_TARGET, met: ratios['d/r'].median <= REDIS_TARGET };
+  const server = s.r ? { d: serverCost(c.costs.d), s: serverCost(c.costs.s), r: serverCost(c.costs.r) } : undefined;
+  results.push({ db: c.db, figures, ratios, targets, ...(server ? { serverCost: server } : {}), metrics: cacheMetrics(c.orm, c.Cached) });
 }
 const f = x => (x === null ? '—' : x >= 100 ? x.toFixed(0) : x.toFixed(1));
 const md = [
@@ -94,6 +111,17 @@ const md = [
       `| ${r.db} | ${f(r.figures.a.value.median)} | ${f(r.figures.b.value.median)} | ${f(r.figures.c.value.median)} | ${f(r.figures.d.value.median)} | ${(1 / r.ratios['c/b'].median).toFixed(1)}× | ≥ ${TARGETS[r.db]}× | ${r.targets['c/b'].met ? 'yes' : 'no'} |`,
   ),
 ];
+if (results.some(r => r.ratios['d/r'])) {
+  const us = (cost, cmd) => (cost?.[cmd] ? `${cost[cmd].usecPerCall} µs × ${cost[cmd].callsPerSample}` : '—');
+  md.push(
+    '',
+    '| database | d: hit, Redis µs | s: store read µs | r: raw GET + deserialise µs | d/r (min–max) | target | met? | s/r | server: EVALSHA | server: INFO in script | server: raw GET |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+    ...results
+      .filter(r => r.ratios['d/r'])
+      .map(r => `| ${r.db} | ${f(r.figures.d.value.median)} | ${f(r.figures.s.value.median)} | ${f(r.figures.r.value.median)} | ${r.ratios['d/r'].median.toFixed(2)}× (${r.ratios['d/r'].min.toFixed(2)}–${r.ratios['d/r'].max.toFixed(2)}) | ≤ ${REDIS_TARGET}× | ${r.targets['d/r'].met ? 'yes' : 'no'} | ${r.ratios['s/r'].median.toFixed(2)}× | ${us(r.serverCost.d, 'evalsha')} | ${us(r.serverCost.d, 'info')} | ${us(r.serverCost.r, 'get')} |`),
+  );
+}
 const json = {
   benchmark: 'cache',
   title: 'Cache: findOne by primary key, hit vs database',
@@ -108,7 +136,10 @@ const json = {
     b: 'database: cached entity, plugin switched off (withoutPlugins)',
     c: 'cache hit, memory store',
     d: redisUp ? 'cache hit, Redis store' : 'cache hit, memory store (Redis not reachable)',
+    ...(redisUp ? { s: "the Redis store's read() alone (the hit's script + deserialize, no ORM, no plugin)" } : {}),
+    ...(redisUp ? { r: 'raw baseline: one ioredis GET of the same serialised row + v8 deserialize (no ORM, no script)' } : {}),
   },
+  serverCost: 'per variant, per Redis command: median calls per sample and server µs per call (INFO commandstats delta, warm-up included; every client of the Redis counts)',
   skipped,
   results,
 };
@@ -118,5 +149,10 @@ console.log(`\n${md.join('\n')}`);
 for (const store of stores) {
   if (store !== stores[0]) await store.clear?.();
   await store.close?.();
+}
+for (const client of rawClients) {
+  const keys = await client.keys(`${redisPrefix}raw:*`);
+  if (keys.length > 0) await client.del(...keys);
+  client.disconnect();
 }
 for (const orm of orms) await orm.close(true);
