@@ -35,17 +35,16 @@ class BatchContext extends DispatchContext {
  * A hook that throws aborts the flush before anything is written.
  */
 export function runFlushBatches(runtime: PluginRuntime, plan: BatchPlan, { em, uow }: FlushEventArgs): void | Promise<void> {
-  const creates = new Map<EntityMetadata, AnyChangeSet[]>();
-  const updates = new Map<EntityMetadata, AnyChangeSet[]>();
+  const creates = new Grouping(plan.beforeCreate);
+  const updates = new Grouping(plan.beforeUpdate);
   for (const cs of uow.getChangeSets()) {
-    if (cs.type === ChangeSetType.CREATE) {
-      if (plan.beforeCreate.has(cs.meta.className)) group(creates, cs);
-    } else if (cs.type === ChangeSetType.UPDATE && plan.beforeUpdate.has(cs.meta.className)) group(updates, cs);
+    if (cs.type === ChangeSetType.CREATE) creates.add(cs);
+    else if (cs.type === ChangeSetType.UPDATE) updates.add(cs);
   }
-  if (creates.size === 0 && updates.size === 0) return;
+  if (creates.groups.size === 0 && updates.groups.size === 0) return;
   const work: [BatchEvent, EntityMetadata, AnyChangeSet[]][] = [];
-  for (const [meta, list] of creates) work.push(['beforeCreate', meta, list]);
-  for (const [meta, list] of updates) work.push(['beforeUpdate', meta, list]);
+  for (const [meta, list] of creates.groups) work.push(['beforeCreate', meta, list]);
+  for (const [meta, list] of updates.groups) work.push(['beforeUpdate', meta, list]);
   const skip = switchedOffPlugins();
   const runFrom = (start: number): void | Promise<void> => {
     for (let i = start; i < work.length; i++) {
@@ -63,8 +62,28 @@ export function runFlushBatches(runtime: PluginRuntime, plan: BatchPlan, { em, u
   return runFrom(0);
 }
 
-function group(groups: Map<EntityMetadata, AnyChangeSet[]>, cs: AnyChangeSet): void {
-  const list = groups.get(cs.meta);
-  if (list) list.push(cs);
-  else groups.set(cs.meta, [cs]);
+/** The batched change sets of one event, by class; a flush's change sets come class after class, so the last class is kept at hand. */
+class Grouping {
+  readonly groups = new Map<EntityMetadata, AnyChangeSet[]>();
+  #lastMeta: EntityMetadata | undefined = undefined;
+  #lastList: AnyChangeSet[] | undefined = undefined;
+
+  constructor(private readonly batched: ReadonlySet<string>) {}
+
+  add(cs: AnyChangeSet): void {
+    const meta = cs.meta;
+    if (meta === this.#lastMeta) {
+      this.#lastList?.push(cs);
+      return;
+    }
+    this.#lastMeta = meta;
+    if (!this.batched.has(meta.className)) {
+      this.#lastList = undefined;
+      return;
+    }
+    let list = this.groups.get(meta);
+    if (list === undefined) this.groups.set(meta, (list = []));
+    list.push(cs);
+    this.#lastList = list;
+  }
 }

@@ -406,25 +406,33 @@ function checkEntity(fn: string, em: EntityManager, entity: unknown): void {
 export function writeHookFields(platform: Platform, changeSets: readonly ChangeSet<any>[], props: readonly EntityProperty[]): void {
   for (const prop of props) {
     const name = prop.name;
-    for (const cs of changeSets) {
-      const after = snapshotValue(platform, prop, (cs.entity as Record<string, unknown>)[name]);
-      if (after === undefined) continue;
+    // Chosen once per property and batch: the per-row loop then only converts and compares.
+    const snapshot = snapshotterOf(platform, prop);
+    for (let i = 0; i < changeSets.length; i++) {
+      const cs = changeSets[i]!;
+      const value = (cs.entity as Record<string, unknown>)[name];
+      if (value === undefined) continue;
+      const after = snapshot(value);
       const payload = cs.payload as Record<string, unknown>;
       const before = name in payload ? payload[name] : (cs.originalEntity as Record<string, unknown> | undefined)?.[name];
-      if (!sameSnapshot(before, after)) payload[name] = after;
+      if (before !== after && !sameSnapshot(before, after)) payload[name] = after;
     }
   }
 }
 
-function snapshotValue(platform: Platform, prop: EntityProperty, value: unknown): unknown {
-  if (value === undefined) return undefined;
-  if (prop.customType) {
-    const converted = Raw.isKnownFragment(value) ? value : prop.customType.convertToDatabaseValue(value, platform, { mode: 'serialization' });
-    return PRIMITIVE.has(prop.customType.compareAsType().toLowerCase()) ? converted : Utils.copy(converted);
+/** The snapshot form of a defined value of the property (`EntityComparator.getPropertySnapshot`). */
+function snapshotterOf(platform: Platform, prop: EntityProperty): (value: unknown) => unknown {
+  const customType = prop.customType;
+  if (customType) {
+    const primitive = PRIMITIVE.has(customType.compareAsType().toLowerCase());
+    return value => {
+      const converted = Raw.isKnownFragment(value) ? value : customType.convertToDatabaseValue(value, platform, { mode: 'serialization' });
+      return primitive ? converted : Utils.copy(converted);
+    };
   }
-  if (prop.runtimeType === 'Date') return copied(platform.processDateProperty(value));
-  if (!prop.array && PRIMITIVE.has(prop.type.toLowerCase())) return value;
-  return Utils.copy(value);
+  if (prop.runtimeType === 'Date') return value => copied(platform.processDateProperty(value));
+  if (!prop.array && PRIMITIVE.has(prop.type.toLowerCase())) return value => value;
+  return value => Utils.copy(value);
 }
 
 /** `Utils.copy`, without its call for the numbers SQLite keeps dates as. */

@@ -42,10 +42,13 @@ export class ValidationPlugin {
 
 /** Sync while the schema is; an async schema's entities are checked one after another. */
 function checkFrom(entities: readonly object[], start: number, options: ValidationOptions, entityName: string): void | Promise<void> {
+  // Read once per batch: the loop runs once per entity.
+  const validate = options.validate;
+  const standard = options.schema?.['~standard'];
   for (let i = start; i < entities.length; i++) {
     const entity = entities[i]!;
-    const own = options.validate?.(entity);
-    const result = options.schema?.['~standard'].validate(entity);
+    const own = validate === undefined ? undefined : validate.call(options, entity);
+    const result = standard === undefined ? undefined : standard.validate(entity);
     if (result instanceof Promise) return result.then(r => (raise(entityName, own, r), checkFrom(entities, i + 1, options, entityName)));
     if (own?.length || result?.issues) raise(entityName, own, result);
   }
