@@ -14,7 +14,9 @@ export function reachable(port: number): Promise<boolean> {
   });
 }
 
+/** Whether the shared Redis answers. Under CI (REQUIRE_DATABASES=1) a missing Redis fails the run instead of skipping its suites. */
 export const redisUp = await reachable(6379);
+if (!redisUp && process.env.REQUIRE_DATABASES === '1') throw new Error(`Redis is required (REQUIRE_DATABASES=1) but does not answer at ${SHARED_REDIS}`);
 
 /** A key prefix unique to this run, so parallel runs never meet. */
 export function uniquePrefix(label: string): string {
