@@ -21,7 +21,7 @@ export {
   managedById,
   markStrict,
   type EntityState,
-} from './bridge/orm-internals.js';
+} from './bridge/orm-internals/index.js';
 export { primaryKeyValues, type PrimaryKeyValue } from './bridge/primary-key.js';
 export { loadedRow } from './bridge/loaded-row.js';
 export { withPluginEntityManager, RowLimitError, DEFAULT_ROW_LIMIT } from './bridge/plugin-entity-manager.js';

@@ -2,7 +2,7 @@ import { ChangeSetType, EventType, ReferenceKind, type ChangeSet, type EntityPro
 import { DispatchContext, type Chain } from '../chain/chain.js';
 import { dispatch } from '../chain/dispatch.js';
 import { runEntityEvent } from './event-order.js';
-import { managedById, markDispatched } from './orm-internals.js';
+import { managedById, markDispatched } from './orm-internals/index.js';
 import type { PluginRuntime } from './plugin-runtime.js';
 import { switchedOffPlugins } from './scope.js';
 

@@ -1,5 +1,5 @@
 import { TransactionEventBroadcaster, type EntityManager } from '@mikro-orm/core';
-import { entityState } from './orm-internals.js';
+import { entityState } from './orm-internals/index.js';
 import { findRuntime } from './runtimes.js';
 
 type EntityManagerClass = abstract new (...args: any[]) => EntityManager;

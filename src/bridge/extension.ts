@@ -6,7 +6,7 @@ import { PluginRuntime, type PluginSystemOptions } from './plugin-runtime.js';
 import { CommitQueue } from './commit-queue.js';
 import { CommitSubscriber } from './commit-subscriber.js';
 import { createPluginSubscribers } from './plugin-subscriber.js';
-import { checkQueryBuilder, checkSupportedOrm, driverEntityManager } from './orm-internals.js';
+import { checkQueryBuilder, checkSupportedOrm, driverEntityManager } from './orm-internals/index.js';
 import { afterSettled, isSyncDiscovery } from './sync-discovery.js';
 import { setRuntime } from './runtimes.js';
 

@@ -2,7 +2,7 @@ import { ChangeSetType, type ChangeSet, type EntityMetadata, type EntityProperty
 import { checkSettable, DispatchContext } from '../chain/chain.js';
 import { dispatchBatch } from '../chain/dispatch.js';
 import type { BatchPlan, BatchEvent } from './batch-plan.js';
-import { writeHookFields } from './orm-internals.js';
+import { writeHookFields } from './orm-internals/index.js';
 import type { PluginRuntime } from './plugin-runtime.js';
 import { switchedOffPlugins } from './scope.js';
 

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { invalidArgument } from '../errors.js';
 import type { EntityManager, FilterOptions } from '@mikro-orm/core';
-import { builderClassFor, builderState, joinTarget, type Builder, type BuilderClass, type BuilderHooks } from './orm-internals.js';
+import { builderClassFor, builderState, joinTarget, type Builder, type BuilderClass, type BuilderHooks } from './orm-internals/index.js';
 import { pluginFiltersOf } from './query-filter.js';
 import { pluginCondition } from './query-builder-filters.js';
 import { builderError, fresh, QueryBuilderError, RECORDED, type Branded, type QueryBuilderOptions, type Recorded } from './query-builder-record.js';

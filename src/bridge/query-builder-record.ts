@@ -1,6 +1,6 @@
 import { PluginError, type PluginErrorCode } from '../errors.js';
 import type { FilterOptions } from '@mikro-orm/core';
-import type { Builder } from './orm-internals.js';
+import type { Builder } from './orm-internals/index.js';
 import type { GivenWhere } from './query-builder-where.js';
 
 // What the package's QueryBuilder layer keeps per builder, and its error.

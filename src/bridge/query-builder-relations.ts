@@ -1,5 +1,5 @@
 import { ReferenceKind, Utils, type EntityMetadata } from '@mikro-orm/core';
-import type { Builder } from './orm-internals.js';
+import type { Builder } from './orm-internals/index.js';
 import { pluginCondition } from './query-builder-filters.js';
 import { builderError, type Recorded } from './query-builder-record.js';
 import { isPromiseLike } from './sync-discovery.js';

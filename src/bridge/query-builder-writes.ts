@@ -1,7 +1,7 @@
 import { Utils, type EntityMetadata } from '@mikro-orm/core';
 import type { Chain } from '../chain/chain.js';
 import { findRuntime } from './runtimes.js';
-import { builderState, type Builder } from './orm-internals.js';
+import { builderState, type Builder } from './orm-internals/index.js';
 import type { PluginRuntime } from './plugin-runtime.js';
 import { builderError, type Recorded } from './query-builder-record.js';
 import { unaliased } from './query-builder-where.js';

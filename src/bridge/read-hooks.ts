@@ -3,7 +3,7 @@ import type { EntityChains } from '../chain/build-chains.js';
 import { DispatchContext, type AroundContext, type ChainLink } from '../chain/chain.js';
 import { dispatch } from '../chain/dispatch.js';
 import type { FindOneCall, ReadMethod, ReadOptions, ReadOptionsContext } from '../events.js';
-import { withFilterJoinHooks, type FilterJoinHooks } from './orm-internals.js';
+import { withFilterJoinHooks, type FilterJoinHooks } from './orm-internals/index.js';
 import { findRuntime } from './runtimes.js';
 import { switchedOffPlugins } from './scope.js';
 import { isPromiseLike } from './sync-discovery.js';

@@ -4,7 +4,7 @@ import { DispatchContext } from '../chain/chain.js';
 import { dispatch } from '../chain/dispatch.js';
 import type { UpsertControl } from '../events.js';
 import { hookEm, runBulk, type Found } from './native-writes.js';
-import { entityState, managedById, withEventDispatched } from './orm-internals.js';
+import { entityState, managedById, withEventDispatched } from './orm-internals/index.js';
 import { runEntityEvent } from './event-order.js';
 import { switchedOffPlugins } from './scope.js';
 

@@ -1,7 +1,7 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/core';
 import { type PluginExtension } from '../bridge/extension.js';
 import { checkOrmOrEm, findRuntime } from '../bridge/runtimes.js';
-import { aroundClose, createEarlyEntityManager } from '../bridge/orm-internals.js';
+import { aroundClose, createEarlyEntityManager } from '../bridge/orm-internals/index.js';
 import { isSyncDiscovery } from '../bridge/sync-discovery.js';
 import type { PluginRuntime } from '../bridge/plugin-runtime.js';
 import { PluginError } from '../errors.js';
