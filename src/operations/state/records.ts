@@ -1,3 +1,4 @@
+import { sameJson } from '../json-values.js';
 import { GLOBAL, type PluginStatus } from './entities.js';
 
 /** One row of `plugin_state`, as read. */
@@ -43,3 +44,13 @@ export const rowKey = (plugin: string, entity: string): string => `${plugin}\u00
 
 /** A row as reports name it: `plugin`, or `plugin @ Entity`. */
 export const rowLabel = (plugin: string, entity: string): string => (entity === GLOBAL ? plugin : `${plugin} @ ${entity}`);
+
+/** Whether two snapshots of the rows agree on everything the chains and options read. */
+export function sameSnapshot(a: Map<string, PluginStateRecord>, b: Map<string, PluginStateRecord>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [key, row] of a) {
+    const other = b.get(key);
+    if (!other || other.status !== row.status || other.priority !== row.priority || other.description !== row.description || !sameJson(other.options, row.options)) return false;
+  }
+  return true;
+}

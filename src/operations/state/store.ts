@@ -1,17 +1,15 @@
 import { TableNotFoundException, UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/core';
 import type { ChainStateOverrides, PluginRuntime } from '../../bridge/plugin-runtime.js';
-import { PluginConfigError, PluginError } from '../../errors.js';
-import { didYouMean } from '../../registry/did-you-mean.js';
-import { describeValue, quote } from '../../registry/plugin-meta.js';
-import { sameJson } from '../json-values.js';
+import { PluginError } from '../../errors.js';
 import type { ImplementationStateSource, PluginType } from '../plugin-types.js';
-import { desiredRows, INT32_MAX, INT32_MIN, isStorablePriority } from './desired-rows.js';
+import { desiredRows } from './desired-rows.js';
 import { GLOBAL, STATUSES, type PluginStateEntities, type PluginStatus } from './entities.js';
-import { rowKey, type DesiredRow, type PluginStateRecord, type SyncOptions, type SyncReport } from './records.js';
+import { rowKey, sameSnapshot, type DesiredRow, type PluginStateRecord, type SyncOptions, type SyncReport } from './records.js';
 import { syncRows } from './sync-rows.js';
 import { bumpVersion, readVersion } from './version-counter.js';
 import type { StateChangePublisher } from './publisher.js';
 import { applyLiveOptions } from './live-options.js';
+import { checkPriority, checkStatus, checkSyncMode, unknownRow } from './write-checks.js';
 
 const RESTRICTIVENESS: Record<PluginStatus, number> = { active: 0, reserve: 1, disabled: 2 };
 
@@ -178,21 +176,13 @@ export class PluginStateStore implements ChainStateOverrides, ImplementationStat
 
   /** Sets a plugin's (or implementation's) status for every entity (`*`) or one. Takes effect on this instance's next operation. */
   async setStatus(plugin: string, status: PluginStatus, entity: string = GLOBAL): Promise<PluginStateRecord> {
-    if (!STATUSES.includes(status)) {
-      throw new PluginConfigError('MOP_INVALID_OPTIONS', `Status must be one of ${STATUSES.join(', ')}, got ${quote(status)}`, { plugin });
-    }
+    checkStatus(plugin, status);
     return this.#write(plugin, entity, row => ({ ...row, status }));
   }
 
   /** Sets the priority that replaces the plugin's hook priorities (`null`: back to the code's, or to the `*` row's for an entity). */
   async setPriority(plugin: string, priority: number | null, entity: string = GLOBAL): Promise<PluginStateRecord> {
-    // The column is a 32-bit integer: check here, before the driver fails half-way (22003 on PostgreSQL).
-    if (priority !== null && !isStorablePriority(priority)) {
-      throw new PluginConfigError('MOP_INVALID_OPTIONS', `Plugin '${plugin}': priority must be an integer from ${INT32_MIN} to ${INT32_MAX} (or null), got ${typeof priority === 'string' ? JSON.stringify(priority) : typeof priority === 'number' ? String(priority) : describeValue(priority)}`, {
-        plugin,
-        option: 'priority',
-      });
-    }
+    checkPriority(plugin, priority);
     return this.#write(plugin, entity, row => ({ ...row, priority }));
   }
 
@@ -204,7 +194,7 @@ export class PluginStateStore implements ChainStateOverrides, ImplementationStat
   /** Brings the rows in line with the code. Idempotent: a second run changes nothing and bumps no version. */
   async sync(options: SyncOptions = {}): Promise<SyncReport> {
     const mode = options.mode ?? 'create';
-    if (mode !== 'create' && mode !== 'update') throw new PluginConfigError('MOP_INVALID_OPTIONS', `sync mode must be 'create' or 'update', got ${typeof mode === 'string' ? JSON.stringify(mode) : describeValue(mode)}`, { option: 'mode' });
+    checkSyncMode(mode);
     await this.#requireTable();
     const publisher = this.#publisher;
     const onBump = publisher && ((em: EntityManager) => publisher.inTransaction(em));
@@ -231,13 +221,9 @@ export class PluginStateStore implements ChainStateOverrides, ImplementationStat
     await this.#requireTable();
     const want = this.#desired().get(rowKey(plugin, entity));
     if (!want) {
-      const known = this.#runtime.registry.has(plugin) || this.#types().some(t => t.implementations().some(i => i.key === plugin));
-      if (!known) {
-        const names = [...this.#runtime.registry.names(), ...this.#types().flatMap(t => t.implementations().map(i => i.key))];
-        throw new PluginConfigError('MOP_UNKNOWN_PLUGIN', `No plugin or implementation named '${plugin}' is registered${didYouMean(plugin, names)}`, { plugin });
-      }
-      const attached = [...this.#desired().values()].filter(row => row.plugin === plugin && row.entity !== '*').map(row => row.entity);
-      throw new PluginConfigError('MOP_UNKNOWN_ENTITY', `Plugin '${plugin}' is not attached to entity '${entity}'${didYouMean(entity, attached)}`, { plugin, entity });
+      const names = [...this.#runtime.registry.names(), ...this.#types().flatMap(t => t.implementations().map(i => i.key))];
+      const attachedTo = [...this.#desired().values()].filter(row => row.plugin === plugin && row.entity !== GLOBAL).map(row => row.entity);
+      throw unknownRow(plugin, entity, { names, attachedTo });
     }
     const { PluginState } = this.entities;
     const write = () =>
@@ -300,15 +286,6 @@ export class PluginStateStore implements ChainStateOverrides, ImplementationStat
     const metadata = this.#em().getMetadata();
     return applyLiveOptions({ runtime: this.#runtime, row: (plugin, entity) => this.row(plugin, entity), metaOf: entity => metadata.getByClassName(entity, false), onError: this.#onError });
   }
-}
-
-function sameSnapshot(a: Map<string, PluginStateRecord>, b: Map<string, PluginStateRecord>): boolean {
-  if (a.size !== b.size) return false;
-  for (const [key, row] of a) {
-    const other = b.get(key);
-    if (!other || other.status !== row.status || other.priority !== row.priority || other.description !== row.description || !sameJson(other.options, row.options)) return false;
-  }
-  return true;
 }
 
 function isUniqueViolation(error: unknown): boolean {
