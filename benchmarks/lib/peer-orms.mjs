@@ -1,0 +1,221 @@
+// The ORMs of the peers benchmark, each with and without equivalent timestamp and validation hooks:
+// MikroORM (bare, hand-written hooks, our plugins), Sequelize (model hooks) and TypeORM (an entity subscriber).
+// Every variant offers the same operations: insert, update, check (an invalid row is rejected or written), empty.
+import { pgDatabase } from './cli.mjs';
+import { timed } from './harness.mjs';
+import { emptyTable, itemData, itemRules, variantOrm } from './mikro.mjs';
+
+let Sequelize, DataTypes, DataSource, TypeormSchema, EventSubscriber;
+try {
+  ({ Sequelize, DataTypes } = await import('sequelize'));
+  ({ DataSource, EntitySchema: TypeormSchema, EventSubscriber } = await import('typeorm'));
+} catch (error) {
+  console.error(`peers: the peer ORMs are not installed (${error.message}). Run \`npm install --prefix benchmarks\`, or \`npm run bench -- peers\`, which does it.`);
+  process.exit(2);
+}
+
+let rows = 0;
+
+/** The validation every ORM's hooks run: the zod schema of the MikroORM variants. */
+function check(entity) {
+  const result = itemRules.safeParse(entity);
+  if (!result.success) throw new Error(`invalid: ${result.error.issues.map(i => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+}
+
+const newData = i => itemData(i + 1);
+const changed = (item, sample) => {
+  item.name = `item ${item.id} v${sample}`;
+  item.age = (item.age + 1) % 100;
+};
+
+// ------------------------------------------------------------------------------------------ MikroORM
+async function mikro(db) {
+  const out = {};
+  for (const variant of ['a', 'b', 'c']) {
+    const v = await variantOrm({ scenario: 'peers', db, variant, behaviour: { timestamps: true, validation: true } });
+    out[variant] = {
+      close: v.close,
+      insert: {
+        op: async () => {
+          const em = v.orm.em.fork();
+          for (let i = 0; i < rows; i++) em.create(v.entity, newData(i));
+          return timed(() => em.flush());
+        },
+        prepare: () => emptyTable(v.orm, v.table, db),
+      },
+      update: updateOps(async () => {
+        const em = v.orm.em.fork();
+        const items = await em.find(v.entity, {});
+        return { items, save: () => em.flush() };
+      }),
+      check: async () => {
+        const em = v.orm.em.fork();
+        em.create(v.entity, { name: '', email: 'nope', age: -1 });
+        return rejects(() => em.flush());
+      },
+      empty: () => emptyTable(v.orm, v.table, db),
+    };
+  }
+  return out;
+}
+
+function updateOps(load) {
+  let sample = 0;
+  return {
+    op: async () => {
+      sample++;
+      const { items, save } = await load();
+      if (items.length !== rows) throw new Error(`update: loaded ${items.length} rows`);
+      for (const item of items) changed(item, sample);
+      return timed(save);
+    },
+  };
+}
+
+async function rejects(fn) {
+  try {
+    await fn();
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+// ------------------------------------------------------------------------------------------ Sequelize
+async function sequelize() {
+  const seq = new Sequelize(`postgres://postgres@127.0.0.1:5432/${pgDatabase}`, { logging: false, pool: { min: 1, max: 2 } });
+  const attributes = {
+    id: { type: DataTypes.INTEGER, autoIncrement: true, primaryKey: true },
+    name: { type: DataTypes.STRING, allowNull: false },
+    email: { type: DataTypes.STRING, allowNull: false },
+    age: { type: DataTypes.INTEGER, allowNull: false },
+    createdAt: { type: DataTypes.DATE, allowNull: true },
+    updatedAt: { type: DataTypes.DATE, allowNull: true },
+    deletedAt: { type: DataTypes.DATE, allowNull: true },
+  };
+  // Sequelize's own automatic timestamps are off in both models: the hooks are the timestamps.
+  const Plain = seq.define('PeerSeqPlain', attributes, { tableName: 'bench_peers_seq_plain', timestamps: false });
+  const stamp = (instance, create) => {
+    const now = new Date();
+    if (create) instance.createdAt ??= now;
+    instance.updatedAt = create ? (instance.updatedAt ?? now) : now;
+    check(instance);
+  };
+  const Hooked = seq.define('PeerSeqHooked', attributes, {
+    tableName: 'bench_peers_seq_hooked',
+    timestamps: false,
+    hooks: {
+      // bulkCreate fires beforeBulkCreate once with every instance; per-instance beforeCreate only with individualHooks.
+      beforeBulkCreate(instances) {
+        for (const instance of instances) stamp(instance, true);
+      },
+      beforeCreate(instance) {
+        stamp(instance, true);
+      },
+      beforeUpdate(instance) {
+        stamp(instance, false);
+      },
+    },
+  });
+  await seq.sync({ force: true });
+  const ops = (Model, bulkOptions = {}) => ({
+    insert: {
+      op: () => timed(() => Model.bulkCreate(Array.from({ length: rows }, (_, i) => newData(i)), bulkOptions)),
+      prepare: () => Model.truncate({ restartIdentity: true }),
+    },
+    update: updateOps(async () => {
+      const items = await Model.findAll({ order: [['id', 'ASC']] });
+      return { items, save: () => seq.transaction(async transaction => { for (const item of items) await item.save({ transaction }); }) };
+    }),
+    check: () => rejects(() => Model.bulkCreate([{ name: '', email: 'nope', age: -1 }], bulkOptions)),
+    empty: () => Model.truncate({ restartIdentity: true }),
+  });
+  return {
+    plain: ops(Plain),
+    hooked: ops(Hooked),
+    individual: ops(Hooked, { individualHooks: true }),
+    close: () => seq.close(),
+  };
+}
+
+// ------------------------------------------------------------------------------------------ TypeORM
+async function typeorm(db) {
+  const columns = {
+    id: { type: Number, primary: true, generated: true },
+    name: { type: String },
+    email: { type: String },
+    age: { type: Number },
+    createdAt: { type: db === 'postgresql' ? 'timestamptz' : 'datetime', nullable: true },
+    updatedAt: { type: db === 'postgresql' ? 'timestamptz' : 'datetime', nullable: true },
+    deletedAt: { type: db === 'postgresql' ? 'timestamptz' : 'datetime', nullable: true },
+  };
+  const Plain = new TypeormSchema({ name: 'PeerTypeormPlain', tableName: 'bench_peers_typeorm_plain', columns });
+  const Hooked = new TypeormSchema({ name: 'PeerTypeormHooked', tableName: 'bench_peers_typeorm_hooked', columns });
+  /** The idiomatic TypeORM way: an entity subscriber for the one entity. */
+  class StampAndValidate {
+    listenTo() {
+      return 'PeerTypeormHooked';
+    }
+    beforeInsert(event) {
+      const now = new Date();
+      event.entity.createdAt ??= now;
+      event.entity.updatedAt ??= now;
+      check(event.entity);
+    }
+    beforeUpdate(event) {
+      event.entity.updatedAt = new Date();
+      check(event.entity);
+    }
+  }
+  // What `@EventSubscriber()` on the class does (plain .mjs has no decorators).
+  EventSubscriber()(StampAndValidate);
+  const options =
+    db === 'postgresql'
+      ? { type: 'postgres', host: '127.0.0.1', port: 5432, username: 'postgres', database: pgDatabase, poolSize: 2 }
+      : { type: 'better-sqlite3', database: ':memory:' };
+  const ds = new DataSource({ ...options, entities: [Plain, Hooked], subscribers: [StampAndValidate], synchronize: false, logging: false });
+  await ds.initialize();
+  for (const table of ['bench_peers_typeorm_plain', 'bench_peers_typeorm_hooked']) await ds.query(`drop table if exists ${table}`);
+  await ds.synchronize();
+  const empty = async repo => {
+    const table = repo.metadata.tableName;
+    if (db === 'postgresql') await ds.query(`truncate table ${table} restart identity`);
+    else await ds.query(`delete from ${table}`);
+  };
+  const ops = schema => {
+    const repo = ds.getRepository(schema);
+    return {
+      insert: {
+        op: () => {
+          const items = Array.from({ length: rows }, (_, i) => repo.create(newData(i)));
+          return timed(() => repo.save(items));
+        },
+        prepare: () => empty(repo),
+      },
+      update: updateOps(async () => {
+        const items = await repo.find({ order: { id: 'ASC' } });
+        return { items, save: () => repo.save(items) };
+      }),
+      check: () => rejects(() => repo.save(repo.create({ name: '', email: 'nope', age: -1 }))),
+      empty: () => empty(repo),
+    };
+  };
+  return { plain: ops(Plain), hooked: ops(Hooked), close: () => ds.destroy() };
+}
+
+/** Every ORM on every database in `dbs`, writing `rowCount` rows per operation. */
+export async function peerSystems(dbs, rowCount) {
+  rows = rowCount;
+  const systems = []; // { orm, db, variants: { key: { insert, update, check, empty } }, close }
+  for (const db of dbs) {
+    const m = await mikro(db);
+    systems.push({ orm: 'MikroORM', db, variants: { plain: m.a, hooked: m.b, ours: m.c }, close: () => Promise.all(Object.values(m).map(v => v.close())) });
+    if (db === 'postgresql') {
+      const s = await sequelize();
+      systems.push({ orm: 'Sequelize', db, variants: { plain: s.plain, hooked: s.hooked, individual: s.individual }, close: s.close });
+    }
+    const t = await typeorm(db);
+    systems.push({ orm: 'TypeORM', db, variants: { plain: t.plain, hooked: t.hooked }, close: t.close });
+  }
+  return systems;
+}
