@@ -16,6 +16,11 @@ try {
 
 let rows = 0;
 
+/** The rows every operation writes (set before building the ORMs). */
+export const setRows = n => {
+  rows = n;
+};
+
 /** The validation every ORM's hooks run: the zod schema of the MikroORM variants. */
 function check(entity) {
   const result = itemRules.safeParse(entity);
@@ -23,31 +28,29 @@ function check(entity) {
 }
 
 const newData = i => itemData(i + 1);
-const changed = (item, sample) => {
+/** What an update changes in each row. */
+export const changed = (item, sample) => {
   item.name = `item ${item.id} v${sample}`;
   item.age = (item.age + 1) % 100;
 };
 
 // ------------------------------------------------------------------------------------------ MikroORM
-async function mikro(db) {
+export async function mikro(db, variants = ['a', 'b', 'c']) {
   const out = {};
-  for (const variant of ['a', 'b', 'c']) {
+  for (const variant of variants) {
     const v = await variantOrm({ scenario: 'peers', db, variant, behaviour: { timestamps: true, validation: true } });
     out[variant] = {
       close: v.close,
-      insert: {
-        op: async () => {
-          const em = v.orm.em.fork();
-          for (let i = 0; i < rows; i++) em.create(v.entity, newData(i));
-          return timed(() => em.flush());
-        },
-        prepare: () => emptyTable(v.orm, v.table, db),
+      stageInsert: () => {
+        const em = v.orm.em.fork();
+        for (let i = 0; i < rows; i++) em.create(v.entity, newData(i));
+        return () => em.flush();
       },
-      update: updateOps(async () => {
+      load: async () => {
         const em = v.orm.em.fork();
         const items = await em.find(v.entity, {});
         return { items, save: () => em.flush() };
-      }),
+      },
       check: async () => {
         const em = v.orm.em.fork();
         em.create(v.entity, { name: '', email: 'nope', age: -1 });
@@ -59,15 +62,20 @@ async function mikro(db) {
   return out;
 }
 
-function updateOps(load) {
+/** A variant's timed operations: the write of every row, staged untimed (entities built, rows loaded and changed). */
+function benchOps(v) {
   let sample = 0;
   return {
-    op: async () => {
-      sample++;
-      const { items, save } = await load();
-      if (items.length !== rows) throw new Error(`update: loaded ${items.length} rows`);
-      for (const item of items) changed(item, sample);
-      return timed(save);
+    ...v,
+    insert: { op: () => timed(v.stageInsert()), prepare: v.empty },
+    update: {
+      op: async () => {
+        sample++;
+        const { items, save } = await v.load();
+        if (items.length !== rows) throw new Error(`update: loaded ${items.length} rows`);
+        for (const item of items) changed(item, sample);
+        return timed(save);
+      },
     },
   };
 }
@@ -82,7 +90,7 @@ async function rejects(fn) {
 }
 
 // ------------------------------------------------------------------------------------------ Sequelize
-async function sequelize() {
+export async function sequelize() {
   const seq = new Sequelize(`postgres://postgres@127.0.0.1:5432/${pgDatabase}`, { logging: false, pool: { min: 1, max: 2 } });
   const attributes = {
     id: { type: DataTypes.INTEGER, autoIncrement: true, primaryKey: true },
@@ -119,14 +127,14 @@ async function sequelize() {
   });
   await seq.sync({ force: true });
   const ops = (Model, bulkOptions = {}) => ({
-    insert: {
-      op: () => timed(() => Model.bulkCreate(Array.from({ length: rows }, (_, i) => newData(i)), bulkOptions)),
-      prepare: () => Model.truncate({ restartIdentity: true }),
+    stageInsert: () => {
+      const data = Array.from({ length: rows }, (_, i) => newData(i));
+      return () => Model.bulkCreate(data, bulkOptions);
     },
-    update: updateOps(async () => {
+    load: async () => {
       const items = await Model.findAll({ order: [['id', 'ASC']] });
       return { items, save: () => seq.transaction(async transaction => { for (const item of items) await item.save({ transaction }); }) };
-    }),
+    },
     check: () => rejects(() => Model.bulkCreate([{ name: '', email: 'nope', age: -1 }], bulkOptions)),
     empty: () => Model.truncate({ restartIdentity: true }),
   });
@@ -139,7 +147,7 @@ async function sequelize() {
 }
 
 // ------------------------------------------------------------------------------------------ TypeORM
-async function typeorm(db) {
+export async function typeorm(db) {
   const columns = {
     id: { type: Number, primary: true, generated: true },
     name: { type: String },
@@ -185,17 +193,14 @@ async function typeorm(db) {
   const ops = schema => {
     const repo = ds.getRepository(schema);
     return {
-      insert: {
-        op: () => {
-          const items = Array.from({ length: rows }, (_, i) => repo.create(newData(i)));
-          return timed(() => repo.save(items));
-        },
-        prepare: () => empty(repo),
+      stageInsert: () => {
+        const items = Array.from({ length: rows }, (_, i) => repo.create(newData(i)));
+        return () => repo.save(items);
       },
-      update: updateOps(async () => {
+      load: async () => {
         const items = await repo.find({ order: { id: 'ASC' } });
         return { items, save: () => repo.save(items) };
-      }),
+      },
       check: () => rejects(() => repo.save(repo.create({ name: '', email: 'nope', age: -1 }))),
       empty: () => empty(repo),
     };
@@ -205,17 +210,17 @@ async function typeorm(db) {
 
 /** Every ORM on every database in `dbs`, writing `rowCount` rows per operation. */
 export async function peerSystems(dbs, rowCount) {
-  rows = rowCount;
+  setRows(rowCount);
   const systems = []; // { orm, db, variants: { key: { insert, update, check, empty } }, close }
   for (const db of dbs) {
     const m = await mikro(db);
-    systems.push({ orm: 'MikroORM', db, variants: { plain: m.a, hooked: m.b, ours: m.c }, close: () => Promise.all(Object.values(m).map(v => v.close())) });
+    systems.push({ orm: 'MikroORM', db, variants: { plain: benchOps(m.a), hooked: benchOps(m.b), ours: benchOps(m.c) }, close: () => Promise.all(Object.values(m).map(v => v.close())) });
     if (db === 'postgresql') {
       const s = await sequelize();
-      systems.push({ orm: 'Sequelize', db, variants: { plain: s.plain, hooked: s.hooked, individual: s.individual }, close: s.close });
+      systems.push({ orm: 'Sequelize', db, variants: { plain: benchOps(s.plain), hooked: benchOps(s.hooked), individual: benchOps(s.individual) }, close: s.close });
     }
     const t = await typeorm(db);
-    systems.push({ orm: 'TypeORM', db, variants: { plain: t.plain, hooked: t.hooked }, close: t.close });
+    systems.push({ orm: 'TypeORM', db, variants: { plain: benchOps(t.plain), hooked: benchOps(t.hooked) }, close: t.close });
   }
   return systems;
 }

@@ -1,0 +1,93 @@
+// The peers target in instructions: each ORM's cost of writing a row with its hooks ÷ without them, and the
+// instructions the hooks add per row, counted by valgrind's callgrind (the client process only: the database
+// server's work is the same with and without hooks). Deterministic where timings on this machine spread by 30 %.
+//   node benchmarks/profile/peers-instructions.mjs [--rows=1000] [--dbs=sqlite-memory,postgresql] [--workloads=insert,update] [--pg-db=NAME]
+// Needs valgrind, dist/ (npm run build) and the peer ORMs (npm install --prefix benchmarks). Each variant runs
+// twice (peers-instructions-worker.mjs), with and without the write, two processes at a time.
+import { execFile, execFileSync } from 'node:child_process';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { pgDatabase } from '../lib/cli.mjs';
+import { DATABASE_LABELS } from '../lib/mikro.mjs';
+import { gitCommit, machine, version, writeResults } from '../lib/results.mjs';
+
+const option = (name, fallback) => process.argv.find(a => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
+const rows = Number(option('rows', '1000'));
+const dbs = option('dbs', 'sqlite-memory,postgresql').split(',');
+const workloads = option('workloads', 'insert,update').split(',');
+const worker = fileURLToPath(new URL('./peers-instructions-worker.mjs', import.meta.url));
+
+try {
+  execFileSync('valgrind', ['--version'], { stdio: 'ignore' });
+} catch {
+  console.error('valgrind is not installed: this measurement needs `valgrind --tool=callgrind`.');
+  process.exit(1);
+}
+
+// Sequelize's SQLite dialect needs the sqlite3 package, which cannot be installed here (see peers.bench.mjs).
+const ORMS = db => [
+  ['MikroORM', ['plain', 'hooked', 'ours']],
+  ...(db === 'postgresql' ? [['Sequelize', ['plain', 'hooked']]] : []),
+  ['TypeORM', ['plain', 'hooked']],
+];
+
+function instructions(orm, variant, db, workload, write) {
+  const args = ['--tool=callgrind', '--callgrind-out-file=/dev/null', process.execPath, '--predictable', worker, orm, variant, db, workload, String(rows), write ? '1' : '0', `--pg-db=${pgDatabase}`];
+  return new Promise((resolve, reject) =>
+    execFile('valgrind', args, { maxBuffer: 64 * 1024 * 1024 }, (error, _stdout, stderr) => {
+      const match = /Collected : (\d+)/.exec(stderr);
+      if (error || !match) reject(new Error(`${orm} ${variant} ${db} ${workload} write=${write} failed:\n${stderr.slice(-2000)}`));
+      else resolve(Number(match[1]));
+    }),
+  );
+}
+
+const loadBefore = os.loadavg();
+const started = Date.now();
+const results = [];
+for (const db of dbs) {
+  for (const workload of workloads) {
+    for (const [orm, variants] of ORMS(db)) {
+      const perRow = {};
+      for (const variant of variants) {
+        const [without, withWrite] = await Promise.all([instructions(orm, variant, db, workload, false), instructions(orm, variant, db, workload, true)]);
+        perRow[variant] = Math.round((withWrite - without) / rows);
+        console.log(`${DATABASE_LABELS[db]} ${workload} ${orm} ${variant}: ${perRow[variant].toLocaleString('en')} instructions per row`);
+      }
+      const hooked = orm === 'MikroORM' ? 'ours' : 'hooked';
+      const ratio = x => Math.round((perRow[x] / perRow.plain) * 1000) / 1000;
+      results.push({ db, workload, orm, instructionsPerRow: perRow, withHooksRatio: ratio(hooked), addedPerRow: perRow[hooked] - perRow.plain, ...(orm === 'MikroORM' ? { handWrittenRatio: ratio('hooked'), handWrittenAddedPerRow: perRow.hooked - perRow.plain } : {}) });
+    }
+  }
+}
+
+const md = [
+  '| database | workload | ORM | without hooks | with hooks | with ÷ without | added per row |',
+  '|---|---|---|---|---|---|---|',
+  ...results.flatMap(r => {
+    const n = x => x.toLocaleString('en');
+    const hooked = r.orm === 'MikroORM' ? 'ours' : 'hooked';
+    const line = [`| ${DATABASE_LABELS[r.db]} | ${r.workload} | ${r.orm === 'MikroORM' ? 'MikroORM + our plugins' : r.orm} | ${n(r.instructionsPerRow.plain)} | ${n(r.instructionsPerRow[hooked])} | ${r.withHooksRatio}× | ${n(r.addedPerRow)} |`];
+    if (r.orm === 'MikroORM') line.push(`| ${DATABASE_LABELS[r.db]} | ${r.workload} | MikroORM hand-written | ${n(r.instructionsPerRow.plain)} | ${n(r.instructionsPerRow.hooked)} | ${r.handWrittenRatio}× | ${n(r.handWrittenAddedPerRow)} |`);
+    return line;
+  }),
+  '',
+  `Instructions per written row in the client process (callgrind, node --predictable), ${rows.toLocaleString('en')} rows per operation, after one warm-up insert and update; the hooks set two dates and run one zod parse in every ORM.`,
+].join('\n');
+console.log(`\n${md}`);
+writeResults(
+  'peers-instructions',
+  {
+    benchmark: 'peers-instructions',
+    title: 'Peers in instructions (valgrind callgrind): each ORM with hooks ÷ without',
+    date: new Date().toISOString(),
+    commit: gitCommit(),
+    machine: machine(loadBefore, os.loadavg()),
+    node: process.version,
+    packages: { '@mikro-orm/core': version('@mikro-orm/core'), valgrind: execFileSync('valgrind', ['--version'], { encoding: 'utf8' }).trim() },
+    settings: { rows, dbs, workloads },
+    seconds: Math.round((Date.now() - started) / 100) / 10,
+    results,
+  },
+  md,
+);
