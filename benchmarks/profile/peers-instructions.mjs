@@ -5,11 +5,13 @@
 // Needs valgrind, dist/ (npm run build) and the peer ORMs (npm install --prefix benchmarks). Each variant runs
 // twice (peers-instructions-worker.mjs), with and without the write, two processes at a time.
 import { execFile, execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { pgDatabase } from '../lib/cli.mjs';
 import { DATABASE_LABELS } from '../lib/mikro.mjs';
-import { gitCommit, machine, version, writeResults } from '../lib/results.mjs';
+import { gitCommit, machine, resultsDir, version, writeResults } from '../lib/results.mjs';
 
 const option = (name, fallback) => process.argv.find(a => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
 const rows = Number(option('rows', '1000'));
@@ -31,8 +33,18 @@ const ORMS = db => [
   ['TypeORM', ['plain', 'hooked']],
 ];
 
+// The two runs of a variant go at once, one per core: on PostgreSQL each in its own database, so neither sees the other's rows.
+const pgDatabaseOf = write => `${pgDatabase}_${write ? 'w' : 'n'}`;
+if (dbs.includes('postgresql')) {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres' });
+  await client.connect();
+  for (const name of [pgDatabaseOf(false), pgDatabaseOf(true)]) await client.query(`create database "${name}"`).catch(error => { if (error.code !== '42P04') throw error; });
+  await client.end();
+}
+
 function instructions(orm, variant, db, workload, write) {
-  const args = ['--tool=callgrind', '--callgrind-out-file=/dev/null', process.execPath, '--predictable', worker, orm, variant, db, workload, String(rows), write ? '1' : '0', `--pg-db=${pgDatabase}`];
+  const args = ['--tool=callgrind', '--callgrind-out-file=/dev/null', process.execPath, '--predictable', worker, orm, variant, db, workload, String(rows), write ? '1' : '0', `--pg-db=${pgDatabaseOf(write)}`];
   return new Promise((resolve, reject) =>
     execFile('valgrind', args, { maxBuffer: 64 * 1024 * 1024 }, (error, _stdout, stderr) => {
       const match = /Collected : (\d+)/.exec(stderr);
@@ -44,6 +56,15 @@ function instructions(orm, variant, db, workload, write) {
 
 const loadBefore = os.loadavg();
 const started = Date.now();
+// A run of some databases keeps the last results of the others (each row says its commit and date).
+const kept = (() => {
+  try {
+    return JSON.parse(readFileSync(join(resultsDir, 'peers-instructions.json'), 'utf8')).results.filter(r => !dbs.includes(r.db));
+  } catch {
+    return [];
+  }
+})();
+const measured = { commit: gitCommit(), date: new Date().toISOString().slice(0, 10), rows };
 const results = [];
 for (const db of dbs) {
   for (const workload of workloads) {
@@ -56,11 +77,12 @@ for (const db of dbs) {
       }
       const hooked = orm === 'MikroORM' ? 'ours' : 'hooked';
       const ratio = x => Math.round((perRow[x] / perRow.plain) * 1000) / 1000;
-      results.push({ db, workload, orm, instructionsPerRow: perRow, withHooksRatio: ratio(hooked), addedPerRow: perRow[hooked] - perRow.plain, ...(orm === 'MikroORM' ? { handWrittenRatio: ratio('hooked'), handWrittenAddedPerRow: perRow.hooked - perRow.plain } : {}) });
+      results.push({ ...measured, db, workload, orm, instructionsPerRow: perRow, withHooksRatio: ratio(hooked), addedPerRow: perRow[hooked] - perRow.plain, ...(orm === 'MikroORM' ? { handWrittenRatio: ratio('hooked'), handWrittenAddedPerRow: perRow.hooked - perRow.plain } : {}) });
     }
   }
 }
 
+results.unshift(...kept);
 const md = [
   '| database | workload | ORM | without hooks | with hooks | with ÷ without | added per row |',
   '|---|---|---|---|---|---|---|',
@@ -72,7 +94,7 @@ const md = [
     return line;
   }),
   '',
-  `Instructions per written row in the client process (callgrind, node --predictable), ${rows.toLocaleString('en')} rows per operation, after one warm-up insert and update; the hooks set two dates and run one zod parse in every ORM.`,
+  `Instructions per written row in the client process (callgrind, node --predictable), ${[...new Set(results.map(r => r.rows))].map(n => n.toLocaleString('en')).join(' / ')} rows per operation, after one warm-up insert and update; the hooks set two dates and run one zod parse in every ORM. Measured at ${[...new Set(results.map(r => `${r.commit} (${r.date})`))].join(', ')}.`,
 ].join('\n');
 console.log(`\n${md}`);
 writeResults(
