@@ -215,23 +215,40 @@ class RedisCacheStore implements RedisStore {
     };
   }
 
-  async #run<T>(fn: (client: Redis & StoreCommands) => Promise<T>): Promise<T> {
+  #run<T>(fn: (client: Redis & StoreCommands) => Promise<T>): Promise<T> {
     const client = this.#connect();
     // Reads never get here unless the client is ready. An invalidation made during the client's first connection
     // attempt waits for it (at most timeoutMs; a refused one ends it at once): missed, it would be held in this
     // process alone while other instances read the entry. After that, a client that is not ready fails at once.
     if (client.status === 'wait') this.open();
-    if (client.status !== 'ready' && this.#firstAttempt) await this.#within(this.#firstAttempt);
-    if (client.status !== 'ready') throw new Error(`not connected to Redis (${client.status})`);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer from Redis within ${this.#timeoutMs} ms`)), this.#timeoutMs);
+    if (client.status !== 'ready' && this.#firstAttempt) return this.#within(this.#firstAttempt).then(() => this.#timed(client, fn));
+    return this.#timed(client, fn);
+  }
+
+  /** The call, failed after timeoutMs: one promise and one timer, no race (this is every hit's path). */
+  #timed<T>(client: Redis & StoreCommands, fn: (client: Redis & StoreCommands) => Promise<T>): Promise<T> {
+    if (client.status !== 'ready') return Promise.reject(new Error(`not connected to Redis (${client.status})`));
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no answer from Redis within ${this.#timeoutMs} ms`)), this.#timeoutMs);
+      let call: Promise<T>;
+      try {
+        call = fn(client);
+      } catch (error) {
+        clearTimeout(timer);
+        reject(error);
+        return;
+      }
+      call.then(
+        value => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        error => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
     });
-    try {
-      return await Promise.race([fn(client), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   #connect(): Redis & StoreCommands {
