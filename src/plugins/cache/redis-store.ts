@@ -26,8 +26,8 @@ export interface RedisStoreOptions {
 /**
  * A store on Redis (ioredis), for several application instances sharing one cache. Fills and
  * invalidations are one Lua script each, so the stamp check and the write are atomic: a fill whose
- * read started before a commit's invalidation is refused. A hit is one MGET (src/plugins/cache/redis-scripts.ts). Calls that fail or take longer than
- * `timeoutMs` throw; the plugin then uses the database, warns once, and comes back by itself.
+ * read started before a commit's invalidation is refused; a hit is one MGET (./redis-scripts.ts).
+ * Calls that fail or take longer than `timeoutMs` throw; the plugin then uses the database, warns once, and comes back by itself.
  * Reads never wait for Redis: while the client is not ready (connecting, or Redis down) they skip the
  * store and go to the database. Invalidations made during the first connection attempt wait for it
  * (at most `timeoutMs`); later ones fail at once while the client is not ready. Bad options
