@@ -129,4 +129,18 @@ describe.skipIf(!existsSync('/usr/bin/redis-server') && !process.env.PATH?.inclu
     await waitFor(() => store.isReady(), 10_000, 'the store connected again');
     expect((await store.read('member', '7', '{}')).value).toBeUndefined();
   }, 60_000);
+
+  test('after a restart the store learns the new run id: stamps carry it, and hits are one MGET again', async () => {
+    const oldStamp = await filled();
+    await redis.stop();
+    await redis.start(); // reloads its dump: the entry of the old run is back
+    await waitFor(() => store.isReady(), 10_000, 'the store connected again');
+    const miss = await store.read('member', '7', '{}');
+    expect(miss.value).toBeUndefined();
+    const runId = /run_id:([0-9a-f]+)/.exec(await admin.info('server'))![1]!;
+    expect(miss.stamp.split(':')[0]).toBe(runId.slice(0, 16));
+    expect(miss.stamp.split(':')[0]).not.toBe(oldStamp.split(':')[0]);
+    expect(await store.fill('member', '7', '{}', miss.stamp, { id: 7, name: 'old' }, 60_000)).toBe(true);
+    await hitsWithoutScript();
+  }, 60_000);
 });
