@@ -28,6 +28,12 @@ export interface CacheKey {
 export function cacheKeyOf(meta: EntityMetadata, values: readonly unknown[], platform: Platform): CacheKey | undefined {
   const key = primaryKeyValues(meta, values, platform);
   if (key === undefined) return undefined;
+  if (key.length === 1) {
+    // Every hit's path for a one-column key: no arrays, no JSON.
+    const value = key[0]!;
+    const exact = String(value);
+    return { id: typeof value === 'string' ? fold(value) : exact, exact };
+  }
   const exact = key.length === 1 ? String(key[0]) : JSON.stringify(key.map(String));
   const folded = key.map(v => (typeof v === 'string' ? fold(v) : String(v)));
   return { id: folded.length === 1 ? folded[0]! : JSON.stringify(folded), exact };

@@ -49,9 +49,13 @@ class MemoryStore implements CacheStore {
   }
 
   read(ns: string, id: string, variant: string): CacheRead {
-    const stamp = this.#stampOf(ns, id);
-    const entry = this.#entries.get(entryKey(ns, id, variant));
-    return { stamp, value: entry && entry.stamp === stamp ? copyRow(entry.value) : undefined };
+    // Every hit's path: the key built once, the entry's key from it.
+    const owner = keyOf(ns, id);
+    let namespace = this.#namespaceStamps.get(ns);
+    if (namespace === undefined) this.#namespaceStamps.set(ns, (namespace = ++this.#clock));
+    const stamp = `${namespace}.${this.#get(owner)}`;
+    const entry = this.#entries.get(`${owner}\u0001${variant}`);
+    return { stamp, value: entry !== undefined && entry.stamp === stamp ? copyRow(entry.value) : undefined };
   }
 
   fill(ns: string, id: string, variant: string, stamp: string, value: CachedRow, ttlMs: number): boolean {

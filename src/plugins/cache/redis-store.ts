@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { deserialize, serialize } from 'node:v8';
 import type { Redis, RedisOptions } from 'ioredis';
 import { loadIoredis } from './ioredis-module.js';
+import { RunIdWatch } from './redis-run-id.js';
+import { defineScripts, type StoreCommands } from './redis-scripts.js';
 import { checkRedisStoreOptions } from './store-options.js';
 import { firstAttempt, ping, publicRedisUrl, redisSecrets, scrubRedisMessage, testRedisConnection, withTimeout, type HealthReport } from './redis-health.js';
 import type { CachedRow, CacheRead, CacheStore } from './store.js';
@@ -21,80 +23,11 @@ export interface RedisStoreOptions {
   healthTimeoutMs?: number;
 }
 
-// Stamps: `<run>:<namespace stamp>.<key stamp>`. The run is the server's run_id (new at every start
-// of redis-server), so nothing stored before a restart is served after it, even when the server
-// reloads a dump that predates invalidations it acknowledged, or one taken while an instance could
-// not reach it. The two counters come from one clock per key prefix that never runs behind the server
-// clock (microseconds), so a stamp that was evicted or expired is recreated with a value no entry can
-// carry. Entries are `<stamp>|<v8-serialized row>`.
-const RUN = `
-local function run()
-  local info = redis.pcall('INFO', 'server')
-  if type(info) ~= 'string' then return '' end
-  return string.sub(string.match(info, 'run_id:(%x+)') or '', 1, 16)
-end
-`;
-const STAMP = `
-local function stamp(key, ttl)
-  local v = redis.call('GET', key)
-  if v then return v end
-  local t = redis.call('TIME')
-  local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-  local c = redis.call('INCR', KEYS[1])
-  if c < now then redis.call('SET', KEYS[1], string.format('%.0f', now)); c = now end
-  v = string.format('%.0f', c)
-  if ttl == '0' then redis.call('SET', key, v) else redis.call('SET', key, v, 'PX', ttl) end
-  return v
-end
-`;
-/** KEYS: clock, namespace stamp, key stamp, entry. ARGV: stamp ttl. Returns { stamp, row? }. */
-const READ = `${RUN}${STAMP}
-local s = run() .. ':' .. stamp(KEYS[2], '0') .. '.' .. stamp(KEYS[3], ARGV[1])
-local e = redis.call('GET', KEYS[4])
-if e and string.sub(e, 1, string.len(s) + 1) == s .. '|' then return { s, string.sub(e, string.len(s) + 2) } end
-return { s }
-`;
-/** KEYS: namespace stamp, key stamp, entry, variants. ARGV: stamp, row, ttl, stamp ttl. Stores only under an unchanged stamp. */
-const FILL = `${RUN}
-local a = redis.call('GET', KEYS[1])
-local b = redis.call('GET', KEYS[2])
-if not a or not b or (run() .. ':' .. a .. '.' .. b) ~= ARGV[1] then return 0 end
-redis.call('SET', KEYS[3], ARGV[1] .. '|' .. ARGV[2], 'PX', ARGV[3])
-redis.call('SADD', KEYS[4], KEYS[3])
-redis.call('PEXPIRE', KEYS[4], ARGV[4])
-redis.call('PEXPIRE', KEYS[2], ARGV[4])
-return 1
-`;
-/** KEYS: clock, then (key stamp, variants) pairs. ARGV: stamp ttl. Bumps each key's stamp, then deletes its entries. */
-const INVALIDATE = `${STAMP}
-for i = 2, #KEYS, 2 do
-  redis.call('DEL', KEYS[i])
-  stamp(KEYS[i], ARGV[1])
-  local entries = redis.call('SMEMBERS', KEYS[i + 1])
-  for _, e in ipairs(entries) do redis.call('DEL', e) end
-  redis.call('DEL', KEYS[i + 1])
-end
-return 1
-`;
-/** KEYS: clock, namespace stamp. */
-const INVALIDATE_ALL = `${STAMP}
-redis.call('DEL', KEYS[2])
-stamp(KEYS[2], '0')
-return 1
-`;
-
-interface Commands {
-  mopCacheReadBuffer(...args: (string | number)[]): Promise<Buffer[]>;
-  mopCacheFill(...args: (string | number | Buffer)[]): Promise<number>;
-  mopCacheInvalidate(...args: (string | number)[]): Promise<number>;
-  mopCacheInvalidateAll(...args: (string | number)[]): Promise<number>;
-}
-
 /**
- * A store on Redis (ioredis), for several application instances sharing one cache. Reads, fills
- * and invalidations are one Lua script each, so the stamp check and the write are atomic: a fill
- * whose read started before a commit's invalidation is refused. Calls that fail or take longer than
- * `timeoutMs` throw; the plugin then uses the database, warns once, and comes back by itself.
+ * A store on Redis (ioredis), for several application instances sharing one cache. Fills and
+ * invalidations are one Lua script each, so the stamp check and the write are atomic: a fill whose
+ * read started before a commit's invalidation is refused; a hit is one MGET (./redis-scripts.ts).
+ * Calls that fail or take longer than `timeoutMs` throw; the plugin then uses the database, warns once, and comes back by itself.
  * Reads never wait for Redis: while the client is not ready (connecting, or Redis down) they skip the
  * store and go to the database. Invalidations made during the first connection attempt wait for it
  * (at most `timeoutMs`); later ones fail at once while the client is not ready. Bad options
@@ -130,7 +63,9 @@ class RedisCacheStore implements RedisStore {
   readonly #options: RedisStoreOptions;
   readonly #prefix: string;
   readonly #timeoutMs: number;
-  #client: (Redis & Commands) | undefined;
+  #client: (Redis & StoreCommands) | undefined;
+  /** The run id of the client's connection, learnt when it gets ready. */
+  #watch: RunIdWatch | undefined;
   /** Settles when the client's first connection attempt does (ready, or failed); undefined after that. */
   #firstAttempt: Promise<void> | undefined;
   readonly #owned: boolean;
@@ -207,6 +142,21 @@ class RedisCacheStore implements RedisStore {
 
   async read(ns: string, id: string, variant: string): Promise<CacheRead> {
     const k = this.#keys(ns, id, variant);
+    this.#connect();
+    const watch = this.#watch!;
+    const runId = watch.runId;
+    if (runId !== undefined) {
+      // One round trip: both counters and the entry, read at one instant (MGET is atomic).
+      const epoch = watch.epoch;
+      const [a, b, entry] = await this.#run(c => c.mgetBuffer(k.nsStamp, k.stamp, k.entry));
+      // A missing counter is created by the script; a reply that crossed a reconnection may be another server's.
+      if (a && b && watch.epoch === epoch) {
+        const stamp = `${runId}:${a.toString('latin1')}.${b.toString('latin1')}`;
+        const n = stamp.length;
+        const hit = entry && entry.length > n && entry[n] === PIPE && entry.toString('latin1', 0, n) === stamp;
+        return { stamp, value: hit ? (deserialize(entry.subarray(n + 1)) as CachedRow) : undefined };
+      }
+    }
     const [stamp, row] = await this.#run(c => c.mopCacheReadBuffer(k.clock, k.nsStamp, k.stamp, k.entry, k.stampTtl));
     return { stamp: stamp!.toString(), value: row ? (deserialize(row) as CachedRow) : undefined };
   }
@@ -247,6 +197,8 @@ class RedisCacheStore implements RedisStore {
   async close(): Promise<void> {
     const client = this.#client;
     this.#client = undefined;
+    this.#watch?.detach();
+    this.#watch = undefined;
     if (client && this.#owned) client.disconnect();
   }
 
@@ -263,26 +215,43 @@ class RedisCacheStore implements RedisStore {
     };
   }
 
-  async #run<T>(fn: (client: Redis & Commands) => Promise<T>): Promise<T> {
+  #run<T>(fn: (client: Redis & StoreCommands) => Promise<T>): Promise<T> {
     const client = this.#connect();
     // Reads never get here unless the client is ready. An invalidation made during the client's first connection
     // attempt waits for it (at most timeoutMs; a refused one ends it at once): missed, it would be held in this
     // process alone while other instances read the entry. After that, a client that is not ready fails at once.
     if (client.status === 'wait') this.open();
-    if (client.status !== 'ready' && this.#firstAttempt) await this.#within(this.#firstAttempt);
-    if (client.status !== 'ready') throw new Error(`not connected to Redis (${client.status})`);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer from Redis within ${this.#timeoutMs} ms`)), this.#timeoutMs);
-    });
-    try {
-      return await Promise.race([fn(client), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    if (client.status !== 'ready' && this.#firstAttempt) return this.#within(this.#firstAttempt).then(() => this.#timed(client, fn));
+    return this.#timed(client, fn);
   }
 
-  #connect(): Redis & Commands {
+  /** The call, failed after timeoutMs: one promise and one timer, no race (this is every hit's path). */
+  #timed<T>(client: Redis & StoreCommands, fn: (client: Redis & StoreCommands) => Promise<T>): Promise<T> {
+    if (client.status !== 'ready') return Promise.reject(new Error(`not connected to Redis (${client.status})`));
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no answer from Redis within ${this.#timeoutMs} ms`)), this.#timeoutMs);
+      let call: Promise<T>;
+      try {
+        call = fn(client);
+      } catch (error) {
+        clearTimeout(timer);
+        reject(error);
+        return;
+      }
+      call.then(
+        value => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        error => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  #connect(): Redis & StoreCommands {
     if (this.#client) return this.#client;
     let client = this.#options.client;
     if (!client) {
@@ -297,18 +266,16 @@ class RedisCacheStore implements RedisStore {
       client.on('error', () => {});
     }
     if (client.status === 'wait' || client.status === 'connecting' || client.status === 'connect') this.#firstAttempt = firstAttempt(client, () => (this.#firstAttempt = undefined));
-    const commands = client as Redis & Commands & { mopCacheFill?: unknown };
-    if (typeof commands.mopCacheFill !== 'function') {
-      client.defineCommand('mopCacheRead', { numberOfKeys: 4, lua: READ });
-      client.defineCommand('mopCacheFill', { numberOfKeys: 4, lua: FILL });
-      client.defineCommand('mopCacheInvalidate', { lua: INVALIDATE });
-      client.defineCommand('mopCacheInvalidateAll', { numberOfKeys: 2, lua: INVALIDATE_ALL });
-    }
+    defineScripts(client);
+    const commands = client as Redis & StoreCommands;
+    this.#watch = new RunIdWatch(commands, this.#timeoutMs);
     return (this.#client = commands);
   }
 }
 
 const DEFAULT_URL = 'redis://127.0.0.1:6379';
+/** `|`, between an entry's stamp and its row. */
+const PIPE = 0x7c;
 
 function escapeGlob(text: string): string {
   return text.replace(/[*?[\]\\]/g, m => `\\${m}`);
