@@ -39,6 +39,8 @@ export function rawBaseline({ store, storePrefix, rawPrefix, ids, fill }) {
   let copy;
   const prepare = async () => {
     if (copy) return;
+    // Until the store has connected every lookup skips the cache (it never waits on Redis), and nothing is filled.
+    await store.ready();
     await fill();
     copy = await copyEntries(client, storePrefix, rawPrefix);
     if (copy.copied === 0 || copy.ns === undefined) throw new Error(`no Redis store entry under ${storePrefix}: the raw baseline has nothing to read`);
