@@ -1,0 +1,33 @@
+import { helper, validateEntity, type ChangeSet, type EntityManager } from '@mikro-orm/core';
+
+// Part of the one seam over MikroORM members outside its public API (see ./index.ts).
+
+type Row = Record<string, unknown>;
+
+/** What changed on an entity since its snapshot, and the snapshot it has now; undefined for an uninitialized reference. */
+export interface EntityDiff {
+  readonly payload: Row;
+  readonly snapshot: Row;
+}
+
+/**
+ * The update `UnitOfWork.recomputeSingleChangeSet` would compute for a loaded entity, without the
+ * relation processing, the property `onUpdate` callbacks and the unique-key check (the caller only
+ * takes an entity whose class has none of those, and a payload of plain scalar properties): the
+ * comparator's diff of the snapshot and the entity, after MikroORM's type check of the entity.
+ */
+export function diffSinceSnapshot(em: EntityManager, cs: ChangeSet<any>): EntityDiff | undefined {
+  const wrapped = helper(cs.entity);
+  const original = wrapped.__originalEntityData as Row | undefined;
+  if (!wrapped.__initialized || original === undefined) return undefined;
+  const comparator = em.getComparator();
+  const snapshot = comparator.prepareEntity(cs.entity) as Row;
+  const payload = comparator.getEntityComparator(cs.meta.class)(original as never, snapshot as never) as Row;
+  validateEntity(cs.entity, cs.meta);
+  return { payload, snapshot };
+}
+
+/** Makes `data` the entity's snapshot, as MikroORM does once it wrote an update: the next flush diffs against it. */
+export function replaceSnapshot(entity: object, data: Row): void {
+  helper(entity).__originalEntityData = data as never;
+}
