@@ -99,7 +99,7 @@ class FpVersioned {
   @Property({ type: 'string' }) title!: string;
   @Property({ type: 'boolean' }) archived: Opt<boolean> = false;
   @Property({ type: 'Date', nullable: true }) archivedAt?: Date | null;
-  @Property({ type: 'integer', version: true }) version!: number & {};
+  @Property({ type: 'integer', version: true }) version!: Opt<number>;
 }
 
 @Entity()
@@ -366,7 +366,7 @@ describe('deleteAsUpdate: misuse and audit', () => {
     await em.flush();
     const meta = orm.getMetadata().get(FpNote);
     const cs = { entity: note, meta } as never;
-    const ctx = { event: 'beforeDelete', changeSet: cs, meta } as HookContext;
+    const ctx = { event: 'beforeDelete', changeSet: cs, meta } as unknown as HookContext;
     expect(() => deleteAsUpdate(ctx, note, { id: 5 })).toThrow(expect.objectContaining({ code: 'MOP_INVALID_ARGUMENT' }));
     expect(() => deleteAsUpdate(ctx, {}, { archived: true })).toThrow(expect.objectContaining({ code: 'MOP_INVALID_ARGUMENT' }));
     await orm.close(true);
