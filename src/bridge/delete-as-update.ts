@@ -3,8 +3,11 @@ import { checkSettable } from '../chain/chain.js';
 import { invalidArgument } from '../errors.js';
 import type { HookContext } from '../events.js';
 
-// Keyed by change set: a change set lives for one flush, so a request never leaks into a later one (a failed flush included).
-const requests = new WeakMap<ChangeSet<any>, Readonly<Record<string, unknown>>>();
+// On the change set: it lives for one flush, so a request never leaks into a later one (a failed flush included).
+// A symbol property rather than a WeakMap: a flush may keep thousands of rows, and this is read on each.
+const KEPT = Symbol('mikro-orm-plugins:deleteAsUpdate');
+
+type Kept = ChangeSet<any> & { [KEPT]?: true };
 
 /**
  * From a `beforeDelete` hook: keep the row and write `values` instead of deleting it (a soft delete's
@@ -18,14 +21,13 @@ export function deleteAsUpdate(ctx: HookContext, entity: object, values: Readonl
   if (ctx?.event !== 'beforeDelete' || cs === undefined) throw invalidArgument('deleteAsUpdate', 'ctx', "the context of a flush's beforeDelete hook", ctx);
   if (cs.entity !== entity) throw invalidArgument('deleteAsUpdate', 'entity', 'the entity the beforeDelete hook got', entity);
   if (values === null || typeof values !== 'object') throw invalidArgument('deleteAsUpdate', 'values', 'an object of property values', values);
-  for (const property of Object.keys(values)) checkSettable(ctx.meta, property);
+  for (const property in values) checkSettable(ctx.meta, property);
   Object.assign(entity, values);
-  const earlier = requests.get(cs);
-  requests.set(cs, earlier === undefined ? values : { ...earlier, ...values });
+  (cs as Kept)[KEPT] = true;
   return false;
 }
 
 /** Whether a hook kept this delete's row with `deleteAsUpdate` in this flush. */
 export function keptAsUpdate(cs: ChangeSet<any>): boolean {
-  return requests.has(cs);
+  return (cs as Kept)[KEPT] === true;
 }

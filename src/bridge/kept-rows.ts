@@ -1,7 +1,7 @@
 import { ChangeSetType, ReferenceKind, Utils, type ChangeSet, type EntityManager, type EntityMetadata, type EventArgs, type EventSubscriber } from '@mikro-orm/core';
 import { LATE_SUBSCRIBER, PER_ENTITY_SUBSCRIBER } from './batch-plan.js';
 import { PLUGIN_SUBSCRIBER } from './event-order.js';
-import { diffSinceSnapshot, replaceSnapshot } from './orm-internals/index.js';
+import { checkChangedTypes, diffSinceSnapshot, replaceSnapshot } from './orm-internals/index.js';
 import type { PluginRuntime } from './plugin-runtime.js';
 
 type AnyChangeSet = ChangeSet<any>;
@@ -37,6 +37,7 @@ export class KeptRows {
     if (props === null) return false;
     const diff = diffSinceSnapshot(this.em, cs);
     if (diff === undefined || !writesOnly(diff.payload, props)) return false;
+    checkChangedTypes(cs, diff.payload);
     cs.type = ChangeSetType.UPDATE;
     cs.payload = diff.payload as never;
     this.rows.push({ cs, snapshot: diff.snapshot });

@@ -1,4 +1,4 @@
-import { helper, validateEntity, type ChangeSet, type EntityManager } from '@mikro-orm/core';
+import { helper, validateProperty, type ChangeSet, type EntityManager } from '@mikro-orm/core';
 
 // Part of the one seam over MikroORM members outside its public API (see ./index.ts).
 
@@ -14,7 +14,7 @@ export interface EntityDiff {
  * The update `UnitOfWork.recomputeSingleChangeSet` would compute for a loaded entity, without the
  * relation processing, the property `onUpdate` callbacks and the unique-key check (the caller only
  * takes an entity whose class has none of those, and a payload of plain scalar properties): the
- * comparator's diff of the snapshot and the entity, after MikroORM's type check of the entity.
+ * comparator's diff of the snapshot and the entity.
  */
 export function diffSinceSnapshot(em: EntityManager, cs: ChangeSet<any>): EntityDiff | undefined {
   const wrapped = helper(cs.entity);
@@ -23,8 +23,19 @@ export function diffSinceSnapshot(em: EntityManager, cs: ChangeSet<any>): Entity
   const comparator = em.getComparator();
   const snapshot = comparator.prepareEntity(cs.entity) as Row;
   const payload = comparator.getEntityComparator(cs.meta.class)(original as never, snapshot as never) as Row;
-  validateEntity(cs.entity, cs.meta);
   return { payload, snapshot };
+}
+
+/**
+ * MikroORM's type check of an entity it computes a change set for (`validateEntity`), on the properties
+ * the payload changes: the others still hold what was loaded, which passed. Throws its `ValidationError`.
+ */
+export function checkChangedTypes(cs: ChangeSet<any>, payload: Row): void {
+  const props = cs.meta.validateProps;
+  for (let i = 0; i < props.length; i++) {
+    const prop = props[i]!;
+    if (prop.name in payload) validateProperty(prop, (cs.entity as Row)[prop.name], cs.entity);
+  }
 }
 
 /** Makes `data` the entity's snapshot, as MikroORM does once it wrote an update: the next flush diffs against it. */
