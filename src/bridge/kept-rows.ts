@@ -1,4 +1,4 @@
-import { ChangeSetType, ReferenceKind, Utils, type ChangeSet, type EntityManager, type EntityMetadata, type EventArgs, type EventSubscriber } from '@mikro-orm/core';
+import { ChangeSetType, raw, ReferenceKind, Utils, type ChangeSet, type EntityManager, type EntityMetadata, type EntityProperty, type EventArgs, type EventSubscriber } from '@mikro-orm/core';
 import { LATE_SUBSCRIBER, PER_ENTITY_SUBSCRIBER } from './batch-plan.js';
 import { PLUGIN_SUBSCRIBER } from './event-order.js';
 import { checkChangedTypes, diffSinceSnapshot, replaceSnapshot } from './orm-internals/index.js';
@@ -165,30 +165,63 @@ export function forgetKeptSnapshots(em: EntityManager): void {
   written.delete(em);
 }
 
-// Rows per statement when values differ: MikroORM's batch update sets them with one CASE per column over
-// every row of the statement, which the database evaluates row by row, so its work grows with the square.
-const CASE_ROWS = 50;
+// Rows per statement when values differ: a column whose value differs by row is set by a CASE over the
+// statement's rows, which the database walks for each row, so its work grows with the square of this.
+const CASE_ROWS = 100;
 
+/**
+ * The UPDATEs of one class's kept rows, in chunks of at most `batchSize` rows: a column every row of
+ * the chunk gives the same value is set once, a column that differs by row with `CASE pk WHEN ? THEN ?`
+ * (values as parameters, identifiers quoted by the platform), through the driver's `nativeUpdate`
+ * (MikroORM's query builder), with the values as MikroORM's own update would pass them (snapshot form,
+ * no conversion). Composite keys, and columns a custom type writes through SQL, take MikroORM's batch update.
+ */
 async function writeClass(em: EntityManager, meta: EntityMetadata, rows: readonly KeptRow[]): Promise<void> {
   const driver = em.getDriver();
   const size = em.config.get('batchSize');
   // The change sets' keys are in database form, as MikroORM's own updates pass them (no conversion).
-  const single = meta.primaryKeys.length === 1 && meta.getPrimaryProps()[0]!.kind === ReferenceKind.SCALAR ? meta.primaryKeys[0]! : undefined;
+  const pk = meta.primaryKeys.length === 1 && meta.getPrimaryProps()[0]!.kind === ReferenceKind.SCALAR ? meta.getPrimaryProps()[0]! : undefined;
   for (let start = 0; start < rows.length; ) {
     const cs = rows[start]!.cs;
     const options = { ctx: em.getTransactionContext(), schema: cs.schema ?? meta.schema, convertCustomTypes: false, processCollections: false, loggerContext: em.getLoggerContext() };
-    const same = single === undefined ? 0 : sameValues(rows, start, size);
-    if (same > 1) {
-      const chunk = rows.slice(start, start + same);
-      await driver.nativeUpdate(meta.class, { [single!]: { $in: chunk.map(row => row.cs.getPrimaryKey()) } } as never, { ...(cs.payload as Row) } as never, options);
-      start += same;
+    const same = pk === undefined ? 0 : sameValues(rows, start, size);
+    const chunk = rows.slice(start, same > 1 ? start + same : start + (pk === undefined ? size : CASE_ROWS));
+    start += chunk.length;
+    const data = pk === undefined ? undefined : chunk.length === 1 || same > 1 ? { ...(cs.payload as Row) } : caseData(em, meta, pk, chunk);
+    if (data === undefined) {
+      await driver.nativeUpdateMany(meta.class, chunk.map(row => row.cs.getPrimaryKey(true)) as never, chunk.map(row => row.cs.payload) as never, options);
+    } else {
+      await driver.nativeUpdate(meta.class, { [pk!.name]: { $in: chunk.map(row => row.cs.getPrimaryKey()) } } as never, data as never, options);
+    }
+  }
+}
+
+/** One chunk's values: shared ones as they are, the others as a CASE on the key; undefined when a column cannot take a CASE. */
+function caseData(em: EntityManager, meta: EntityMetadata, pk: EntityProperty, chunk: readonly KeptRow[]): Row | undefined {
+  const first = chunk[0]!.cs.payload as Row;
+  const keys = new Set<string>();
+  for (const { cs } of chunk) for (const key in cs.payload as Row) keys.add(key);
+  const data: Row = {};
+  const platform = em.getPlatform();
+  const pkColumn = platform.quoteIdentifier(pk.fieldNames[0]!);
+  for (const key of keys) {
+    if (chunk.every(({ cs }) => key in (cs.payload as Row) && sameValue((cs.payload as Row)[key], first[key]))) {
+      data[key] = first[key];
       continue;
     }
-    const chunk = rows.slice(start, start + CASE_ROWS);
-    if (chunk.length === 1) await driver.nativeUpdate(meta.class, cs.getPrimaryKey(true) as never, { ...(cs.payload as Row) } as never, options);
-    else await driver.nativeUpdateMany(meta.class, chunk.map(row => row.cs.getPrimaryKey(true)) as never, chunk.map(row => row.cs.payload) as never, options);
-    start += chunk.length;
+    const prop = meta.properties[key as never] as EntityProperty;
+    if (prop.fieldNames.length !== 1 || (prop.customType !== undefined && 'convertToDatabaseValueSQL' in prop.customType)) return undefined;
+    const params: unknown[] = [];
+    let sql = `case ${pkColumn}`;
+    for (const { cs } of chunk) {
+      const payload = cs.payload as Row;
+      if (!(key in payload)) continue;
+      sql += ' when ? then ?';
+      params.push(cs.getPrimaryKey(), payload[key] ?? null);
+    }
+    data[key] = raw(`${sql} else ${platform.quoteIdentifier(prop.fieldNames[0]!)} end`, params);
   }
+  return data;
 }
 
 /** How many rows from `start` (at most `size`) get the same values as the first. */
