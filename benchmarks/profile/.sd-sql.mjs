@@ -1,0 +1,13 @@
+import { seed, variantOrm } from '../lib/mikro.mjs';
+const variant = process.argv[2]; const rows = 3000;
+const v = await variantOrm({ scenario: `sdt`, db: 'sqlite-memory', variant, behaviour: { timestamps: true, validation: true, softDelete: true } });
+await seed(v.orm, v.entity, 2 * rows);
+const em = v.orm.em.fork();
+const items = await em.find(v.entity, { id: { $gt: 0, $lte: rows } });
+for (const item of items) em.remove(item);
+const conn = em.getConnection(); const orig = conn.execute.bind(conn); const seen = [];
+conn.execute = (q, p, m, c, l) => { seen.push(String(q).slice(0, 200) + ' ... ' + String(q).slice(-200) + JSON.stringify((p??[]).slice(0,4)) + ` [${(p ?? []).length} params, ${String(q).length} chars]`); return orig(q, p, m, c, l); };
+await em.flush();
+console.log(seen.length, 'statements'); for (const s of seen.slice(0, 4)) console.log(s);
+console.log(await v.orm.em.getConnection().execute(`select id, deleted_at, deletion_batch, updated_at from ${v.orm.getMetadata().get(v.entity).tableName} where id in (1,2,150) `));
+await v.close();
