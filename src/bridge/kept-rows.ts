@@ -211,17 +211,45 @@ function caseData(em: EntityManager, meta: EntityMetadata, pk: EntityProperty, c
     }
     const prop = meta.properties[key as never] as EntityProperty;
     if (prop.fieldNames.length !== 1 || (prop.customType !== undefined && 'convertToDatabaseValueSQL' in prop.customType)) return undefined;
-    const params: unknown[] = [];
-    let sql = `case ${pkColumn}`;
-    for (const { cs } of chunk) {
-      const payload = cs.payload as Row;
-      if (!(key in payload)) continue;
-      sql += ' when ? then ?';
-      params.push(cs.getPrimaryKey(), payload[key] ?? null);
-    }
-    data[key] = raw(`${sql} else ${platform.quoteIdentifier(prop.fieldNames[0]!)} end`, params);
+    const column = platform.quoteIdentifier(prop.fieldNames[0]!);
+    data[key] = caseOf(chunk, key, pkColumn, column);
   }
   return data;
+}
+
+/**
+ * `CASE pk WHEN ? THEN ? … END` for values that differ by row; where rows share values (roots of one
+ * flush stamped in the same millisecond), `CASE WHEN pk IN (?, ?) THEN ? … END`, fewer parameters.
+ */
+function caseOf(chunk: readonly KeptRow[], key: string, pkColumn: string, column: string): unknown {
+  const groups = new Map<unknown, { value: unknown; keys: unknown[] }>();
+  let rows = 0;
+  for (const { cs } of chunk) {
+    const payload = cs.payload as Row;
+    if (!(key in payload)) continue;
+    rows++;
+    const value = payload[key] ?? null;
+    const group = value instanceof Date ? value.getTime() : value !== null && typeof value === 'object' ? cs : value;
+    let found = groups.get(group);
+    if (found === undefined) groups.set(group, (found = { value, keys: [] }));
+    found.keys.push(cs.getPrimaryKey());
+  }
+  const params: unknown[] = [];
+  let sql = '';
+  if (groups.size * 2 <= rows) {
+    for (const { value, keys } of groups.values()) {
+      sql += ` when ${pkColumn} in (${keys.map(() => '?').join(', ')}) then ?`;
+      params.push(...keys, value);
+    }
+    return raw(`case${sql} else ${column} end`, params);
+  }
+  for (const { value, keys } of groups.values()) {
+    for (const pk of keys) {
+      sql += ' when ? then ?';
+      params.push(pk, value);
+    }
+  }
+  return raw(`case ${pkColumn}${sql} else ${column} end`, params);
 }
 
 /** How many rows from `start` (at most `size`) get the same values as the first. */
