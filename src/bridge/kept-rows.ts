@@ -1,4 +1,5 @@
-import { ChangeSetType, raw, ReferenceKind, Utils, type ChangeSet, type EntityManager, type EntityMetadata, type EntityProperty, type EventArgs, type EventSubscriber } from '@mikro-orm/core';
+import { ChangeSetType, ReferenceKind, Utils, type ChangeSet, type EntityManager, type EntityMetadata, type EventArgs, type EventSubscriber } from '@mikro-orm/core';
+import { writeClass, type KeptRow } from './kept-rows-sql.js';
 import { LATE_SUBSCRIBER, PER_ENTITY_SUBSCRIBER } from './batch-plan.js';
 import { PLUGIN_SUBSCRIBER } from './event-order.js';
 import { checkChangedTypes, diffSinceSnapshot, replaceSnapshot } from './orm-internals/index.js';
@@ -7,11 +8,6 @@ import type { PluginRuntime } from './plugin-runtime.js';
 type AnyChangeSet = ChangeSet<any>;
 type Row = Record<string, unknown>;
 
-interface KeptRow {
-  readonly cs: AnyChangeSet;
-  /** The entity's snapshot as the diff saw it; with the payload merged in, its snapshot once written. */
-  readonly snapshot: Row;
-}
 
 /**
  * The rows of one flush that `deleteAsUpdate` kept and the plugin system writes itself, in `onFlush`,
@@ -163,111 +159,4 @@ export function undoKeptSnapshots(em: EntityManager): void {
 
 export function forgetKeptSnapshots(em: EntityManager): void {
   written.delete(em);
-}
-
-// Rows per statement when values differ: a column whose value differs by row is set by a CASE over the
-// statement's rows, which the database walks for each row, so its work grows with the square of this.
-const CASE_ROWS = 100;
-
-/**
- * The UPDATEs of one class's kept rows, in chunks of at most `batchSize` rows: a column every row of
- * the chunk gives the same value is set once, a column that differs by row with `CASE pk WHEN ? THEN ?`
- * (values as parameters, identifiers quoted by the platform), through the driver's `nativeUpdate`
- * (MikroORM's query builder), with the values as MikroORM's own update would pass them (snapshot form,
- * no conversion). Composite keys, and columns a custom type writes through SQL, take MikroORM's batch update.
- */
-async function writeClass(em: EntityManager, meta: EntityMetadata, rows: readonly KeptRow[]): Promise<void> {
-  const driver = em.getDriver();
-  const size = em.config.get('batchSize');
-  // The change sets' keys are in database form, as MikroORM's own updates pass them (no conversion).
-  const pk = meta.primaryKeys.length === 1 && meta.getPrimaryProps()[0]!.kind === ReferenceKind.SCALAR ? meta.getPrimaryProps()[0]! : undefined;
-  for (let start = 0; start < rows.length; ) {
-    const cs = rows[start]!.cs;
-    const options = { ctx: em.getTransactionContext(), schema: cs.schema ?? meta.schema, convertCustomTypes: false, processCollections: false, loggerContext: em.getLoggerContext() };
-    const same = pk === undefined ? 0 : sameValues(rows, start, size);
-    const chunk = rows.slice(start, same > 1 ? start + same : start + (pk === undefined ? size : CASE_ROWS));
-    start += chunk.length;
-    const data = pk === undefined ? undefined : chunk.length === 1 || same > 1 ? { ...(cs.payload as Row) } : caseData(em, meta, pk, chunk);
-    if (data === undefined) {
-      await driver.nativeUpdateMany(meta.class, chunk.map(row => row.cs.getPrimaryKey(true)) as never, chunk.map(row => row.cs.payload) as never, options);
-    } else {
-      await driver.nativeUpdate(meta.class, { [pk!.name]: { $in: chunk.map(row => row.cs.getPrimaryKey()) } } as never, data as never, options);
-    }
-  }
-}
-
-/** One chunk's values: shared ones as they are, the others as a CASE on the key; undefined when a column cannot take a CASE. */
-function caseData(em: EntityManager, meta: EntityMetadata, pk: EntityProperty, chunk: readonly KeptRow[]): Row | undefined {
-  const first = chunk[0]!.cs.payload as Row;
-  const keys = new Set<string>();
-  for (const { cs } of chunk) for (const key in cs.payload as Row) keys.add(key);
-  const data: Row = {};
-  const platform = em.getPlatform();
-  const pkColumn = platform.quoteIdentifier(pk.fieldNames[0]!);
-  for (const key of keys) {
-    if (chunk.every(({ cs }) => key in (cs.payload as Row) && sameValue((cs.payload as Row)[key], first[key]))) {
-      data[key] = first[key];
-      continue;
-    }
-    const prop = meta.properties[key as never] as EntityProperty;
-    if (prop.fieldNames.length !== 1 || (prop.customType !== undefined && 'convertToDatabaseValueSQL' in prop.customType)) return undefined;
-    const column = platform.quoteIdentifier(prop.fieldNames[0]!);
-    data[key] = caseOf(chunk, key, pkColumn, column);
-  }
-  return data;
-}
-
-/**
- * `CASE pk WHEN ? THEN ? … END` for values that differ by row; where rows share values (roots of one
- * flush stamped in the same millisecond), `CASE WHEN pk IN (?, ?) THEN ? … END`, fewer parameters.
- */
-function caseOf(chunk: readonly KeptRow[], key: string, pkColumn: string, column: string): unknown {
-  const groups = new Map<unknown, { value: unknown; keys: unknown[] }>();
-  let rows = 0;
-  for (const { cs } of chunk) {
-    const payload = cs.payload as Row;
-    if (!(key in payload)) continue;
-    rows++;
-    const value = payload[key] ?? null;
-    const group = value instanceof Date ? value.getTime() : value !== null && typeof value === 'object' ? cs : value;
-    let found = groups.get(group);
-    if (found === undefined) groups.set(group, (found = { value, keys: [] }));
-    found.keys.push(cs.getPrimaryKey());
-  }
-  const params: unknown[] = [];
-  let sql = '';
-  if (groups.size * 2 <= rows) {
-    for (const { value, keys } of groups.values()) {
-      sql += ` when ${pkColumn} in (${keys.map(() => '?').join(', ')}) then ?`;
-      params.push(...keys, value);
-    }
-    return raw(`case${sql} else ${column} end`, params);
-  }
-  for (const { value, keys } of groups.values()) {
-    for (const pk of keys) {
-      sql += ' when ? then ?';
-      params.push(pk, value);
-    }
-  }
-  return raw(`case ${pkColumn}${sql} else ${column} end`, params);
-}
-
-/** How many rows from `start` (at most `size`) get the same values as the first. */
-function sameValues(rows: readonly KeptRow[], start: number, size: number): number {
-  const first = rows[start]!.cs.payload as Row;
-  const keys = Object.keys(first);
-  let end = start + 1;
-  const last = Math.min(rows.length, start + size);
-  for (; end < last; end++) {
-    const payload = rows[end]!.cs.payload as Row;
-    if (Utils.getObjectKeysSize(payload) !== keys.length || !keys.every(key => sameValue(first[key], payload[key]))) break;
-  }
-  return end - start;
-}
-
-function sameValue(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
-  if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
-  return Utils.equals(a, b);
 }

@@ -1,4 +1,4 @@
-import { helper, validateProperty, type ChangeSet, type EntityManager } from '@mikro-orm/core';
+import { helper, validateProperty, type ChangeSet, type EntityManager, type EntityMetadata } from '@mikro-orm/core';
 
 // Part of the one seam over MikroORM members outside its public API (see ./index.ts).
 
@@ -41,4 +41,9 @@ export function checkChangedTypes(cs: ChangeSet<any>, payload: Row): void {
 /** Makes `data` the entity's snapshot, as MikroORM does once it wrote an update: the next flush diffs against it. */
 export function replaceSnapshot(entity: object, data: Row): void {
   helper(entity).__originalEntityData = data as never;
+}
+
+/** The quoted table name MikroORM's own statements use for the entity in `schema` (`DatabaseDriver.getTableName`). */
+export function tableNameOf(em: EntityManager, meta: EntityMetadata, schema: string | undefined): string {
+  return (em.getDriver() as unknown as { getTableName(meta: EntityMetadata, options: { schema?: string }): string }).getTableName(meta, { schema });
 }
