@@ -29,6 +29,7 @@ export { QueryBuilderError, withQueryOptions, queryOptionsOf, type QueryBuilderO
 export type { PluginSystemOptions, HookSummary } from './bridge/plugin-runtime.js';
 export { describeChain, pluginOptions, isPluginActive, entityTrait, metadataOf, type ChainEventName } from './bridge/inspect.js';
 export { emit } from './bridge/emit.js';
+export { deleteAsUpdate } from './bridge/delete-as-update.js';
 export { withoutPlugins } from './bridge/scope.js';
 export {
   addPluginColumn,

@@ -90,4 +90,4 @@ export function mustDispatchPerEntity(em: EntityManager, plan: BatchPlan, handle
   return false;
 }
 
-const LATE_SUBSCRIBER = Symbol.for('mikro-orm-plugins:late-per-entity-subscriber');
+export const LATE_SUBSCRIBER = Symbol.for('mikro-orm-plugins:late-per-entity-subscriber');

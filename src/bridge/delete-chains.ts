@@ -1,7 +1,9 @@
 import { ChangeSetType, EventType, ReferenceKind, type ChangeSet, type EntityProperty, type FlushEventArgs } from '@mikro-orm/core';
 import { DispatchContext, type Chain } from '../chain/chain.js';
 import { dispatch } from '../chain/dispatch.js';
+import { keptAsUpdate } from './delete-as-update.js';
 import { runEntityEvent } from './event-order.js';
+import type { KeptRows } from './kept-rows.js';
 import { managedById, markDispatched } from './orm-internals/index.js';
 import type { PluginRuntime } from './plugin-runtime.js';
 import { switchedOffPlugins } from './scope.js';
@@ -15,9 +17,10 @@ type AnyChangeSet = ChangeSet<any>;
  * hooks, then (unless a plugin vetoed) the subscribers registered after it; MikroORM does not run
  * the event again at the DELETE. A `false` keeps the row: the delete becomes an update of whatever
  * the hooks changed (a soft delete sets `deletedAt`), and the foreign keys MikroORM nulled in
- * `em.remove()` are put back, so children keep their parent.
+ * `em.remove()` are put back, so children keep their parent. Rows kept with `deleteAsUpdate` go to
+ * `rows`, which writes them itself where it can.
  */
-export function runDeleteChains(runtime: PluginRuntime, args: FlushEventArgs): void | Promise<void> {
+export function runDeleteChains(runtime: PluginRuntime, args: FlushEventArgs, rows?: KeptRows): void | Promise<void> {
   const done = new Set<AnyChangeSet>();
   // A hook may schedule more deletes (a cascading soft delete loads the children): those run too, until none is left.
   const pending = () => args.uow.getChangeSets().filter(cs => (cs.type === ChangeSetType.DELETE || cs.type === ChangeSetType.DELETE_EARLY) && !done.has(cs));
@@ -36,35 +39,39 @@ export function runDeleteChains(runtime: PluginRuntime, args: FlushEventArgs): v
       cs.originalEntity ??= args.uow.getOriginalEntityData(cs.entity) as never;
       if (chains.beforeDelete === null) continue;
       const result = deleteEvent(chains.beforeDelete, args, cs, skip);
-      if (result === false) vetoed.push(cs);
+      if (result === false || (result === undefined && keptAsUpdate(cs))) vetoed.push(cs);
       else if (result instanceof Promise) {
         return result.then(outcome => {
-          if (outcome === false) vetoed.push(cs);
+          if (outcome === false || keptAsUpdate(cs)) vetoed.push(cs);
           return runFrom(i + 1);
         });
       }
     }
     deletes = pending();
     if (deletes.length > 0) return runFrom(0);
-    keepVetoed(args, vetoed);
+    keepVetoed(args, vetoed, rows);
   };
   return runFrom(0);
 }
 
 /** One entity's `beforeDelete` event, in MikroORM's order with the plugin chain at the package's place; `false` when vetoed. */
 function deleteEvent(chain: Chain<true>, { em }: FlushEventArgs, cs: AnyChangeSet, skip: ReadonlySet<string> | undefined): void | false | Promise<void | false> {
+  const plugins = () => dispatch(chain, new DispatchContext('beforeDelete', em, cs.meta, cs, skip), cs.entity);
+  // No entity hook or subscriber of the event (MikroORM's cached answer): MikroORM would dispatch nothing at the DELETE either.
+  if (!em.getEventManager().hasListeners(EventType.beforeDelete, cs.meta)) return plugins();
   markDispatched(em, EventType.beforeDelete, cs);
   const args = { entity: cs.entity, meta: cs.meta, em, changeSet: cs };
-  return runEntityEvent(em, EventType.beforeDelete, args, () => dispatch(chain, new DispatchContext('beforeDelete', em, cs.meta, cs, skip), cs.entity));
+  return runEntityEvent(em, EventType.beforeDelete, args, plugins);
 }
 
-function keepVetoed({ em, uow }: FlushEventArgs, vetoed: AnyChangeSet[]): void {
+function keepVetoed({ em, uow }: FlushEventArgs, vetoed: AnyChangeSet[], rows: KeptRows | undefined): void {
   if (vetoed.length === 0) return;
   const kept = new Set<object>(vetoed.map(cs => cs.entity));
   for (const cs of uow.getChangeSets()) {
     if (cs.type === ChangeSetType.UPDATE || kept.has(cs.entity)) restoreReferences(em, uow, cs, kept);
   }
   for (const cs of vetoed) {
+    if (rows !== undefined && keptAsUpdate(cs) && rows.take(cs)) continue;
     cs.type = ChangeSetType.UPDATE;
     cs.payload = {};
     uow.recomputeSingleChangeSet(cs.entity);

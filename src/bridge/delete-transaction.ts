@@ -1,4 +1,5 @@
 import { TransactionEventBroadcaster, type EntityManager } from '@mikro-orm/core';
+import { forgetKeptSnapshots, undoKeptSnapshots } from './kept-rows.js';
 import { entityState } from './orm-internals/index.js';
 import { findRuntime } from './runtimes.js';
 
@@ -44,7 +45,10 @@ async function inFlushTransaction(em: EntityManager, flush: () => Promise<void>)
   try {
     await flush();
     await connection.commit(trx, new TransactionEventBroadcaster(em));
+    forgetKeptSnapshots(em);
   } catch (error) {
+    // Rows the flush wrote itself (`deleteAsUpdate`) are rolled back: their entities must look unsaved again.
+    undoKeptSnapshots(em);
     try {
       await connection.rollback(trx, new TransactionEventBroadcaster(em));
     } catch {

@@ -5,6 +5,7 @@ import { dispatch } from '../chain/dispatch.js';
 import type { ChangeKind, DispatchedEvent } from '../events.js';
 import { entityChanges } from './entity-changes.js';
 import { runDeleteChains } from './delete-chains.js';
+import { KeptRows, writeKeptRows } from './kept-rows.js';
 import type { CommitQueue } from './commit-queue.js';
 import { CommitSubscriber } from './commit-subscriber.js';
 import { BATCH_EVENTS, mustDispatchPerEntity, perEntitySubscriber, planBatches, type BatchPlan } from './batch-plan.js';
@@ -58,12 +59,16 @@ export class PluginSubscriber implements EventSubscriber {
 
   /** The `beforeDelete` event of entities whose plugins hook it runs here, where a veto can still turn the delete into an update (in the transaction `withDeleteTransaction` opened). */
   onFlush(args: FlushEventArgs): void | Promise<void> {
-    const deletes = runDeleteChains(this.runtime, args);
     const plan = this.batches;
-    if (plan === undefined) return deletes;
+    let perEntity: boolean | undefined;
+    const dispatchesPerEntity = () => (perEntity ??= plan === undefined || mustDispatchPerEntity(args.em, plan, this));
+    const kept = new KeptRows(args.em, this.runtime, meta => !dispatchesPerEntity() && plan!.beforeUpdate.has(meta.className));
+    const deletes = runDeleteChains(this.runtime, args, kept);
     // After the delete chains: a vetoed delete is an update by now, which the update hooks see.
-    const batches = () => (mustDispatchPerEntity(args.em, plan, this) ? undefined : runFlushBatches(this.runtime, plan, args));
-    return deletes instanceof Promise ? deletes.then(batches) : batches();
+    const batches = () => (dispatchesPerEntity() ? undefined : runFlushBatches(this.runtime, plan!, args));
+    // After the update hooks: the rows kept by `deleteAsUpdate` are written with what those hooks set.
+    const write = () => (kept.rows.length === 0 ? undefined : writeKeptRows(kept, event => this.afterUpdate(event)));
+    return then(then(deletes, batches), write);
   }
 
   #afterWrite(chain: Chain<false> | null, event: DispatchedEvent, kind: ChangeKind, args: EventArgs<any>): void | Promise<void> {
@@ -105,6 +110,11 @@ export class CommitAwareSubscriber extends PluginSubscriber {
   afterFlush(args: FlushEventArgs): void | Promise<void> {
     if (!args.em.isInTransaction()) return this.commits.commit(args.em, args.em);
   }
+}
+
+/** `next` after `first`, synchronously while nothing is a promise. */
+function then(first: void | Promise<void>, next: () => void | Promise<void>): void | Promise<void> {
+  return first instanceof Promise ? first.then(next) : next();
 }
 
 function run(chain: Chain<false> | null, event: DispatchedEvent, args: EventArgs<any>): void | Promise<void> {

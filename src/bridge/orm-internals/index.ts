@@ -8,3 +8,4 @@ export { entityState, filterConditions, hydrateLoaded, managedById, markStrict, 
 export { markDispatched, withEventDispatched } from './events.js';
 export { aroundClose, createEarlyEntityManager } from './lifecycle.js';
 export { writeHookFields } from './change-sets.js';
+export { checkChangedTypes, diffSinceSnapshot, replaceSnapshot, tableNameOf, type EntityDiff } from './snapshots.js';

@@ -1,4 +1,4 @@
-import { EntityFactory, EntityManager, EntitySchema, MetadataStorage, UnitOfWork, Utils, type EntityMetadata, type EntityName, type FilterOptions, type IDatabaseDriver, type MikroORM } from '@mikro-orm/core';
+import { DatabaseDriver, EntityFactory, EntityManager, EntitySchema, MetadataStorage, UnitOfWork, Utils, validateProperty, type EntityMetadata, type EntityName, type FilterOptions, type IDatabaseDriver, type MikroORM } from '@mikro-orm/core';
 import { invalidArgument, PluginConfigError, PluginError } from '../../errors.js';
 
 // Part of the one seam over MikroORM members outside its public API (see ./index.ts): the version
@@ -83,10 +83,13 @@ function missingMember(): string | undefined {
     ['UnitOfWork', UnitOfWork.prototype, ['getById', 'dispatchOnLoadEvent', 'unmarkAsLoaded']],
     ['EntityFactory', EntityFactory.prototype, ['create']],
     ['MetadataStorage', MetadataStorage.prototype, ['decorate']],
+    ['DatabaseDriver', DatabaseDriver.prototype, ['getTableName']],
   ];
   for (const [owner, proto, names] of members) {
     for (const name of names) if (typeof (proto as Record<string, unknown>)[name] !== 'function') return `${owner}#${name}`;
   }
+  // Kept rows (`deleteAsUpdate`) are type-checked as MikroORM checks an entity it computes a change set for.
+  if (typeof validateProperty !== 'function') return 'validateProperty';
   // `markStrict` relies on MikroORM reading the marker it sets for `strict` filters itself.
   if (!String((EntityManager.prototype as unknown as EmInternals).applyFilters).includes('__strict')) return 'the __strict filter marker';
   return undefined;

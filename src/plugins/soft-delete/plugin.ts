@@ -1,5 +1,5 @@
 import type { EntityMetadata, FilterQuery } from '@mikro-orm/core';
-import { addPluginColumn, emit, hook, markedColumn, plugin, type AnyQueryBuilder, type ColumnType, type FindOneCall, type HookContext, type JoinContext, type Plugin, type QueryFilterContext, type ReadOptions, type ReadOptionsContext, type SetupContext } from '../../core.js';
+import { addPluginColumn, deleteAsUpdate, emit, hook, markedColumn, plugin, type AnyQueryBuilder, type BatchHookContext, type ColumnType, type FindOneCall, type HookContext, type JoinContext, type Plugin, type QueryFilterContext, type ReadOptions, type ReadOptionsContext, type SetupContext } from '../../core.js';
 import { hardDeleteCascade, softDeleteCascade } from './cascade-delete.js';
 import { parentDeletion } from './cascade-parents.js';
 import { markOf } from './cascade-marks.js';
@@ -130,8 +130,10 @@ export class SoftDeletePlugin implements Plugin<SoftDeleteOptions> {
     return pending ? pending.then(() => this.#stamp(entity, ctx, stamp)) : this.#stamp(entity, ctx, stamp);
   }
 
-  #stamp(entity: Row, { options, em, meta }: HookContext<SoftDeleteOptions>, stamp: DeletionStamp): false | Promise<false> {
-    Object.assign(entity, stampValues(options, stamp));
+  /** Keeps the row with the stamp written instead (`deleteAsUpdate`): the plugin system may write a flush's soft deletes together. */
+  #stamp(entity: Row, ctx: HookContext<SoftDeleteOptions>, stamp: DeletionStamp): false | Promise<false> {
+    const { options, em, meta } = ctx;
+    deleteAsUpdate(ctx, entity, stampValues(options, stamp));
     this.#deleting.add(entity);
     return options.policy === 'softCascade' ? softDeleteCascade(em, entity, meta, options, stamp).then(() => false) : false;
   }
@@ -157,15 +159,33 @@ export class SoftDeletePlugin implements Plugin<SoftDeleteOptions> {
     if (Object.hasOwn(data, options.field) && data[options.field] === null) Object.assign(data, clearedValues(options));
   }
 
-  /** A restore (`restore()`, or the field set back to null): clears the batch and `deletedBy` too, and fires `beforeRestore`. */
-  @hook('beforeUpdate')
-  noticeRestore(entity: Row, ctx: HookContext<SoftDeleteOptions>): void | Promise<void> {
-    const { options } = ctx;
-    const wasDeleted = (ctx.changeSet?.originalEntity as Row | undefined)?.[options.field] != null;
-    if (!wasDeleted || entity[options.field] != null) return;
-    Object.assign(entity, clearedValues(options));
-    this.#restoring.add(entity);
-    return emit(ctx.em, 'beforeRestore', entity);
+  /**
+   * A restore (`restore()`, or the field set back to null): clears the batch and `deletedBy` too, and
+   * fires `beforeRestore`. A batch hook, so the update chain of soft-deletable entities can run once
+   * per class and flush; the entity's snapshot still holds the row as loaded when it runs.
+   */
+  @hook('beforeUpdate', { batch: true })
+  noticeRestore(entities: readonly Row[], ctx: BatchHookContext<SoftDeleteOptions>): void | Promise<void> {
+    return this.#restoreFrom(entities, 0, ctx);
+  }
+
+  /** Sync until a `beforeRestore` hook returns a promise; the events fire one entity after another. */
+  #restoreFrom(entities: readonly Row[], start: number, ctx: BatchHookContext<SoftDeleteOptions>): void | Promise<void> {
+    const { options, em } = ctx;
+    const uow = em.getUnitOfWork();
+    // Run per entity (MikroORM's event), the context has the change set, whose snapshot an `onFlush` recompute cannot have replaced.
+    const changeSet = (ctx as Partial<HookContext>).changeSet;
+    for (let i = start; i < entities.length; i++) {
+      const entity = entities[i]!;
+      if (entity[options.field] != null) continue;
+      const original = (changeSet?.entity === entity ? changeSet.originalEntity : uow.getOriginalEntityData(entity)) as Row | undefined;
+      if (original?.[options.field] == null) continue;
+      const cleared = clearedValues(options);
+      for (const property of Object.keys(cleared)) ctx.set(entity, property, cleared[property]);
+      this.#restoring.add(entity);
+      const pending = emit(em, 'beforeRestore', entity);
+      if (pending instanceof Promise) return pending.then(() => this.#restoreFrom(entities, i + 1, ctx));
+    }
   }
 
   @hook('afterUpdate')
