@@ -3,11 +3,13 @@ import type { Chain } from '../chain/chain.js';
 import { DispatchContext } from '../chain/chain.js';
 import { dispatch } from '../chain/dispatch.js';
 import type { ChangeKind, DispatchedEvent } from '../events.js';
+import type { AfterBatchEvent } from './batch-plan.js';
 import { entityChanges } from './entity-changes.js';
 import { runDeleteChains } from './delete-chains.js';
 import type { CommitQueue } from './commit-queue.js';
 import { CommitSubscriber } from './commit-subscriber.js';
-import { BATCH_EVENTS, mustDispatchPerEntity, perEntitySubscriber, planBatches, type BatchPlan } from './batch-plan.js';
+import { flushEndSubscriber, markFlush } from './after-batches.js';
+import { AFTER_BATCH_EVENTS, BATCH_EVENTS, mustDispatchPerEntity, perEntitySubscriber, planBatches, type BatchPlan } from './batch-plan.js';
 import { PLUGIN_SUBSCRIBER } from './event-order.js';
 import { runFlushBatches } from './flush-batches.js';
 import type { PluginRuntime } from './plugin-runtime.js';
@@ -61,6 +63,7 @@ export class PluginSubscriber implements EventSubscriber {
     const deletes = runDeleteChains(this.runtime, args);
     const plan = this.batches;
     if (plan === undefined) return deletes;
+    if (plan.afterBatched) markFlush(args.em);
     // After the delete chains: a vetoed delete is an update by now, which the update hooks see.
     const batches = () => (mustDispatchPerEntity(args.em, plan, this) ? undefined : runFlushBatches(this.runtime, plan, args));
     return deletes instanceof Promise ? deletes.then(batches) : batches();
@@ -134,12 +137,18 @@ const NEEDED_FOR: Readonly<Record<string, readonly string[]>> = {
   afterFlush: ['afterCommit'],
 };
 
+/** The package's subscribers: `first` go before every other subscriber, `last` after those of the `subscribers` option. */
+export interface PluginSubscribers {
+  readonly first: readonly EventSubscriber[];
+  readonly last: readonly EventSubscriber[];
+}
+
 /**
- * The subscribers MikroORM gets: only the events some attached plugin needs. Entities whose before-events
- * run in batches (`planBatches`) are left out of those events, so MikroORM skips its per-entity work for them. MikroORM awaits every
+ * The subscribers MikroORM gets: only the events some attached plugin needs. Entities whose before- or
+ * after-events run in batches (`planBatches`) are left out of those events, so MikroORM skips its per-entity work for them. MikroORM awaits every
  * subscribed event per entity (~0.6 µs), so an unused `onLoad` would tax every row a find loads.
  */
-export function createPluginSubscribers(runtime: PluginRuntime, commits: CommitQueue, earlier: readonly EventSubscriber[]): EventSubscriber[] {
+export function createPluginSubscribers(runtime: PluginRuntime, commits: CommitQueue, earlier: readonly EventSubscriber[]): PluginSubscribers {
   const plan = planBatches(runtime, earlier);
   const full = new CommitAwareSubscriber(runtime, commits, plan) as unknown as Record<string, (args: unknown) => unknown>;
   const subscriber: Record<string | symbol, unknown> = {
@@ -148,10 +157,15 @@ export function createPluginSubscribers(runtime: PluginRuntime, commits: CommitQ
   };
   for (const [event, sources] of Object.entries(NEEDED_FOR)) {
     if (plan && (event === 'beforeCreate' || event === 'beforeUpdate')) continue;
+    if (plan && AFTER_BATCH_EVENTS.includes(event as never) && plan.after[event as AfterBatchEvent].size > 0) continue;
     if (sources.some(source => source === 'always' || runtime.hooksEvent(source)) || (plan && event === 'onFlush')) subscriber[event] = full[event]!.bind(full);
   }
-  if (!plan) return [subscriber as EventSubscriber];
-  // Right after it, so the order among subscribers stays: the before-events of the entities that dispatch them per entity.
+  if (!plan) return { first: [], last: [subscriber as EventSubscriber] };
+  // Right after it, so the order among subscribers stays: the events of the entities that dispatch them per entity.
   const perEntity = BATCH_EVENTS.filter(event => plan.perEntity[event].length > 0).map(event => perEntitySubscriber(event, plan.perEntity[event], full[event]!.bind(full) as never));
-  return [subscriber as EventSubscriber, ...perEntity];
+  for (const event of AFTER_BATCH_EVENTS) {
+    if (plan.after[event].size > 0 && plan.afterPerEntity[event].length > 0) perEntity.push(perEntitySubscriber(event, plan.afterPerEntity[event], full[event]!.bind(full) as never));
+  }
+  const first = plan.afterBatched ? [flushEndSubscriber(runtime, commits, plan)] : [];
+  return { first, last: [subscriber as EventSubscriber, ...perEntity] };
 }

@@ -1,0 +1,125 @@
+import { ChangeSetType, type ChangeSet, type EntityManager, type EntityMetadata, type EventSubscriber, type FlushEventArgs, type TransactionEventArgs } from '@mikro-orm/core';
+import { DispatchContext, type Chain } from '../chain/chain.js';
+import { dispatch, dispatchBatch } from '../chain/dispatch.js';
+import type { ChangeKind, EntityChanges } from '../events.js';
+import type { AfterBatchEvent, BatchPlan } from './batch-plan.js';
+import { isSavepoint, type CommitQueue } from './commit-queue.js';
+import { entityChanges } from './entity-changes.js';
+import type { PluginRuntime } from './plugin-runtime.js';
+import { switchedOffPlugins } from './scope.js';
+
+type AnyChangeSet = ChangeSet<any>;
+
+/** The flushes between `onFlush` and their end, by entity manager: whether the flush opens its own transaction. */
+const flushing = new WeakMap<EntityManager, boolean>();
+
+/**
+ * Called from `onFlush`: this flush's batched after-hooks run once its writes are done, still inside
+ * its transaction: at the commit of the transaction the flush opens (MikroORM's own condition), or,
+ * when the flush runs in the caller's transaction or in none, at `afterFlush`.
+ */
+export function markFlush(em: EntityManager): void {
+  flushing.set(em, !em.isInTransaction() && em.getPlatform().supportsTransactions() && em.config.get('implicitTransactions'));
+}
+
+/**
+ * The subscriber that runs the batched after-hooks. It comes first among all subscribers, so every
+ * subscriber's `beforeTransactionCommit` and `afterFlush` (the audit log's row writer, say) sees
+ * every after-hook done, as after a flush that dispatched them per entity.
+ */
+export function flushEndSubscriber(runtime: PluginRuntime, commits: CommitQueue, plan: BatchPlan): EventSubscriber {
+  return {
+    beforeTransactionCommit({ em, transaction }: TransactionEventArgs): void | Promise<void> {
+      if (flushing.get(em) !== true || isSavepoint(transaction)) return;
+      flushing.delete(em);
+      return runAfterBatches(runtime, commits, plan, em);
+    },
+    afterFlush({ em }: FlushEventArgs): void | Promise<void> {
+      if (!flushing.has(em)) return;
+      flushing.delete(em);
+      return runAfterBatches(runtime, commits, plan, em);
+    },
+    afterTransactionRollback({ em, transaction }: TransactionEventArgs): void {
+      if (!isSavepoint(transaction) && flushing.get(em) === true) flushing.delete(em);
+    },
+  };
+}
+
+const KIND_OF: Readonly<Record<AfterBatchEvent, ChangeKind>> = { afterCreate: 'create', afterUpdate: 'update', afterDelete: 'delete' };
+
+/**
+ * The after-events of the batched entities of a flush, per class: creates, then updates, then deletes,
+ * classes in change-set order. For each class, the event's chain once over its entities, then its
+ * `afterCommit` hooks queued and its `afterChange` chain once, with each entity's changes, as a
+ * per-entity dispatch does entity by entity. A throw rolls the flush back with the same tagged error.
+ */
+export function runAfterBatches(runtime: PluginRuntime, commits: CommitQueue, plan: BatchPlan, em: EntityManager): void | Promise<void> {
+  const groups: [AfterBatchEvent, Map<EntityMetadata, AnyChangeSet[]>][] = [
+    ['afterCreate', new Map()],
+    ['afterUpdate', new Map()],
+    ['afterDelete', new Map()],
+  ];
+  let lastMeta: EntityMetadata | undefined;
+  let lastType: ChangeSetType | undefined;
+  let lastList: AnyChangeSet[] | undefined;
+  for (const cs of em.getUnitOfWork(false).getChangeSets()) {
+    // Change sets come class after class: the last group is kept at hand.
+    if (cs.meta === lastMeta && cs.type === lastType) {
+      lastList?.push(cs);
+      continue;
+    }
+    lastMeta = cs.meta;
+    lastType = cs.type;
+    const index = cs.type === ChangeSetType.CREATE ? 0 : cs.type === ChangeSetType.UPDATE || cs.type === ChangeSetType.UPDATE_EARLY ? 1 : 2;
+    const [event, byClass] = groups[index]!;
+    if (!plan.after[event].has(cs.meta.className)) {
+      lastList = undefined;
+      continue;
+    }
+    let list = byClass.get(cs.meta);
+    if (list === undefined) byClass.set(cs.meta, (list = []));
+    list.push(cs);
+    lastList = list;
+  }
+  const work: (() => void | Promise<void>)[] = [];
+  const skip = switchedOffPlugins();
+  for (const [event, byClass] of groups) {
+    for (const [meta, list] of byClass) {
+      const chains = runtime.chainsOf(meta);
+      if (!chains) continue;
+      const entities = list.map(cs => cs.entity as object);
+      const own = chains[event];
+      if (own !== null) work.push(() => runChain(own, new DispatchContext(event, em, meta, undefined, skip), entities));
+      const { afterChange, afterCommit } = chains;
+      if (afterChange === null && afterCommit === null) continue;
+      work.push(() => {
+        const kind = KIND_OF[event];
+        const changes: EntityChanges[] = list.map(cs => entityChanges(kind, cs));
+        if (afterCommit !== null) for (let i = 0; i < list.length; i++) commits.add(em, { chain: afterCommit, entity: entities[i]!, changes: changes[i]!, meta, skip });
+        if (afterChange !== null) return runChain(afterChange, new DispatchContext('afterChange', em, meta, undefined, skip), entities, changes);
+      });
+    }
+  }
+  const runFrom = (start: number): void | Promise<void> => {
+    for (let i = start; i < work.length; i++) {
+      const pending = work[i]!();
+      if (pending !== undefined) return pending.then(() => runFrom(i + 1));
+    }
+  };
+  return runFrom(0);
+}
+
+/**
+ * One chain over a class's entities: in one batch when every hook takes the batch form (as the plan
+ * found at start-up), else entity by entity (a plugin registered later hooks the event per entity).
+ */
+function runChain(chain: Chain<false>, ctx: DispatchContext, entities: readonly object[], changes?: readonly EntityChanges[]): void | Promise<void> {
+  if (chain.links.every(link => link.batch !== undefined)) return dispatchBatch(chain, ctx, entities, changes);
+  const runFrom = (start: number): void | Promise<void> => {
+    for (let i = start; i < entities.length; i++) {
+      const pending = dispatch(chain, ctx, entities[i], changes?.[i]);
+      if (pending !== undefined) return Promise.resolve(pending).then(() => runFrom(i + 1));
+    }
+  };
+  return runFrom(0);
+}
