@@ -1,4 +1,4 @@
-import type { EntityManager, EntityMetadata } from '@mikro-orm/core';
+import type { ChangeSet, EntityManager, EntityMetadata } from '@mikro-orm/core';
 import type { EntityChanges, HookEventName, HookResult } from './events.js';
 
 /** Before-events whose hooks may take the batch form: one call per class, before MikroORM writes. */
@@ -43,6 +43,8 @@ export interface BatchAfterHookContext<O = any, E = any> {
   readonly options: O;
   readonly em: EntityManager;
   readonly meta: EntityMetadata<E>;
+  /** The change sets MikroORM wrote, `changeSets[i]` of `entities[i]`. */
+  readonly changeSets: readonly ChangeSet<E & object>[];
 }
 
 /** The method type of a batch before-hook: the entities in the order MikroORM persists them. */

@@ -45,6 +45,17 @@ export function flushEndSubscriber(runtime: PluginRuntime, commits: CommitQueue,
   };
 }
 
+/** The context of one batch after-call: the change sets of its entities, in their order. */
+class AfterBatchContext extends DispatchContext {
+  constructor(event: DispatchContext['event'], em: EntityManager, meta: EntityMetadata, skip: ReadonlySet<string> | undefined, readonly list: readonly AnyChangeSet[]) {
+    super(event, em, meta, undefined, skip);
+  }
+
+  override get changeSets(): readonly AnyChangeSet[] {
+    return this.list;
+  }
+}
+
 const KIND_OF: Readonly<Record<AfterBatchEvent, ChangeKind>> = { afterCreate: 'create', afterUpdate: 'update', afterDelete: 'delete' };
 
 /**
@@ -89,14 +100,14 @@ export function runAfterBatches(runtime: PluginRuntime, commits: CommitQueue, pl
       if (!chains) continue;
       const entities = list.map(cs => cs.entity as object);
       const own = chains[event];
-      if (own !== null) work.push(() => runChain(own, new DispatchContext(event, em, meta, undefined, skip), entities));
+      if (own !== null) work.push(() => runChain(own, new AfterBatchContext(event, em, meta, skip, list), entities));
       const { afterChange, afterCommit } = chains;
       if (afterChange === null && afterCommit === null) continue;
       work.push(() => {
         const kind = KIND_OF[event];
         const changes: EntityChanges[] = list.map(cs => entityChanges(kind, cs));
         if (afterCommit !== null) for (let i = 0; i < list.length; i++) commits.add(em, { chain: afterCommit, entity: entities[i]!, changes: changes[i]!, meta, skip });
-        if (afterChange !== null) return runChain(afterChange, new DispatchContext('afterChange', em, meta, undefined, skip), entities, changes);
+        if (afterChange !== null) return runChain(afterChange, new AfterBatchContext('afterChange', em, meta, skip, list), entities, changes);
       });
     }
   }
@@ -113,11 +124,12 @@ export function runAfterBatches(runtime: PluginRuntime, commits: CommitQueue, pl
  * One chain over a class's entities: in one batch when every hook takes the batch form (as the plan
  * found at start-up), else entity by entity (a plugin registered later hooks the event per entity).
  */
-function runChain(chain: Chain<false>, ctx: DispatchContext, entities: readonly object[], changes?: readonly EntityChanges[]): void | Promise<void> {
+function runChain(chain: Chain<false>, ctx: AfterBatchContext, entities: readonly object[], changes?: readonly EntityChanges[]): void | Promise<void> {
   if (chain.links.every(link => link.batch !== undefined)) return dispatchBatch(chain, ctx, entities, changes);
   const runFrom = (start: number): void | Promise<void> => {
     for (let i = start; i < entities.length; i++) {
-      const pending = dispatch(chain, ctx, entities[i], changes?.[i]);
+      const one = new DispatchContext(ctx.event, ctx.em, ctx.meta, ctx.list[i], ctx.skip);
+      const pending = dispatch(chain, one, entities[i], changes?.[i]);
       if (pending !== undefined) return Promise.resolve(pending).then(() => runFrom(i + 1));
     }
   };

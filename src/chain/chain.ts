@@ -66,6 +66,11 @@ export class DispatchContext implements HookContext {
     return this.link?.options;
   }
 
+  /** A batch after-hook run per entity reads its change set here, as a one-item list. */
+  get changeSets(): readonly ChangeSet<any>[] {
+    return this.changeSet === undefined ? [] : [this.changeSet];
+  }
+
   /** A batch hook run per entity sets values here: MikroORM's change-set diff picks them up. */
   set(entity: object, property: string, value: unknown): void {
     checkSettable(this.meta, property);
