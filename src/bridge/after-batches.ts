@@ -5,6 +5,7 @@ import type { ChangeKind, EntityChanges } from '../events.js';
 import type { AfterBatchEvent, BatchPlan } from './batch-plan.js';
 import { isSavepoint, type CommitQueue } from './commit-queue.js';
 import { entityChanges } from './entity-changes.js';
+import { commitOrder } from './orm-internals/index.js';
 import type { PluginRuntime } from './plugin-runtime.js';
 import { switchedOffPlugins } from './scope.js';
 
@@ -58,6 +59,39 @@ class AfterBatchContext extends DispatchContext {
 
 const KIND_OF: Readonly<Record<AfterBatchEvent, ChangeKind>> = { afterCreate: 'create', afterUpdate: 'update', afterDelete: 'delete' };
 
+interface Phase {
+  readonly event: AfterBatchEvent;
+  readonly order: number;
+  readonly reversed: boolean;
+}
+
+const PHASES: Partial<Record<ChangeSetType, Phase>> = {
+  [ChangeSetType.DELETE_EARLY]: { event: 'afterDelete', order: 0, reversed: true },
+  [ChangeSetType.UPDATE_EARLY]: { event: 'afterUpdate', order: 1, reversed: false },
+  [ChangeSetType.CREATE]: { event: 'afterCreate', order: 2, reversed: false },
+  [ChangeSetType.UPDATE]: { event: 'afterUpdate', order: 3, reversed: false },
+  [ChangeSetType.DELETE]: { event: 'afterDelete', order: 4, reversed: true },
+};
+
+/** The change sets of one class in one phase of the writes. */
+interface Group {
+  readonly phase: Phase;
+  readonly meta: EntityMetadata;
+  readonly list: AnyChangeSet[];
+}
+
+function groupOf(groups: Map<string, Group>, phase: Phase, meta: EntityMetadata): Group {
+  const key = `${phase.order}:${meta.className}`;
+  let group = groups.get(key);
+  if (group === undefined) groups.set(key, (group = { phase, meta, list: [] }));
+  return group;
+}
+
+function hasKeys(object: object): boolean {
+  for (const _ in object) return true;
+  return false;
+}
+
 /**
  * The after-events of the batched entities of a flush, per class: creates, then updates, then deletes,
  * classes in change-set order. For each class, the event's chain once over its entities, then its
@@ -65,51 +99,48 @@ const KIND_OF: Readonly<Record<AfterBatchEvent, ChangeKind>> = { afterCreate: 'c
  * per-entity dispatch does entity by entity. A throw rolls the flush back with the same tagged error.
  */
 export function runAfterBatches(runtime: PluginRuntime, commits: CommitQueue, plan: BatchPlan, em: EntityManager): void | Promise<void> {
-  const groups: [AfterBatchEvent, Map<EntityMetadata, AnyChangeSet[]>][] = [
-    ['afterCreate', new Map()],
-    ['afterUpdate', new Map()],
-    ['afterDelete', new Map()],
-  ];
+  const uow = em.getUnitOfWork(false);
+  const groups = new Map<string, Group>();
+  let last: Group | undefined;
   let lastMeta: EntityMetadata | undefined;
   let lastType: ChangeSetType | undefined;
-  let lastList: AnyChangeSet[] | undefined;
-  for (const cs of em.getUnitOfWork(false).getChangeSets()) {
+  for (const cs of uow.getChangeSets()) {
     // Change sets come class after class: the last group is kept at hand.
-    if (cs.meta === lastMeta && cs.type === lastType) {
-      lastList?.push(cs);
-      continue;
+    if (cs.meta !== lastMeta || cs.type !== lastType) {
+      lastMeta = cs.meta;
+      lastType = cs.type;
+      const phase = PHASES[cs.type];
+      last = phase !== undefined && plan.after[phase.event].has(cs.meta.className) ? groupOf(groups, phase, cs.meta) : undefined;
     }
-    lastMeta = cs.meta;
-    lastType = cs.type;
-    const index = cs.type === ChangeSetType.CREATE ? 0 : cs.type === ChangeSetType.UPDATE || cs.type === ChangeSetType.UPDATE_EARLY ? 1 : 2;
-    const [event, byClass] = groups[index]!;
-    if (!plan.after[event].has(cs.meta.className)) {
-      lastList = undefined;
-      continue;
-    }
-    let list = byClass.get(cs.meta);
-    if (list === undefined) byClass.set(cs.meta, (list = []));
-    list.push(cs);
-    lastList = list;
+    // MikroORM writes (and dispatches) no update whose payload ended up empty.
+    if (last !== undefined && (last.phase.event !== 'afterUpdate' || hasKeys(cs.payload) || cs.meta.hasOptimisticLock())) last.list.push(cs);
   }
+  if (groups.size === 0) return;
+  // MikroORM's order: early deletes, early updates, creates, updates, deletes; class by class in commit order (deletes reversed).
+  const rank = new Map<number | undefined, number>(commitOrder(uow).map((meta, i) => [meta._id, i]));
+  const rankOf = (group: Group) => {
+    const r = rank.get(group.meta.root._id) ?? rank.get(group.meta._id) ?? 0;
+    return group.phase.reversed ? -r : r;
+  };
+  const ordered = [...groups.values()].sort((a, b) => a.phase.order - b.phase.order || rankOf(a) - rankOf(b));
   const work: (() => void | Promise<void>)[] = [];
   const skip = switchedOffPlugins();
-  for (const [event, byClass] of groups) {
-    for (const [meta, list] of byClass) {
-      const chains = runtime.chainsOf(meta);
-      if (!chains) continue;
-      const entities = list.map(cs => cs.entity as object);
-      const own = chains[event];
-      if (own !== null) work.push(() => runChain(own, new AfterBatchContext(event, em, meta, skip, list), entities));
-      const { afterChange, afterCommit } = chains;
-      if (afterChange === null && afterCommit === null) continue;
-      work.push(() => {
-        const kind = KIND_OF[event];
-        const changes: EntityChanges[] = list.map(cs => entityChanges(kind, cs));
-        if (afterCommit !== null) for (let i = 0; i < list.length; i++) commits.add(em, { chain: afterCommit, entity: entities[i]!, changes: changes[i]!, meta, skip });
-        if (afterChange !== null) return runChain(afterChange, new AfterBatchContext('afterChange', em, meta, skip, list), entities, changes);
-      });
-    }
+  for (const { phase, meta, list } of ordered) {
+    const event = phase.event;
+    if (list.length === 0) continue;
+    const chains = runtime.chainsOf(meta);
+    if (!chains) continue;
+    const entities = list.map(cs => cs.entity as object);
+    const own = chains[event];
+    if (own !== null) work.push(() => runChain(own, new AfterBatchContext(event, em, meta, skip, list), entities));
+    const { afterChange, afterCommit } = chains;
+    if (afterChange === null && afterCommit === null) continue;
+    work.push(() => {
+      const kind = KIND_OF[event];
+      const changes: EntityChanges[] = list.map(cs => entityChanges(kind, cs));
+      if (afterCommit !== null) for (let i = 0; i < list.length; i++) commits.add(em, { chain: afterCommit, entity: entities[i]!, changes: changes[i]!, meta, skip });
+      if (afterChange !== null) return runChain(afterChange, new AfterBatchContext('afterChange', em, meta, skip, list), entities, changes);
+    });
   }
   const runFrom = (start: number): void | Promise<void> => {
     for (let i = start; i < work.length; i++) {
