@@ -8,7 +8,7 @@ import { entityChanges } from './entity-changes.js';
 import { runDeleteChains } from './delete-chains.js';
 import type { CommitQueue } from './commit-queue.js';
 import { CommitSubscriber } from './commit-subscriber.js';
-import { flushEndSubscriber, markFlush } from './after-batches.js';
+import { catchUp, flushEndSubscriber, markFlush } from './after-batches.js';
 import { AFTER_BATCH_EVENTS, BATCH_EVENTS, mustDispatchPerEntity, perEntitySubscriber, planBatches, type BatchPlan } from './batch-plan.js';
 import { PLUGIN_SUBSCRIBER } from './event-order.js';
 import { runFlushBatches } from './flush-batches.js';
@@ -70,6 +70,14 @@ export class PluginSubscriber implements EventSubscriber {
   }
 
   #afterWrite(chain: Chain<false> | null, event: DispatchedEvent, kind: ChangeKind, args: EventArgs<any>): void | Promise<void> {
+    // Batched classes MikroORM wrote before this entity get their after-hooks first, in write order.
+    const plan = this.batches;
+    const earlier = plan?.afterBatched === true ? catchUp(this.runtime, this.commits, plan, args.em, args.changeSet!) : undefined;
+    if (earlier !== undefined) return earlier.then(() => this.#afterWriteNow(chain, event, kind, args));
+    return this.#afterWriteNow(chain, event, kind, args);
+  }
+
+  #afterWriteNow(chain: Chain<false> | null, event: DispatchedEvent, kind: ChangeKind, args: EventArgs<any>): void | Promise<void> {
     const pending = run(chain, event, args);
     const chains = this.runtime.chainsOf(args.meta);
     if (!chains || (chains.afterChange === null && chains.afterCommit === null)) return pending;
