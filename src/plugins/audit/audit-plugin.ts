@@ -22,7 +22,7 @@ import type { AuditRecord, BulkAuditOperation } from './types.js';
  * `afterChange` runs right after each write, inside the flush's transaction, with the id on the
  * entity; the row is kept, and the flush's rows go in together once its last change is written, as
  * multi-row INSERTs on the same transaction (`FlushTracker`): a flush that rolls back takes its
- * audit rows with it, and one that commits has them. Sinks run later, from `afterCommit`.
+ * audit rows with it, and one that commits has them. Sinks run later, once the transaction committed (`onCommit`).
  */
 @plugin({
   name: 'audit',
@@ -46,13 +46,6 @@ import type { AuditRecord, BulkAuditOperation } from './types.js';
   },
 })
 export class AuditPlugin implements Plugin<AuditOptions> {
-  /**
-   * Records waiting for their commit to reach the sinks, keyed by the change they describe: the
-   * plugin system hands `afterCommit` the very `changes` object `afterChange` got, and never
-   * calls `afterCommit` for a rolled-back write, so a record of an undone change is never published.
-   */
-  readonly #forSinks = new WeakMap<EntityChanges, AuditRecord>();
-
   setupEntity(meta: EntityMetadata, { options, platform }: SetupContext<AuditOptions>): void {
     const settings = auditSettings(platform.getConfig());
     if (!settings) {
@@ -85,13 +78,18 @@ export class AuditPlugin implements Plugin<AuditOptions> {
       const pk = changeSets[i]?.getPrimaryKey() ?? wrap(entity, true).getPrimaryKey();
       const record = builder.build(entity, changes[i]!, serializeEntityId(meta, pk));
       if (!record) continue;
-      if (sinks) {
-        this.#forSinks.set(changes[i]!, record);
-        holdForSinks(em, record);
-      }
+      if (sinks) holdForSinks(em, record);
       records.push(record);
     }
-    if (settings.table && records.length > 0) return addRows(em, settings, records);
+    if (records.length === 0) return;
+    const written = settings.table ? addRows(em, settings, records) : undefined;
+    if (!sinks) return written;
+    // Sinks get each record once its transaction committed (never after a rollback), after its row has its
+    // id; outside any transaction the change stands, and the flush awaits them now.
+    const publish = async () => {
+      for (const record of records) await onCommit(em, () => publishToSinks(settings, em, record));
+    };
+    return written === undefined ? publish() : written.then(publish);
   }
 
   /** `nativeUpdate`, and the UPDATE a vetoed `nativeDelete` becomes: a soft delete or restore when `data` sets or clears the softDelete field. */
@@ -119,14 +117,6 @@ export class AuditPlugin implements Plugin<AuditOptions> {
     return recordBulk(ctx, 'bulkUpsert', null, rows);
   }
 
-  /** Not async: most commits have no record waiting (no sinks), and then cost no promise. */
-  @hook('afterCommit')
-  publish(_entity: object, changes: EntityChanges, ctx: HookContext<AuditOptions>): void | Promise<void> {
-    const record = this.#forSinks.get(changes);
-    if (!record) return;
-    this.#forSinks.delete(changes);
-    return publishToSinks(auditSettings(ctx.em.config)!, ctx.em, record);
-  }
 }
 
 // Per ORM (its metadata) and entity: what plugins stated at start-up does not change afterwards.
