@@ -62,7 +62,14 @@ export class AuditPlugin implements Plugin<AuditOptions> {
   record(entities: readonly object[], changes: readonly EntityChanges[], ctx: BatchAfterHookContext<AuditOptions>): void | Promise<void> {
     const { em, meta } = ctx;
     const settings = auditSettings(em.config)!;
-    const builder = builderFor(em, meta, ctx.options);
+    const builder = new RecordBuilder({
+      meta,
+      options: ctx.options,
+      softDeleteField: softDeleteFieldOf(em, meta),
+      context: currentContext(em),
+      flushId: flushIdOf(em),
+      recordedAt: auditClock(),
+    });
     const sinks = hasSinks(settings, em);
     const changeSets = ctx.changeSets;
     const records: AuditRecord[] = [];
@@ -110,19 +117,6 @@ export class AuditPlugin implements Plugin<AuditOptions> {
     return recordBulk(ctx, 'bulkUpsert', null, rows);
   }
 
-}
-
-/** The builder an em used last: a flush that dispatches per entity calls the hook once per change, and they share it. */
-const lastBuilders = new WeakMap<EntityManager, { readonly flushId: string; readonly meta: EntityMetadata; readonly options: AuditOptions; readonly builder: RecordBuilder }>();
-
-/** The records of one flush and entity class share their policy, actor context, flush id and time, whether they come in one batch or one by one. */
-function builderFor(em: EntityManager, meta: EntityMetadata, options: AuditOptions): RecordBuilder {
-  const flushId = flushIdOf(em);
-  const last = lastBuilders.get(em);
-  if (last !== undefined && last.flushId === flushId && last.meta === meta && last.options === options) return last.builder;
-  const builder = new RecordBuilder({ meta, options, softDeleteField: softDeleteFieldOf(em, meta), context: currentContext(em), flushId, recordedAt: auditClock() });
-  lastBuilders.set(em, { flushId, meta, options, builder });
-  return builder;
 }
 
 // Per ORM (its metadata) and entity: what plugins stated at start-up does not change afterwards.
