@@ -4,6 +4,7 @@ export * from './errors.js';
 // For errors that name a misspelt option, property or relation the way the package's own do.
 export { didYouMean, nearestName } from './registry/did-you-mean.js';
 export * from './events.js';
+export * from './batch-hooks.js';
 export type * from './plugin-api.js';
 export { hook, type HookDecorator } from './registry/hook-decorator.js';
 export { plugin, type PluginDecoratorOptions } from './registry/plugin-decorator.js';

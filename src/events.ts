@@ -252,33 +252,6 @@ export type HookEventName = BuiltInEventName | CustomEventName;
 /** The method type a hook on `K` must have. */
 export type HookFunction<K extends HookEventName> = AllHooks[K];
 
-/** The events whose hooks may take the batch form (`@hook(event, { batch: true })`). */
-export type BatchableEventName = 'beforeCreate' | 'beforeUpdate' | 'beforeSave';
-
-/**
- * Context of a batch hook: one call for the entities of one class that one flush creates (or
- * updates). Per entity (when the flush cannot batch, see `HookOptions.batch`) the same hook gets a
- * one-entity list and this same interface.
- */
-export interface BatchHookContext<O = any, E = any> {
-  /** `beforeCreate` or `beforeUpdate` (also for `beforeSave` hooks), or `beforeUpsert` for a `beforeSave` hook run by `em.upsert`. */
-  readonly event: HookEventName;
-  readonly plugin: string;
-  /** This plugin's options for the entity class. */
-  readonly options: O;
-  readonly em: EntityManager;
-  readonly meta: EntityMetadata<E>;
-  /**
-   * Sets a scalar property of one of the entities, and writes it into this flush. A batch hook
-   * must set values through here: a batch runs after MikroORM computed the change sets, so a plain
-   * assignment would not be written by this flush.
-   */
-  set<K extends keyof E & string>(entity: E, property: K, value: E[K]): void;
-}
-
-/** The method type of a batch hook: the entities in the order MikroORM persists them. */
-export type BatchHookFunction<E = any, O = any> = (entities: readonly E[], ctx: BatchHookContext<O, E>) => HookResult;
-
 /**
  * How the dispatcher treats results (after Rollup's hook kinds). Every kind runs through the same
  * compiled chain, order and error tagging:

@@ -197,13 +197,19 @@ export interface HookOptions {
 /** `@hook(event, { batch: true })`: a batch hook. */
 export interface BatchHookOptions extends Omit<HookOptions, 'batch'> {
   /**
-   * `beforeCreate`, `beforeUpdate`, `beforeSave` only: the method takes the batch form,
+   * `beforeCreate`, `beforeUpdate`, `beforeSave`: the method takes the batch form,
    * `(entities, ctx)` (`BatchHookFunction`), and sets values with `ctx.set`. When every hook of an
    * entity's create (or update) chain is a batch hook, and neither the entity's own lifecycle hooks nor
    * a subscriber registered before the plugin system listen to that event, a flush runs the chain once
    * for all entities of the class, in `onFlush`, without MikroORM's per-entity event machinery.
    * Otherwise it gets one entity per call. Unlike a per-entity `beforeCreate`, a batch runs before
    * any INSERT of the flush: ids the database generates for other entities are not known yet.
+   *
+   * `afterCreate`, `afterUpdate`, `afterDelete`, `afterSave`: `(entities, ctx)`
+   * (`BatchAfterHookFunction`); `afterChange`: `(entities, changes, ctx)` (`BatchChangeHookFunction`).
+   * When every after-hook of an entity's event (and its `afterChange` hooks) is a batch hook, a flush
+   * runs them once per class after MikroORM wrote the class, inside the flush's transaction, and
+   * MikroORM dispatches that after-event per entity to nobody in the package. See docs/hooks.md.
    */
   batch: true;
 }

@@ -255,7 +255,9 @@ function clean(queries: readonly string[]): string[] {
 }
 
 test("'batch' is refused on events that have no batch form, and must be a boolean", () => {
-  expect(() => hook('afterCreate' as 'beforeCreate', { batch: true })).toThrow(expect.objectContaining({ code: 'MOP_INVALID_PLUGIN', option: 'batch' }));
-  expect(() => hook(['beforeSave', 'afterSave'] as never, { batch: true })).toThrow(/'batch' is for beforeCreate, beforeUpdate and beforeSave hooks, not 'afterSave'/);
+  expect(() => hook('afterLoad' as 'beforeCreate', { batch: true })).toThrow(expect.objectContaining({ code: 'MOP_INVALID_PLUGIN', option: 'batch' }));
+  expect(() => hook(['beforeSave', 'afterCommit'] as never, { batch: true })).toThrow(/'batch' is for beforeCreate, .* and afterChange hooks, not 'afterCommit'/);
+  // One method, one batch form: before- and after-events call it differently.
+  expect(() => hook(['beforeSave', 'afterSave'] as never, { batch: true })).toThrow(/cannot mix before-events, after-events and afterChange/);
   expect(() => hook('beforeCreate', { batch: 'yes' } as never)).toThrow(expect.objectContaining({ code: 'MOP_INVALID_PLUGIN', option: 'batch' }));
 });

@@ -6,6 +6,11 @@ export type BatchEvent = 'beforeCreate' | 'beforeUpdate';
 
 export const BATCH_EVENTS: readonly BatchEvent[] = ['beforeCreate', 'beforeUpdate'];
 
+/** The MikroORM after-events whose plugin hooks (and `afterChange`) may run once per class at the end of a flush. */
+export type AfterBatchEvent = 'afterCreate' | 'afterUpdate' | 'afterDelete';
+
+export const AFTER_BATCH_EVENTS: readonly AfterBatchEvent[] = ['afterCreate', 'afterUpdate', 'afterDelete'];
+
 /** Which entities (by class name) a flush runs each before-event for in one batch, in `onFlush`. */
 export interface BatchPlan {
   readonly beforeCreate: ReadonlySet<string>;
@@ -14,6 +19,12 @@ export interface BatchPlan {
   readonly perEntity: Readonly<Record<BatchEvent, readonly EntityMetadata[]>>;
   /** By event, the classes of the batched entities (`plan.beforeCreate`'s, `plan.beforeUpdate`'s). */
   readonly batched: Readonly<Record<BatchEvent, readonly EntityMetadata[]>>;
+  /** By after-event, the entities (by class name) whose plugin hooks run once per class at the end of the flush (`after-batches.ts`). */
+  readonly after: Readonly<Record<AfterBatchEvent, ReadonlySet<string>>>;
+  /** By after-event, the entities MikroORM still dispatches it to the package for, one by one. */
+  readonly afterPerEntity: Readonly<Record<AfterBatchEvent, readonly EntityMetadata[]>>;
+  /** Whether any after-event is batched. */
+  readonly afterBatched: boolean;
 }
 
 /** Marks the package's per-event subscribers, which carry only `beforeCreate` or `beforeUpdate`. */
@@ -42,8 +53,33 @@ export function planBatches(runtime: PluginRuntime, earlier: readonly EventSubsc
       }
     }
   }
-  if (sets.beforeCreate.size === 0 && sets.beforeUpdate.size === 0) return undefined;
-  return { ...sets, perEntity, batched };
+  const after = { afterCreate: new Set<string>(), afterUpdate: new Set<string>(), afterDelete: new Set<string>() };
+  const afterPerEntity: Record<AfterBatchEvent, EntityMetadata[]> = { afterCreate: [], afterUpdate: [], afterDelete: [] };
+  for (const meta of runtime.attachedMetadata()) {
+    for (const event of AFTER_BATCH_EVENTS) {
+      const form = afterForm(runtime, meta, event);
+      if (form === 'none') continue;
+      if (form === 'batch') after[event].add(meta.className);
+      else afterPerEntity[event].push(meta);
+    }
+  }
+  const none = (...list: ReadonlySet<string>[]) => list.every(set => set.size === 0);
+  if (none(sets.beforeCreate, sets.beforeUpdate, after.afterCreate, after.afterUpdate, after.afterDelete)) return undefined;
+  return { ...sets, perEntity, batched, after, afterPerEntity, afterBatched: !none(after.afterCreate, after.afterUpdate, after.afterDelete) };
+}
+
+/**
+ * Whether an after-event of an entity needs the package: its plugin hooks there, its `afterChange`
+ * hooks (which run from it) and its `afterCommit` hooks (queued from it). It is batched when at least
+ * one of the first two takes the batch form and none is per-entity (the batch runner queues the
+ * `afterCommit` hooks itself), and the entity is not table-per-type.
+ */
+function afterForm(runtime: PluginRuntime, meta: EntityMetadata, event: AfterBatchEvent): 'none' | 'batch' | 'per-entity' {
+  const own = runtime.hookForm(meta.className, event);
+  const change = runtime.hookForm(meta.className, 'afterChange');
+  if (own === 'per-entity' || change === 'per-entity') return 'per-entity';
+  if (own === 'none' && change === 'none') return runtime.hookForm(meta.className, 'afterCommit') === 'none' ? 'none' : 'per-entity';
+  return tablePerType(meta) ? 'per-entity' : 'batch';
 }
 
 function tablePerType(meta: EntityMetadata): boolean {
@@ -57,8 +93,8 @@ function listens(subscriber: EventSubscriber, event: BatchEvent, meta: EntityMet
   return names.length === 0 || names.some(name => Utils.classOrName(name) === meta.class || Utils.classOrName(name) === meta.className);
 }
 
-/** A subscriber carrying one before-event for the given entities, marked as the package's. */
-export function perEntitySubscriber(event: BatchEvent, entities: readonly EntityMetadata[], handler: EventSubscriber[BatchEvent]): EventSubscriber {
+/** A subscriber carrying one before- or after-event for the given entities, marked as the package's. */
+export function perEntitySubscriber(event: BatchEvent | AfterBatchEvent, entities: readonly EntityMetadata[], handler: EventSubscriber[BatchEvent]): EventSubscriber {
   return { [PER_ENTITY_SUBSCRIBER]: true, getSubscribedEntities: () => entities.map(meta => meta.class), [event]: handler } as EventSubscriber;
 }
 

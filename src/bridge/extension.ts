@@ -66,7 +66,8 @@ function activate(orm: MikroORM, runtime: PluginRuntime, storage: MetadataStorag
   const wiring = commitWiring.get(config)!;
   const commits = (wiring.queue = new CommitQueue(wiring.onError));
   const earlier = [...config.get('subscribers')];
-  config.set('subscribers', [...earlier, ...createPluginSubscribers(runtime, commits, earlier as never)]);
+  const { first, last } = createPluginSubscribers(runtime, commits, earlier as never);
+  config.set('subscribers', [...first, ...earlier, ...last]);
 }
 
 /**

@@ -3,12 +3,14 @@ import type { Chain } from '../chain/chain.js';
 import { DispatchContext } from '../chain/chain.js';
 import { dispatch } from '../chain/dispatch.js';
 import type { ChangeKind, DispatchedEvent } from '../events.js';
+import type { AfterBatchEvent } from './batch-plan.js';
 import { entityChanges } from './entity-changes.js';
 import { runDeleteChains } from './delete-chains.js';
 import { KeptRows, writeKeptRows } from './kept-rows.js';
 import type { CommitQueue } from './commit-queue.js';
 import { CommitSubscriber } from './commit-subscriber.js';
-import { BATCH_EVENTS, mustDispatchPerEntity, perEntitySubscriber, planBatches, type BatchPlan } from './batch-plan.js';
+import { catchUp, flushEndSubscriber, markFlush } from './after-batches.js';
+import { AFTER_BATCH_EVENTS, BATCH_EVENTS, mustDispatchPerEntity, perEntitySubscriber, planBatches, type BatchPlan } from './batch-plan.js';
 import { PLUGIN_SUBSCRIBER } from './event-order.js';
 import { runFlushBatches } from './flush-batches.js';
 import type { PluginRuntime } from './plugin-runtime.js';
@@ -62,16 +64,27 @@ export class PluginSubscriber implements EventSubscriber {
     const plan = this.batches;
     let perEntity: boolean | undefined;
     const dispatchesPerEntity = () => (perEntity ??= plan === undefined || mustDispatchPerEntity(args.em, plan, this));
+    if (plan?.afterBatched === true) markFlush(args.em);
     const kept = new KeptRows(args.em, this.runtime, meta => !dispatchesPerEntity() && plan!.beforeUpdate.has(meta.className));
     const deletes = runDeleteChains(this.runtime, args, kept);
     // After the delete chains: a vetoed delete is an update by now, which the update hooks see.
     const batches = () => (dispatchesPerEntity() ? undefined : runFlushBatches(this.runtime, plan!, args));
     // After the update hooks: the rows kept by `deleteAsUpdate` are written with what those hooks set.
-    const write = () => (kept.rows.length === 0 ? undefined : writeKeptRows(kept, event => this.afterUpdate(event)));
+    // Written before any of MikroORM's writes: no batched class has after-hooks to catch up on first.
+    const afterKept = (event: EventArgs<any>) => this.#afterWriteNow(this.runtime.chainsOf(event.meta)?.afterUpdate ?? null, 'afterUpdate', 'update', event);
+    const write = () => (kept.rows.length === 0 ? undefined : writeKeptRows(kept, afterKept));
     return then(then(deletes, batches), write);
   }
 
   #afterWrite(chain: Chain<false> | null, event: DispatchedEvent, kind: ChangeKind, args: EventArgs<any>): void | Promise<void> {
+    // Batched classes MikroORM wrote before this entity get their after-hooks first, in write order.
+    const plan = this.batches;
+    const earlier = plan?.afterBatched === true ? catchUp(this.runtime, this.commits, plan, args.em, args.changeSet!) : undefined;
+    if (earlier !== undefined) return earlier.then(() => this.#afterWriteNow(chain, event, kind, args));
+    return this.#afterWriteNow(chain, event, kind, args);
+  }
+
+  #afterWriteNow(chain: Chain<false> | null, event: DispatchedEvent, kind: ChangeKind, args: EventArgs<any>): void | Promise<void> {
     const pending = run(chain, event, args);
     const chains = this.runtime.chainsOf(args.meta);
     if (!chains || (chains.afterChange === null && chains.afterCommit === null)) return pending;
@@ -144,12 +157,18 @@ const NEEDED_FOR: Readonly<Record<string, readonly string[]>> = {
   afterFlush: ['afterCommit'],
 };
 
+/** The package's subscribers: `first` go before every other subscriber, `last` after those of the `subscribers` option. */
+export interface PluginSubscribers {
+  readonly first: readonly EventSubscriber[];
+  readonly last: readonly EventSubscriber[];
+}
+
 /**
- * The subscribers MikroORM gets: only the events some attached plugin needs. Entities whose before-events
- * run in batches (`planBatches`) are left out of those events, so MikroORM skips its per-entity work for them. MikroORM awaits every
+ * The subscribers MikroORM gets: only the events some attached plugin needs. Entities whose before- or
+ * after-events run in batches (`planBatches`) are left out of those events, so MikroORM skips its per-entity work for them. MikroORM awaits every
  * subscribed event per entity (~0.6 µs), so an unused `onLoad` would tax every row a find loads.
  */
-export function createPluginSubscribers(runtime: PluginRuntime, commits: CommitQueue, earlier: readonly EventSubscriber[]): EventSubscriber[] {
+export function createPluginSubscribers(runtime: PluginRuntime, commits: CommitQueue, earlier: readonly EventSubscriber[]): PluginSubscribers {
   const plan = planBatches(runtime, earlier);
   const full = new CommitAwareSubscriber(runtime, commits, plan) as unknown as Record<string, (args: unknown) => unknown>;
   const subscriber: Record<string | symbol, unknown> = {
@@ -158,10 +177,15 @@ export function createPluginSubscribers(runtime: PluginRuntime, commits: CommitQ
   };
   for (const [event, sources] of Object.entries(NEEDED_FOR)) {
     if (plan && (event === 'beforeCreate' || event === 'beforeUpdate')) continue;
+    if (plan && AFTER_BATCH_EVENTS.includes(event as never) && plan.after[event as AfterBatchEvent].size > 0) continue;
     if (sources.some(source => source === 'always' || runtime.hooksEvent(source)) || (plan && event === 'onFlush')) subscriber[event] = full[event]!.bind(full);
   }
-  if (!plan) return [subscriber as EventSubscriber];
-  // Right after it, so the order among subscribers stays: the before-events of the entities that dispatch them per entity.
+  if (!plan) return { first: [], last: [subscriber as EventSubscriber] };
+  // Right after it, so the order among subscribers stays: the events of the entities that dispatch them per entity.
   const perEntity = BATCH_EVENTS.filter(event => plan.perEntity[event].length > 0).map(event => perEntitySubscriber(event, plan.perEntity[event], full[event]!.bind(full) as never));
-  return [subscriber as EventSubscriber, ...perEntity];
+  for (const event of AFTER_BATCH_EVENTS) {
+    if (plan.after[event].size > 0 && plan.afterPerEntity[event].length > 0) perEntity.push(perEntitySubscriber(event, plan.afterPerEntity[event], full[event]!.bind(full) as never));
+  }
+  const first = plan.afterBatched ? [flushEndSubscriber(runtime, commits, plan)] : [];
+  return { first, last: [subscriber as EventSubscriber, ...perEntity] };
 }

@@ -153,7 +153,7 @@ function buildChain<V extends boolean>(entity: string, event: DispatchedEvent, p
           options,
           secrets,
           instance,
-          fn: def.batch ? oneEntity(method) : adapt ? adapt(method) : (method as LinkFunction),
+          fn: def.batch ? (event === 'afterChange' ? oneChange(method) : oneEntity(method)) : adapt ? adapt(method) : (method as LinkFunction),
           batch: def.batch ? (method as BatchLinkFunction) : undefined,
         }),
       });
@@ -217,6 +217,13 @@ function spreadBulkPayload(method: Function): LinkFunction {
 function oneEntity(method: Function): LinkFunction {
   return function batchHook(this: unknown, entity: unknown, ctx) {
     return method.call(this, [entity], ctx);
+  };
+}
+
+/** A batch `afterChange` hook in a per-entity dispatch: one entity and its changes, as one-item lists. */
+function oneChange(method: Function): LinkFunction {
+  return function batchChangeHook(this: unknown, entity: unknown, changes: unknown, ctx) {
+    return method.call(this, [entity], [changes], ctx);
   };
 }
 

@@ -4,8 +4,8 @@ import type { DispatchedEvent, HookContext, HookKind, PluginEventName } from '..
 
 export type LinkFunction = (subject: unknown, arg: unknown, ctx: HookContext) => unknown;
 
-/** A batch hook: `(entities, ctx)`. */
-export type BatchLinkFunction = (entities: readonly unknown[], ctx: DispatchContext) => unknown;
+/** A batch hook: `(entities, ctx)`, or `(entities, changes, ctx)` on a chain with a payload (`afterChange`). */
+export type BatchLinkFunction = (entities: readonly unknown[], arg: unknown, ctx: DispatchContext) => unknown;
 
 /** One hook in a compiled chain, with the options of its plugin for this entity. */
 export interface ChainLink {
@@ -20,7 +20,7 @@ export interface ChainLink {
   /** The plugin instance, `this` for `fn`: `fn.call(instance, …)` is cheaper than a bound function. */
   readonly instance: object;
   readonly fn: LinkFunction;
-  /** A batch hook's own method, `(entities, ctx)`; `fn` calls it with one entity. Undefined for per-entity hooks. */
+  /** A batch hook's own method, `(entities, ctx)` or `(entities, changes, ctx)`; `fn` calls it with one entity. Undefined for per-entity hooks. */
   readonly batch: BatchLinkFunction | undefined;
 }
 
@@ -64,6 +64,11 @@ export class DispatchContext implements HookContext {
 
   get options(): any {
     return this.link?.options;
+  }
+
+  /** A batch after-hook run per entity reads its change set here, as a one-item list. */
+  get changeSets(): readonly ChangeSet<any>[] {
+    return this.changeSet === undefined ? [] : [this.changeSet];
   }
 
   /** A batch hook run per entity sets values here: MikroORM's change-set diff picks them up. */

@@ -125,25 +125,28 @@ export async function runSettled(chain: Chain, ctx: DispatchContext, subject: un
 }
 
 /**
- * Batch: each hook once with all the entities (`link.batch`, `(entities, ctx)`), in chain order, sync
- * until one returns a thenable. Only chains whose every hook has the batch form are dispatched this way.
+ * Batch: each hook once with all the entities (`link.batch`), in chain order, sync until one returns
+ * a thenable. Hooks are called `(entities, ctx)`, or `(entities, payloads, ctx)` on a chain with a
+ * payload (`afterChange`: `payloads[i]` is the changes of `entities[i]`). Only chains whose every hook
+ * has the batch form are dispatched this way.
  */
-export function dispatchBatch(chain: Chain, ctx: DispatchContext, entities: readonly object[], start = 0): void | Promise<void> {
+export function dispatchBatch(chain: Chain, ctx: DispatchContext, entities: readonly object[], payloads?: readonly unknown[], start = 0): void | Promise<void> {
   const links = chain.links;
   const skip = ctx.skip;
+  const arg = chain.withPayload ? payloads : ctx;
   for (let i = start; i < links.length; i++) {
     const link = links[i]!;
     if (skip !== undefined && skip.has(link.plugin)) continue;
     ctx.link = link;
     let result: unknown;
     try {
-      result = link.batch!.call(link.instance, entities, ctx);
+      result = link.batch!.call(link.instance, entities, arg, ctx);
     } catch (error) {
       throw tagError(error, link, chain.entity);
     }
     if (isThenable(result)) {
       return Promise.resolve(result).then(
-        () => dispatchBatch(chain, ctx, entities, i + 1),
+        () => dispatchBatch(chain, ctx, entities, payloads, i + 1),
         error => Promise.reject(tagError(error, link, chain.entity)),
       );
     }

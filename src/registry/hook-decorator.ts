@@ -1,10 +1,13 @@
-import type { BatchableEventName, BatchHookFunction, HookEventName, HookFunction } from '../events.js';
+import type { BatchableEventName, BatchHookFunctionOf } from '../batch-hooks.js';
+import type { HookEventName, HookFunction } from '../events.js';
 import type { BatchHookOptions, HookDefinition, HookOptions } from '../plugin-api.js';
 import { PluginRegistrationError } from '../errors.js';
 import { classLineage, isStandardContext, ownStandardMetadata } from './decorator-mode.js';
 import { describeValue } from './plugin-meta.js';
 
-const BATCHABLE: ReadonlySet<string> = new Set<BatchableEventName>(['beforeCreate', 'beforeUpdate', 'beforeSave']);
+const BATCHABLE: ReadonlySet<string> = new Set<BatchableEventName>(['beforeCreate', 'beforeUpdate', 'beforeSave', 'afterCreate', 'afterUpdate', 'afterDelete', 'afterSave', 'afterChange']);
+const BEFORE: ReadonlySet<string> = new Set<BatchableEventName>(['beforeCreate', 'beforeUpdate', 'beforeSave']);
+const AFTER: ReadonlySet<string> = new Set<BatchableEventName>(['afterCreate', 'afterUpdate', 'afterDelete', 'afterSave']);
 const legacyHooks = new WeakMap<Function, HookDefinition[]>();
 const STANDARD_HOOKS = Symbol('mikro-orm-plugins:hooks');
 
@@ -20,9 +23,9 @@ export interface HookDecorator<F> {
  *     @hook('afterChange') log(entity, changes, ctx) {}
  *     @hook(['beforeSave', 'beforeUpdate'], { priority: -10 }) touch(entity, ctx) {}
  */
-export function hook<K extends BatchableEventName>(events: K | readonly K[], options: BatchHookOptions): HookDecorator<BatchHookFunction>;
+export function hook<K extends BatchableEventName>(events: K | readonly K[], options: BatchHookOptions): HookDecorator<BatchHookFunctionOf<K>>;
 export function hook<K extends HookEventName>(events: K | readonly K[], options?: HookOptions): HookDecorator<HookFunction<K>>;
-export function hook<K extends HookEventName>(events: K | readonly K[], options: HookOptions | BatchHookOptions = {}): HookDecorator<HookFunction<K> | BatchHookFunction> {
+export function hook<K extends HookEventName>(events: K | readonly K[], options: HookOptions | BatchHookOptions = {}): HookDecorator<HookFunction<K> | BatchHookFunctionOf<BatchableEventName>> {
   const names = checkEvents(events);
   checkOptions(names, options);
   return ((target: object, keyOrContext: string | symbol | ClassMethodDecoratorContext): void => {
@@ -39,7 +42,7 @@ export function hook<K extends HookEventName>(events: K | readonly K[], options:
     const cls = (target as { constructor?: unknown }).constructor;
     if (typeof cls !== 'function') throw invalid(names, `decorates methods of a class; it was applied to ${describeValue(target)}`);
     legacyHooks.set(cls, [...(legacyHooks.get(cls) ?? []), ...defs]);
-  }) as HookDecorator<HookFunction<K> | BatchHookFunction>;
+  }) as HookDecorator<HookFunction<K> | BatchHookFunctionOf<BatchableEventName>>;
 }
 
 // Plain JavaScript reaches here with anything: a typed error now beats a TypeError at registration.
@@ -61,7 +64,12 @@ function checkOptions(events: readonly string[], options: unknown): asserts opti
   const { appliesTo, before, after, batch } = options as Record<string, unknown>;
   if (batch !== undefined && typeof batch !== 'boolean') throw invalid(events, `'batch' must be true or false, got ${describeValue(batch)}`, 'batch');
   const unbatchable = events.find(e => !BATCHABLE.has(e));
-  if (batch === true && unbatchable !== undefined) throw invalid(events, `'batch' is for beforeCreate, beforeUpdate and beforeSave hooks, not '${unbatchable}'`, 'batch');
+  if (batch === true && unbatchable !== undefined) {
+    throw invalid(events, `'batch' is for beforeCreate, beforeUpdate, beforeSave, afterCreate, afterUpdate, afterDelete, afterSave and afterChange hooks, not '${unbatchable}'`, 'batch');
+  }
+  // One method has one batch form: before-events, after-events and afterChange each call it differently.
+  const forms = new Set(events.map(e => (BEFORE.has(e) ? 'before' : AFTER.has(e) ? 'after' : e)));
+  if (batch === true && forms.size > 1) throw invalid(events, `'batch' hooks cannot mix before-events, after-events and afterChange in one @hook`, 'batch');
   if (appliesTo !== undefined && appliesTo !== 'attached' && appliesTo !== 'all' && typeof appliesTo !== 'function') {
     throw invalid(events, `'appliesTo' must be 'attached', 'all' or a function, got ${describeValue(appliesTo)}`, 'appliesTo');
   }

@@ -1,4 +1,4 @@
-import { Raw, Utils, type ChangeSet, type EntityProperty, type Platform } from '@mikro-orm/core';
+import { Raw, Utils, type ChangeSet, type EntityMetadata, type EntityProperty, type Platform, type UnitOfWork } from '@mikro-orm/core';
 
 // Part of the one seam over MikroORM members outside its public API (see ./index.ts).
 
@@ -78,4 +78,12 @@ function sameSnapshot(a: unknown, b: unknown): boolean {
   if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
   if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
   return Utils.equals(a, b);
+}
+
+/**
+ * The order MikroORM writes a flush's entity classes in (`UnitOfWork#getCommitOrder`, private): creates
+ * and updates go class by class in it, deletes in reverse. Batched after-hooks run in the same order.
+ */
+export function commitOrder(uow: UnitOfWork): readonly EntityMetadata[] {
+  return (uow as unknown as { getCommitOrder(): EntityMetadata[] }).getCommitOrder();
 }

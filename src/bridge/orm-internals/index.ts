@@ -7,5 +7,5 @@ export { builderClassFor, builderState, checkQueryBuilder, joinTarget, type Buil
 export { entityState, filterConditions, hydrateLoaded, managedById, markStrict, withFilterJoinHooks, type EntityState, type FilterJoinHooks } from './reads.js';
 export { markDispatched, withEventDispatched } from './events.js';
 export { aroundClose, createEarlyEntityManager } from './lifecycle.js';
-export { writeHookFields } from './change-sets.js';
+export { commitOrder, writeHookFields } from './change-sets.js';
 export { checkChangedTypes, diffSinceSnapshot, replaceSnapshot, tableNameOf, type EntityDiff } from './snapshots.js';

@@ -80,7 +80,7 @@ export interface UowInternals {
 function missingMember(): string | undefined {
   const members: [string, object, readonly string[]][] = [
     ['EntityManager', EntityManager.prototype, ['applyFilters', 'autoJoinRefsForFilters', 'getJoinedFilters']],
-    ['UnitOfWork', UnitOfWork.prototype, ['getById', 'dispatchOnLoadEvent', 'unmarkAsLoaded']],
+    ['UnitOfWork', UnitOfWork.prototype, ['getById', 'dispatchOnLoadEvent', 'unmarkAsLoaded', 'getCommitOrder']],
     ['EntityFactory', EntityFactory.prototype, ['create']],
     ['MetadataStorage', MetadataStorage.prototype, ['decorate']],
     ['DatabaseDriver', DatabaseDriver.prototype, ['getTableName']],

@@ -1,6 +1,6 @@
 import { wrap, type EntityManager, type EntityMetadata, type MetadataStorage } from '@mikro-orm/core';
-import { currentContext, entityTrait, hook, onCommit, plugin, pluginOptions, type EntityChanges, type HookContext, type Plugin, type SetupContext } from '../../core.js';
-import { buildRecord } from './build-record.js';
+import { currentContext, entityTrait, hook, onCommit, plugin, pluginOptions, type BatchAfterHookContext, type EntityChanges, type HookContext, type Plugin, type SetupContext } from '../../core.js';
+import { RecordBuilder } from './build-record.js';
 import { buildBulkRecord } from './bulk-record.js';
 import { auditClock } from './clock.js';
 import { serializeEntityId } from './entity-id.js';
@@ -8,7 +8,7 @@ import { AuditNotInstalledError } from './errors.js';
 import { fieldPolicy } from './field-policy.js';
 import { bulkFlushIdOf, flushIdOf } from './flush-tracker.js';
 import { auditDefaults, validateAuditOptions, type AuditOptions } from './options.js';
-import { addRow, writeNow } from './pending-rows.js';
+import { addRows, writeNow } from './pending-rows.js';
 import { auditSettings } from './settings.js';
 import { hasSinks, holdForSinks, publishToSinks } from './sink-publishing.js';
 import type { AuditRecord, BulkAuditOperation } from './types.js';
@@ -17,12 +17,12 @@ import type { AuditRecord, BulkAuditOperation } from './types.js';
  * Writes one audit row per create, update, delete, soft delete and restore of an entity, and one
  * bulk row per native or bulk operation (`em.insert`, `upsert`, `nativeUpdate`, `nativeDelete`…).
  *
- * Why `afterChange` and not `onFlush`: in `onFlush` the INSERTs have not run, so ids the database
+ * Why `afterChange` (a batch hook) and not `onFlush`: in `onFlush` the INSERTs have not run, so ids the database
  * generates (auto-increment) are unknown and the row could not say which entity it is about.
  * `afterChange` runs right after each write, inside the flush's transaction, with the id on the
  * entity; the row is kept, and the flush's rows go in together once its last change is written, as
  * multi-row INSERTs on the same transaction (`FlushTracker`): a flush that rolls back takes its
- * audit rows with it, and one that commits has them. Sinks run later, from `afterCommit`.
+ * audit rows with it, and one that commits has them. Sinks run later, once the transaction committed (`onCommit`).
  */
 @plugin({
   name: 'audit',
@@ -46,13 +46,6 @@ import type { AuditRecord, BulkAuditOperation } from './types.js';
   },
 })
 export class AuditPlugin implements Plugin<AuditOptions> {
-  /**
-   * Records waiting for their commit to reach the sinks, keyed by the change they describe: the
-   * plugin system hands `afterCommit` the very `changes` object `afterChange` got, and never
-   * calls `afterCommit` for a rolled-back write, so a record of an undone change is never published.
-   */
-  readonly #forSinks = new WeakMap<EntityChanges, AuditRecord>();
-
   setupEntity(meta: EntityMetadata, { options, platform }: SetupContext<AuditOptions>): void {
     const settings = auditSettings(platform.getConfig());
     if (!settings) {
@@ -61,28 +54,42 @@ export class AuditPlugin implements Plugin<AuditOptions> {
     settings.audited.set(meta.className, options);
   }
 
-  @hook('afterChange')
-  record(entity: object, changes: EntityChanges, ctx: HookContext<AuditOptions>): void | Promise<void> {
-    const settings = auditSettings(ctx.em.config)!;
-    const softDeleteField = softDeleteFieldOf(ctx.em, ctx.meta);
-    const pk = ctx.changeSet?.getPrimaryKey() ?? wrap(entity, true).getPrimaryKey();
-    const record = buildRecord({
-      meta: ctx.meta,
-      entity,
-      changes,
+  /**
+   * A batch hook: one call per flush and entity class with every change of it (or one change per call
+   * when the flush dispatches per entity), so what the records share is worked out once.
+   */
+  @hook('afterChange', { batch: true })
+  record(entities: readonly object[], changes: readonly EntityChanges[], ctx: BatchAfterHookContext<AuditOptions>): void | Promise<void> {
+    const { em, meta } = ctx;
+    const settings = auditSettings(em.config)!;
+    const builder = new RecordBuilder({
+      meta,
       options: ctx.options,
-      softDeleteField,
-      entityId: serializeEntityId(ctx.meta, pk),
-      context: currentContext(ctx.em),
-      flushId: flushIdOf(ctx.em),
+      softDeleteField: softDeleteFieldOf(em, meta),
+      context: currentContext(em),
+      flushId: flushIdOf(em),
       recordedAt: auditClock(),
     });
-    if (!record) return;
-    if (hasSinks(settings, ctx.em)) {
-      this.#forSinks.set(changes, record);
-      holdForSinks(ctx.em, record);
+    const sinks = hasSinks(settings, em);
+    const changeSets = ctx.changeSets;
+    const records: AuditRecord[] = [];
+    for (let i = 0; i < entities.length; i++) {
+      const entity = entities[i]!;
+      const pk = changeSets[i]?.getPrimaryKey() ?? wrap(entity, true).getPrimaryKey();
+      const record = builder.build(entity, changes[i]!, serializeEntityId(meta, pk));
+      if (!record) continue;
+      if (sinks) holdForSinks(em, record);
+      records.push(record);
     }
-    if (settings.table) return addRow(ctx.em, settings, record);
+    if (records.length === 0) return;
+    const written = settings.table ? addRows(em, settings, records) : undefined;
+    if (!sinks) return written;
+    // Sinks get each record once its transaction committed (never after a rollback), after its row has its
+    // id; outside any transaction the change stands, and the flush awaits them now.
+    const publish = async () => {
+      for (const record of records) await onCommit(em, () => publishToSinks(settings, em, record));
+    };
+    return written === undefined ? publish() : written.then(publish);
   }
 
   /** `nativeUpdate`, and the UPDATE a vetoed `nativeDelete` becomes: a soft delete or restore when `data` sets or clears the softDelete field. */
@@ -110,13 +117,6 @@ export class AuditPlugin implements Plugin<AuditOptions> {
     return recordBulk(ctx, 'bulkUpsert', null, rows);
   }
 
-  @hook('afterCommit')
-  async publish(_entity: object, changes: EntityChanges, ctx: HookContext<AuditOptions>): Promise<void> {
-    const record = this.#forSinks.get(changes);
-    if (!record) return;
-    this.#forSinks.delete(changes);
-    await publishToSinks(auditSettings(ctx.em.config)!, ctx.em, record);
-  }
 }
 
 // Per ORM (its metadata) and entity: what plugins stated at start-up does not change afterwards.

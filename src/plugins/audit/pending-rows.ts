@@ -15,17 +15,21 @@ interface PendingRows {
 const pending = new WeakMap<EntityManager, PendingRows>();
 
 /**
- * Keeps the row of one change for the end of the flush, when the ids are known and every row goes
- * in at once (`writePending`). Outside a transaction nothing would hold the rows together, so the
- * row goes in right away, as the change did.
+ * Keeps the rows of changes for the end of the flush, when the ids are known and every row goes in
+ * at once (`writePending`). Outside a transaction nothing would hold the rows together, so each row
+ * goes in right away, in order, as the changes did.
  */
-export function addRow(em: EntityManager, settings: AuditSettings, record: AnyRecord): void | Promise<void> {
+export function addRows(em: EntityManager, settings: AuditSettings, records: readonly AnyRecord[]): void | Promise<void> {
   const transaction = em.getTransactionContext();
-  if (transaction === undefined) return insertRow(em, settings, record);
+  if (transaction === undefined) return insertEach(em, settings, records);
   let batch = pending.get(em);
   // Rows of a transaction that ended without them (a flush that failed, rolled back) are not this one's.
   if (batch === undefined || batch.transaction !== transaction) pending.set(em, (batch = { transaction, settings, records: [] }));
-  batch.records.push(record);
+  for (const record of records) batch.records.push(record);
+}
+
+async function insertEach(em: EntityManager, settings: AuditSettings, records: readonly AnyRecord[]): Promise<void> {
+  for (const record of records) await insertRow(em, settings, record);
 }
 
 /**
