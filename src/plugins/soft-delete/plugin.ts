@@ -1,5 +1,5 @@
 import type { EntityMetadata, FilterQuery } from '@mikro-orm/core';
-import { addPluginColumn, deleteAsUpdate, emit, hook, markedColumn, plugin, type AnyQueryBuilder, type BatchHookContext, type ColumnType, type FindOneCall, type HookContext, type JoinContext, type Plugin, type QueryFilterContext, type ReadOptions, type ReadOptionsContext, type SetupContext } from '../../core.js';
+import { addPluginColumn, deleteAsUpdate, emit, hook, markedColumn, plugin, type AnyQueryBuilder, type BatchAfterHookContext, type BatchHookContext, type ColumnType, type FindOneCall, type HookContext, type JoinContext, type Plugin, type QueryFilterContext, type ReadOptions, type ReadOptionsContext, type SetupContext } from '../../core.js';
 import { hardDeleteCascade, softDeleteCascade } from './cascade-delete.js';
 import { parentDeletion } from './cascade-parents.js';
 import { markOf } from './cascade-marks.js';
@@ -188,10 +188,22 @@ export class SoftDeletePlugin implements Plugin<SoftDeleteOptions> {
     }
   }
 
-  @hook('afterUpdate')
-  announce(entity: Row, ctx: HookContext<SoftDeleteOptions>): void | Promise<void> {
-    if (this.#deleting.delete(entity)) return emit(ctx.em, 'afterSoftDelete', entity);
-    if (this.#restoring.delete(entity)) return emit(ctx.em, 'afterRestore', entity);
+  /**
+   * `afterSoftDelete` and `afterRestore`, entity after entity. A batch hook, so a class whose other
+   * after-hooks batch too (audit's) needs no per-entity event from MikroORM.
+   */
+  @hook('afterUpdate', { batch: true })
+  announce(entities: readonly Row[], ctx: BatchAfterHookContext<SoftDeleteOptions>): void | Promise<void> {
+    return this.#announceFrom(entities, 0, ctx.em);
+  }
+
+  /** Sync until an event's hook returns a promise. */
+  #announceFrom(entities: readonly Row[], start: number, em: BatchAfterHookContext['em']): void | Promise<void> {
+    for (let i = start; i < entities.length; i++) {
+      const entity = entities[i]!;
+      const pending = this.#deleting.delete(entity) ? emit(em, 'afterSoftDelete', entity) : this.#restoring.delete(entity) ? emit(em, 'afterRestore', entity) : undefined;
+      if (pending instanceof Promise) return pending.then(() => this.#announceFrom(entities, i + 1, em));
+    }
   }
 }
 
