@@ -1,4 +1,4 @@
-import { ChangeSetType, type ChangeSet, type EntityManager, type EntityMetadata, type EventSubscriber, type FlushEventArgs, type TransactionEventArgs } from '@mikro-orm/core';
+import { ChangeSetType, Utils, type ChangeSet, type EntityManager, type EntityMetadata, type EventSubscriber, type FlushEventArgs, type TransactionEventArgs } from '@mikro-orm/core';
 import { DispatchContext, type Chain } from '../chain/chain.js';
 import { dispatch, dispatchBatch } from '../chain/dispatch.js';
 import type { ChangeKind, EntityChanges } from '../events.js';
@@ -128,7 +128,7 @@ function groupFlush(state: FlushState, plan: BatchPlan, em: EntityManager): void
       last = phase !== undefined && plan.after[phase.event].has(cs.meta.className) ? groupOf(groups, phase, cs.meta) : undefined;
     }
     // MikroORM writes (and dispatches) no update whose payload ended up empty.
-    if (last !== undefined && (last.phase.event !== 'afterUpdate' || hasKeys(cs.payload) || cs.meta.hasOptimisticLock())) last.list.push(cs);
+    if (last !== undefined && (last.phase.event !== 'afterUpdate' || Utils.hasObjectKeys(cs.payload) || cs.meta.hasOptimisticLock())) last.list.push(cs);
   }
   const rank = new Map<number | undefined, number>(groups.size === 0 ? [] : commitOrder(uow).map((meta, i) => [meta._id, i]));
   for (const group of groups.values()) group.key = keyOf(group.phase, rank.get(group.meta.root._id) ?? rank.get(group.meta._id) ?? 0);
@@ -142,11 +142,6 @@ function groupOf(groups: Map<string, Group>, phase: Phase, meta: EntityMetadata)
   let group = groups.get(key);
   if (group === undefined) groups.set(key, (group = { phase, meta, list: [], key: 0 }));
   return group;
-}
-
-function hasKeys(object: object): boolean {
-  for (const _ in object) return true;
-  return false;
 }
 
 /** Runs the groups not run yet whose writes come before `key`, in order; sync until a hook returns a promise. */
