@@ -91,3 +91,34 @@ test('state.notify given wrong values throws typed errors naming the option, the
     expect.objectContaining({ code: 'MOP_INVALID_OPTIONS', option: 'state.notify.redis', message: expect.not.stringContaining('hunter2-secret') }),
   );
 });
+
+test('orm.close() waits for a poll that is reading, so the connection never closes under it', async () => {
+  const errors: unknown[] = [];
+  const orm = await firstInstance(sqlite, sharedConnection(sqlite), { state: { pollInterval: 5 }, onError: e => errors.push(e) });
+  const connection = orm.em.getConnection();
+  const execute = connection.execute.bind(connection);
+  let reading!: () => void;
+  const pollReading = new Promise<void>(resolve => (reading = resolve));
+  let finishRead!: () => void;
+  const held = new Promise<void>(resolve => (finishRead = resolve));
+  let holding = true;
+  // Holds the poll's first read of the version counter (on the real connection) until the test lets it go.
+  vi.spyOn(connection, 'execute').mockImplementation((async (...args: Parameters<typeof execute>) => {
+    if (holding && /plugin_state_version/.test(String(args[0]))) {
+      holding = false;
+      reading();
+      await held;
+    }
+    return execute(...args);
+  }) as typeof connection.execute);
+  await pollReading;
+
+  let closed = false;
+  const closing = orm.close().then(() => (closed = true));
+  await new Promise(resolve => setTimeout(resolve, 50));
+  expect(closed).toBe(false);
+  finishRead();
+  await closing;
+  expect(closed).toBe(true);
+  expect(errors).toEqual([]);
+});

@@ -95,7 +95,7 @@ export class StatePropagation implements StateChangePublisher {
 
   async close(): Promise<void> {
     this.#closed = true;
-    this.#store.close();
+    await this.#store.close();
     await this.#listener?.close();
     await this.#refreshing;
   }

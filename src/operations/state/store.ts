@@ -32,7 +32,8 @@ export class PluginStateStore implements ChainStateOverrides, ImplementationStat
   #available = false;
   #changes = 0;
   #timer: ReturnType<typeof setInterval> | undefined;
-  #polling = false;
+  /** The poll's read in progress: `close()` waits for it, so the ORM never closes its pool under it. */
+  #polling: Promise<void> | undefined;
   #closed = false;
   #publisher: StateChangePublisher | undefined;
   readonly #listeners = new Set<() => void>();
@@ -152,13 +153,15 @@ export class PluginStateStore implements ChainStateOverrides, ImplementationStat
     if (!(ms > 0)) return;
     this.#timer = setInterval(() => {
       if (this.#polling || this.#closed) return;
-      this.#polling = true;
-      this.refresh()
-        .catch(error => {
-          if (!this.#closed) onError(error);
-        })
+      this.#polling = this.refresh()
+        .then(
+          () => undefined,
+          error => {
+            if (!this.#closed) onError(error);
+          },
+        )
         .finally(() => {
-          this.#polling = false;
+          this.#polling = undefined;
         });
     }, ms);
     this.#timer.unref?.();
@@ -169,9 +172,10 @@ export class PluginStateStore implements ChainStateOverrides, ImplementationStat
     this.#timer = undefined;
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.#closed = true;
     this.stopPolling();
+    await this.#polling;
   }
 
   /** Sets a plugin's (or implementation's) status for every entity (`*`) or one. Takes effect on this instance's next operation. */
