@@ -31,6 +31,7 @@ export type { PluginSystemOptions, HookSummary } from './bridge/plugin-runtime.j
 export { describeChain, pluginOptions, isPluginActive, entityTrait, metadataOf, type ChainEventName } from './bridge/inspect.js';
 export { emit } from './bridge/emit.js';
 export { deleteAsUpdate } from './bridge/delete-as-update.js';
+export { readsNoChangeSets } from './bridge/change-set-readers.js';
 export { withoutPlugins } from './bridge/scope.js';
 export {
   addPluginColumn,

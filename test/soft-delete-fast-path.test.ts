@@ -13,6 +13,7 @@ import {
   SoftDeletePlugin,
   TimestampPlugin,
   ValidationPlugin,
+  readsNoChangeSets,
   withDeleted,
   type EntityChanges,
   type HookContext,
@@ -325,6 +326,25 @@ describeEachDatabase('deleteAsUpdate: kept rows written by the plugin system', (
     await orm2.close(true);
   });
 
+  test('a subscriber declared with readsNoChangeSets keeps the kept rows on the plugin system’s path; its afterFlush still runs', async () => {
+    let flushes = 0;
+    const counter = readsNoChangeSets<EventSubscriber>({ afterFlush: () => void flushes++ });
+    const orm2 = await init({ subscribers: [counter] });
+    const em = orm2.em.fork();
+    const made = [em.create(FpNote, { title: 'n1' }), em.create(FpNote, { title: 'n2' })];
+    await em.flush();
+    log.clear();
+    flushes = 0;
+    for (const note of made) em.remove(note);
+    await em.flush();
+    expect(flushes).toBe(1);
+    const updates = updatesOf(log.queries, tableOf(orm2, FpNote));
+    expect(updates).toHaveLength(1);
+    expect(updates[0]).not.toMatch(/\bcase\b/i);
+    for (const note of made) expect([true, 1]).toContain((await rowById(orm2, FpNote, note.id))!.archived);
+    await orm2.close(true);
+  });
+
   test('softDelete: rows of one flush are written together; events, batches and foreign keys as documented', async () => {
     const orm = await init();
     const em = orm.em.fork();
@@ -374,13 +394,19 @@ describe('deleteAsUpdate: misuse and audit', () => {
     await orm.close(true);
   });
 
-  test('audit records each soft delete as a softDelete row', async () => {
-    const orm = await sqlite.init({ entities: [FpAudited], extensions: [pluginSystem({ registry }), auditLog()] });
+  test('audit records each soft delete as a softDelete row; its row writer leaves the kept rows on the plugin system’s path', async () => {
+    const log = queryLog();
+    const orm = await sqlite.init({ entities: [FpAudited], extensions: [pluginSystem({ registry }), auditLog()], ...log.options });
     const em = orm.em.fork();
     const made = [em.create(FpAudited, { title: 't1' }), em.create(FpAudited, { title: 't2' })];
     await em.flush();
+    log.clear();
     for (const entity of made) em.remove(entity);
     await em.flush();
+    const updates = updatesOf(log.queries, tableOf(orm, FpAudited));
+    expect(updates).toHaveLength(1);
+    // The kept-row writer's documented form (`CASE id WHEN …`); MikroORM's own batch update reads `case when (…)`.
+    expect(updates[0]).toMatch(/\bcase [`"]id[`"] when\b/i);
     const rows = await auditRows(orm);
     expect(rows.map(r => [r.entityId, r.operation])).toEqual([
       [String(made[0]!.id), 'create'],

@@ -3,6 +3,7 @@ import { DispatchContext, type Chain } from '../chain/chain.js';
 import { dispatch, dispatchBatch } from '../chain/dispatch.js';
 import type { ChangeKind, EntityChanges } from '../events.js';
 import type { AfterBatchEvent, BatchPlan } from './batch-plan.js';
+import { readsNoChangeSets } from './change-set-readers.js';
 import { isSavepoint, type CommitQueue } from './commit-queue.js';
 import { entityChanges } from './entity-changes.js';
 import { commitOrder } from './orm-internals/index.js';
@@ -25,9 +26,6 @@ interface FlushState {
 
 const flushing = new WeakMap<EntityManager, FlushState>();
 
-/** Marks the package's flush-end subscriber: its `afterFlush` reads no change set another write path could skip. */
-export const FLUSH_END_SUBSCRIBER = Symbol.for('mikro-orm-plugins:flush-end-subscriber');
-
 /**
  * Called from `onFlush`: this flush's batched after-hooks run as its writes go past them (`catchUp`),
  * and the rest once the writes are done, still inside its transaction: at the commit of the
@@ -45,8 +43,7 @@ export function markFlush(em: EntityManager): void {
  * audit log's row writer, say) sees every after-hook done, as after a flush that dispatched them per entity.
  */
 export function flushEndSubscriber(runtime: PluginRuntime, commits: CommitQueue, plan: BatchPlan): EventSubscriber {
-  const subscriber: EventSubscriber & { [FLUSH_END_SUBSCRIBER]: true } = {
-    [FLUSH_END_SUBSCRIBER]: true,
+  const subscriber: EventSubscriber = {
     beforeTransactionCommit({ em, transaction }: TransactionEventArgs): void | Promise<void> {
       if (flushing.get(em)?.own !== true || isSavepoint(transaction)) return;
       return finish(runtime, commits, plan, em);
@@ -58,7 +55,8 @@ export function flushEndSubscriber(runtime: PluginRuntime, commits: CommitQueue,
       if (!isSavepoint(transaction) && flushing.get(em)?.own === true) flushing.delete(em);
     },
   };
-  return subscriber;
+  // Its `afterFlush` only runs the batched hooks: it reads no change set a kept row's write would skip.
+  return readsNoChangeSets(subscriber);
 }
 
 function finish(runtime: PluginRuntime, commits: CommitQueue, plan: BatchPlan, em: EntityManager): void | Promise<void> {

@@ -1,7 +1,7 @@
 import { ChangeSetType, ReferenceKind, Utils, type ChangeSet, type EntityManager, type EntityMetadata, type EventArgs, type EventSubscriber } from '@mikro-orm/core';
 import { writeClass, type KeptRow } from './kept-rows-sql.js';
-import { FLUSH_END_SUBSCRIBER } from './after-batches.js';
 import { LATE_SUBSCRIBER, PER_ENTITY_SUBSCRIBER } from './batch-plan.js';
+import { declaredNoChangeSetReader } from './change-set-readers.js';
 import { PLUGIN_SUBSCRIBER } from './event-order.js';
 import { checkChangedTypes, diffSinceSnapshot, replaceSnapshot } from './orm-internals/index.js';
 import type { PluginRuntime } from './plugin-runtime.js';
@@ -102,7 +102,7 @@ function observers(em: EntityManager): Observers {
       afterPackage = true;
       continue;
     }
-    if (subscriber[PER_ENTITY_SUBSCRIBER] === true || subscriber[LATE_SUBSCRIBER] === true || subscriber[FLUSH_END_SUBSCRIBER] === true) continue;
+    if (subscriber[PER_ENTITY_SUBSCRIBER] === true || subscriber[LATE_SUBSCRIBER] === true || declaredNoChangeSetReader(subscriber)) continue;
     if (typeof subscriber.afterFlush === 'function' || (afterPackage && typeof subscriber.onFlush === 'function')) flush = true;
     if (typeof subscriber.beforeUpdate === 'function' || typeof subscriber.afterUpdate === 'function') updates.push(subscriber);
   }

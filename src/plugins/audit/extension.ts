@@ -1,5 +1,5 @@
 import type { Configuration, MetadataStorage } from '@mikro-orm/core';
-import { PluginConfigError, PluginOptionsError, noPlugins, type PluginExtension } from '../../core.js';
+import { PluginConfigError, PluginOptionsError, noPlugins, readsNoChangeSets, type PluginExtension } from '../../core.js';
 import { reportStartupIssue, type PluginType } from '../../operations/index.js';
 import { defineAuditLog } from './audit-log-entity.js';
 import { knownPaths } from './field-policy.js';
@@ -44,7 +44,7 @@ export function auditLog(options: AuditLogOptions = {}): PluginExtension {
         noPlugins(table);
         config.set('entities', [...config.get('entities'), table]);
       }
-      config.set('subscribers', [...config.get('subscribers'), new FlushTracker()]);
+      config.set('subscribers', [...config.get('subscribers'), readsNoChangeSets(new FlushTracker())]);
       const discovery = config.get('discovery');
       const { afterDiscovered } = discovery;
       discovery.afterDiscovered = async (storage, platform) => {
