@@ -184,11 +184,15 @@ export function compactChart(latest) {
   y += 22;
   const notes = [];
   if (ins) {
-    notes.push(`instructions: callgrind, node --predictable, SQLite in memory; insert and update: a, b, c of one run`);
-    notes.push(`remove and audit: c ${ins.remeasured ? `from ${ins.remeasured.branch}, ${day(ins.remeasured.date)}, before batch hooks (audit insert, update: a of an earlier run)` : 'not measured'}; b/a from ${day(ins.date)}`);
+    if (ins.remeasured) {
+      notes.push(`instructions: callgrind, node --predictable, SQLite in memory; insert and update: a, b, c of one run`);
+      notes.push(`remove and audit: c from ${ins.remeasured.branch}, ${day(ins.remeasured.date)}, before batch hooks (audit insert, update: a of an earlier run); b/a from ${day(ins.date)}`);
+    } else {
+      notes.push(`instructions: callgrind, node --predictable, SQLite in memory; a, b, c, d of one run, ${day(ins.date)} (${shortCommit(ins.commit)})`);
+    }
   }
   const idle = S['instructions-idle'];
-  if (idle) notes.push(`d/a: findOne, find, flush insert ${day(idle.date)} (${shortCommit(idle.commit)}); flush update, remove ${day(ins?.date)} (update: d, a of different runs)`);
+  if (idle) notes.push(`d/a: findOne, find, flush insert ${day(idle.date)} (${shortCommit(idle.commit)}); flush update, remove ${day(ins?.date)}${ins?.remeasured ? ' (update: d, a of different runs)' : ''}`);
   const node = ins?.node ?? idle?.node ?? peers?.node;
   const mikro = ins?.packages?.['@mikro-orm/core'] ?? peers?.packages?.['@mikro-orm/core'];
   for (const note of notes.length ? notes : ['none']) {

@@ -61,8 +61,9 @@ export function headlineTargets(S) {
   push('soft-delete remove, c/a ≤ 1.3', 1.3, 'remove, SQLite in memory', removeI, timed('remove', sqliteOneFlush), { label: 'soft-delete remove', series: 'ca' });
 
   for (const op of ['insert', 'update', 'remove']) {
-    const r = laterRow(`audit-${op}`);
-    const i = ratio(r?.instructionsPerRow?.c, r?.instructionsPerRow?.a, r?.aFrom ? `c ${later.date} ${later.branch}, before batch hooks; ${r.aFrom}: different runs` : laterLabel);
+    const r = laterRow(`audit-${op}`) ?? insRow(`audit-${op}`);
+    const label = !later ? `${day(ins?.date)}, one run` : r?.aFrom ? `c ${later.date} ${later.branch}, before batch hooks; ${r.aFrom}: different runs` : laterLabel;
+    const i = ratio(r?.instructionsPerRow?.c, r?.instructionsPerRow?.a, label);
     const sqlite = timed('flush-audit', q => q.db === 'sqlite-memory' && q.workload === op);
     const pg = timed('flush-audit', q => q.db === 'postgresql' && q.workload === op);
     const tm = { value: sqlite.value, text: sqlite.value === null ? sqlite.text : `SQLite ${sqlite.text}; PostgreSQL ${x(pg.value, 2)}` };
