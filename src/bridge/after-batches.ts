@@ -1,6 +1,7 @@
 import { ChangeSetType, Utils, type ChangeSet, type EntityManager, type EntityMetadata, type EventSubscriber, type FlushEventArgs, type TransactionEventArgs } from '@mikro-orm/core';
 import { DispatchContext, type Chain } from '../chain/chain.js';
 import { dispatch, dispatchBatch } from '../chain/dispatch.js';
+import { eachSyncUntilAsync } from '../chain/each-sync-until-async.js';
 import type { ChangeKind, EntityChanges } from '../events.js';
 import type { AfterBatchEvent, BatchPlan } from './batch-plan.js';
 import { readsNoChangeSets } from './change-set-readers.js';
@@ -193,12 +194,8 @@ class AfterBatchContext extends DispatchContext {
  */
 function runChain(chain: Chain<false>, ctx: AfterBatchContext, entities: readonly object[], changes?: readonly EntityChanges[]): void | Promise<void> {
   if (chain.links.every(link => link.batch !== undefined)) return dispatchBatch(chain, ctx, entities, changes);
-  const runFrom = (start: number): void | Promise<void> => {
-    for (let i = start; i < entities.length; i++) {
-      const one = new DispatchContext(ctx.event, ctx.em, ctx.meta, ctx.list[i], ctx.skip);
-      const pending = dispatch(chain, one, entities[i], changes?.[i]);
-      if (pending !== undefined) return Promise.resolve(pending).then(() => runFrom(i + 1));
-    }
-  };
-  return runFrom(0);
+  return eachSyncUntilAsync(entities, (entity, i) => {
+    const one = new DispatchContext(ctx.event, ctx.em, ctx.meta, ctx.list[i], ctx.skip);
+    return dispatch(chain, one, entity, changes?.[i]);
+  });
 }

@@ -1,6 +1,7 @@
 import { ChangeSetType, EventType, ReferenceKind, type ChangeSet, type EntityProperty, type FlushEventArgs } from '@mikro-orm/core';
 import { DispatchContext, type Chain } from '../chain/chain.js';
 import { dispatch } from '../chain/dispatch.js';
+import { eachSyncUntilAsync } from '../chain/each-sync-until-async.js';
 import { keptAsUpdate } from './delete-as-update.js';
 import { runEntityEvent } from './event-order.js';
 import type { KeptRows } from './kept-rows.js';
@@ -28,30 +29,32 @@ export function runDeleteChains(runtime: PluginRuntime, args: FlushEventArgs, ro
   if (deletes.length === 0) return;
   const vetoed: AnyChangeSet[] = [];
   const skip = switchedOffPlugins();
-  // Sync until a listener returns a promise, like the dispatcher.
-  const runFrom = (start: number): void | Promise<void> => {
-    for (let i = start; i < deletes.length; i++) {
-      const cs = deletes[i]!;
-      done.add(cs);
-      const chains = runtime.chainsOf(cs.meta);
-      if (!chains) continue;
-      // MikroORM drops the snapshot of deleted entities; afterChange and afterDelete still want it.
-      cs.originalEntity ??= args.uow.getOriginalEntityData(cs.entity) as never;
-      if (chains.beforeDelete === null) continue;
-      const result = deleteEvent(chains.beforeDelete, args, cs, skip);
-      if (result === false || (result === undefined && keptAsUpdate(cs))) vetoed.push(cs);
-      else if (result instanceof Promise) {
-        return result.then(outcome => {
-          if (outcome === false || keptAsUpdate(cs)) vetoed.push(cs);
-          return runFrom(i + 1);
-        });
-      }
+  const runOne = (cs: AnyChangeSet): void | Promise<void> => {
+    done.add(cs);
+    const chains = runtime.chainsOf(cs.meta);
+    if (!chains) return;
+    // MikroORM drops the snapshot of deleted entities; afterChange and afterDelete still want it.
+    cs.originalEntity ??= args.uow.getOriginalEntityData(cs.entity) as never;
+    if (chains.beforeDelete === null) return;
+    const result = deleteEvent(chains.beforeDelete, args, cs, skip);
+    if (result === false || (result === undefined && keptAsUpdate(cs))) vetoed.push(cs);
+    else if (result instanceof Promise) {
+      return result.then(outcome => {
+        if (outcome === false || keptAsUpdate(cs)) vetoed.push(cs);
+      });
     }
+  };
+  // Sync until a listener returns a promise, like the dispatcher.
+  const runRound = (): void | Promise<void> => {
+    const round = eachSyncUntilAsync(deletes, runOne);
+    return round === undefined ? nextRound() : round.then(nextRound);
+  };
+  const nextRound = (): void | Promise<void> => {
     deletes = pending();
-    if (deletes.length > 0) return runFrom(0);
+    if (deletes.length > 0) return runRound();
     keepVetoed(args, vetoed, rows);
   };
-  return runFrom(0);
+  return runRound();
 }
 
 /** One entity's `beforeDelete` event, in MikroORM's order with the plugin chain at the package's place; `false` when vetoed. */

@@ -1,5 +1,6 @@
 import type { EntityMetadata, MetadataStorage, Platform } from '@mikro-orm/core';
 import type { AttachedPlugin } from '../chain/build-chains.js';
+import { eachSyncUntilAsync } from '../chain/each-sync-until-async.js';
 import { declaredPluginLists } from '../config/entity-plugins.js';
 import { takesNoPlugins } from '../config/no-plugins.js';
 import { mergePluginLists } from '../config/plugin-settings.js';
@@ -61,22 +62,20 @@ export class EntitySetup {
     const entity = meta.className;
     const settings = [...this.settingsOf(meta)].filter(([, setting]) => setting !== false);
     const attached: AttachedPlugin[] = [];
-    const from = (index: number): void | Promise<void> => {
-      for (let i = index; i < settings.length; i++) {
-        const [name, setting] = settings[i]!;
-        const definition = this.#definition(name, entity);
-        const options = resolvePluginOptions(definition, setting, entity);
-        if (isPromiseLike(options)) {
-          if (sync) throw asyncUnderSyncDiscovery(entity, name, 'its option schema', options);
-          return Promise.resolve(options).then(resolved => this.#setupOne(meta, platform, definition, resolved, attached, sync)).then(() => from(i + 1));
-        }
-        const pending = this.#setupOne(meta, platform, definition, options, attached, sync);
-        if (pending) return pending.then(() => from(i + 1));
+    const pending = eachSyncUntilAsync(settings, ([name, setting]) => {
+      const definition = this.#definition(name, entity);
+      const options = resolvePluginOptions(definition, setting, entity);
+      if (isPromiseLike(options)) {
+        if (sync) throw asyncUnderSyncDiscovery(entity, name, 'its option schema', options);
+        return Promise.resolve(options).then(resolved => this.#setupOne(meta, platform, definition, resolved, attached, sync));
       }
+      return this.#setupOne(meta, platform, definition, options, attached, sync);
+    });
+    const done = () => {
       if (attached.length > 0) this.#discovered.set(meta, attached);
       else this.#discovered.delete(meta);
     };
-    return from(0);
+    return pending === undefined ? done() : pending.then(done);
   }
 
   /** Whether discovery attached a plugin to any entity so far. */

@@ -1,4 +1,5 @@
 import { Utils, type EntityManager, type EntityMetadata, type EventArgs, type EventSubscriber, type EventType } from '@mikro-orm/core';
+import { eachSyncUntilAsync } from '../chain/each-sync-until-async.js';
 
 /** Marks the package's subscriber among an EventManager's subscribers (event order, benchmarks, diagnostics). */
 export const PLUGIN_SUBSCRIBER = Symbol.for('mikro-orm-plugins:subscriber');
@@ -49,11 +50,12 @@ function subscribes(subscriber: EventSubscriber, entity: object): boolean {
 }
 
 /** Calls the listeners one after another, awaiting each, as MikroORM does; sync while they are. */
-function runListeners(listeners: readonly Listener[], args: EventArgs<any>, from = 0): void | Promise<void> {
-  for (let i = from; i < listeners.length; i++) {
-    const result = listeners[i]!(args);
-    if (result instanceof Promise) return result.then(() => runListeners(listeners, args, i + 1));
-  }
+function runListeners(listeners: readonly Listener[], args: EventArgs<any>): void | Promise<void> {
+  return eachSyncUntilAsync(listeners, listener => {
+    const result = listener(args);
+    // Only a promise is awaited; any other value a listener returns is ignored.
+    if (result instanceof Promise) return result;
+  });
 }
 
 /**

@@ -1,6 +1,7 @@
 import { ChangeSetType, type ChangeSet, type EntityMetadata, type EntityProperty, type FlushEventArgs } from '@mikro-orm/core';
 import { checkSettable, DispatchContext } from '../chain/chain.js';
 import { dispatchBatch } from '../chain/dispatch.js';
+import { eachSyncUntilAsync } from '../chain/each-sync-until-async.js';
 import type { BatchPlan, BatchEvent } from './batch-plan.js';
 import { writeHookFields } from './orm-internals/index.js';
 import type { PluginRuntime } from './plugin-runtime.js';
@@ -46,20 +47,16 @@ export function runFlushBatches(runtime: PluginRuntime, plan: BatchPlan, { em, u
   for (const [meta, list] of creates.groups) work.push(['beforeCreate', meta, list]);
   for (const [meta, list] of updates.groups) work.push(['beforeUpdate', meta, list]);
   const skip = switchedOffPlugins();
-  const runFrom = (start: number): void | Promise<void> => {
-    for (let i = start; i < work.length; i++) {
-      const [event, meta, list] = work[i]!;
-      const chain = runtime.chainsOf(meta)?.[event];
-      if (!chain) continue;
-      const ctx = new BatchContext(event, em, meta, undefined, skip);
-      const entities = list.map(cs => cs.entity);
-      const pending = dispatchBatch(chain, ctx, entities);
-      const write = () => writeHookFields(em.getPlatform(), list, ctx.touchedProps());
-      if (pending !== undefined) return pending.then(() => (write(), runFrom(i + 1)));
-      write();
-    }
-  };
-  return runFrom(0);
+  return eachSyncUntilAsync(work, ([event, meta, list]) => {
+    const chain = runtime.chainsOf(meta)?.[event];
+    if (!chain) return;
+    const ctx = new BatchContext(event, em, meta, undefined, skip);
+    const entities = list.map(cs => cs.entity);
+    const pending = dispatchBatch(chain, ctx, entities);
+    const write = () => writeHookFields(em.getPlatform(), list, ctx.touchedProps());
+    if (pending !== undefined) return pending.then(write);
+    write();
+  });
 }
 
 /** The batched change sets of one event, by class; a flush's change sets come class after class, so the last class is kept at hand. */

@@ -2,6 +2,7 @@ import { HookError, PluginError } from '../errors.js';
 import { scrubSecrets } from '../registry/secrets.js';
 import { messageOf } from '../registry/plugin-meta.js';
 import type { AroundContext, Chain, ChainLink, DispatchContext } from './chain.js';
+import { eachSyncUntilAsync } from './each-sync-until-async.js';
 
 export type Vetoed = false;
 
@@ -130,13 +131,11 @@ export async function runSettled(chain: Chain, ctx: DispatchContext, subject: un
  * payload (`afterChange`: `payloads[i]` is the changes of `entities[i]`). Only chains whose every hook
  * has the batch form are dispatched this way.
  */
-export function dispatchBatch(chain: Chain, ctx: DispatchContext, entities: readonly object[], payloads?: readonly unknown[], start = 0): void | Promise<void> {
-  const links = chain.links;
+export function dispatchBatch(chain: Chain, ctx: DispatchContext, entities: readonly object[], payloads?: readonly unknown[]): void | Promise<void> {
   const skip = ctx.skip;
   const arg = chain.withPayload ? payloads : ctx;
-  for (let i = start; i < links.length; i++) {
-    const link = links[i]!;
-    if (skip !== undefined && skip.has(link.plugin)) continue;
+  return eachSyncUntilAsync(chain.links, link => {
+    if (skip !== undefined && skip.has(link.plugin)) return;
     ctx.link = link;
     let result: unknown;
     try {
@@ -144,13 +143,9 @@ export function dispatchBatch(chain: Chain, ctx: DispatchContext, entities: read
     } catch (error) {
       throw tagError(error, link, chain.entity);
     }
-    if (isThenable(result)) {
-      return Promise.resolve(result).then(
-        () => dispatchBatch(chain, ctx, entities, payloads, i + 1),
-        error => Promise.reject(tagError(error, link, chain.entity)),
-      );
-    }
-  }
+    // Only this hook's own rejection is tagged with it; the later hooks' errors come tagged already.
+    if (isThenable(result)) return Promise.resolve(result).catch(error => Promise.reject(tagError(error, link, chain.entity)));
+  });
 }
 
 /** Errors that came out of the operation an around chain wraps: they pass through untagged. */
