@@ -1,5 +1,4 @@
 import type { EntityManager, EntityMetadata, FilterQuery, FindOneOptions } from '@mikro-orm/core';
-import type { HookEventName } from './events.js';
 
 // The contexts of the read-side hooks: queryFilter, readOptions, the join hooks and interceptFindOne.
 
@@ -19,7 +18,7 @@ export type ReadMethod = 'find' | 'findOne' | 'count' | 'countBy' | 'stream';
 
 /** Context of the read hooks (`readOptions`, `afterJoinsPlanned`, `joinedFilters`). */
 export interface ReadContext<O = any, E = any> {
-  readonly event: HookEventName;
+  readonly event: 'readOptions' | 'afterJoinsPlanned' | 'joinedFilters';
   readonly plugin: string;
   /** This plugin's options for the entity read, or undefined when the hook runs for an entity the plugin is not attached to (`appliesTo`). */
   readonly options: O | undefined;

@@ -82,6 +82,8 @@ function readChainsOf(em: EntityManager, entityName: unknown): ReadChains | unde
 }
 
 class ReadContext extends DispatchContext implements ReadOptionsContext {
+  declare readonly event: 'readOptions';
+
   constructor(
     em: EntityManager,
     meta: EntityMetadata,
