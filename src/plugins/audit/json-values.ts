@@ -70,9 +70,20 @@ export function sameAuditValue(a: unknown, b: unknown): boolean {
   return !isRawMarker(a) && !isRawMarker(b) && isDeepStrictEqual(a, b);
 }
 
+// The last conversion, kept: a flush's rows mostly share their dates (one updatedAt per flush), and toISOString is dear.
+let lastTime = Number.NaN;
+let lastIso = '';
+
 function toIsoDate(value: unknown): unknown {
   const date = value instanceof Date ? value : typeof value === 'number' || typeof value === 'string' ? new Date(value) : undefined;
-  return date && !Number.isNaN(date.getTime()) ? date.toISOString() : value;
+  if (date === undefined) return value;
+  const time = date.getTime();
+  if (Number.isNaN(time)) return value;
+  if (time !== lastTime) {
+    lastIso = date.toISOString();
+    lastTime = time;
+  }
+  return lastIso;
 }
 
 function isJsonProperty(prop: EntityProperty): boolean {
