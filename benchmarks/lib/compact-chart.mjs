@@ -43,7 +43,9 @@ function span(values) {
     return [1 - h, 1 + h, h / 2];
   }
   const step = [0.1, 0.2, 0.25, 0.5, 1, 2].find(st => (max * 1.06 - min) / st <= 6) ?? 2;
-  return [Math.floor(min / step) * step, Math.ceil((max * 1.06) / step) * step, step];
+  // Whole-number steps count from 1.00× (the baseline), not from 0.
+  const lo = step >= 1 ? Math.floor(min) : Math.floor(min / step) * step;
+  return [lo, lo + Math.ceil((max * 1.06 - lo) / step) * step, step];
 }
 
 /**
@@ -56,7 +58,7 @@ export function compactChart(latest) {
   const rows = headlineTargets(S).rows.filter(r => r.bar);
   const ins = S.instructions;
   // Hand-written MikroORM hooks ÷ bare (b/a), where b and a come from one instruction run.
-  const handWritten = { insert: 'flush-insert', update: 'flush-update', 'soft-delete remove': 'remove' };
+  const handWritten = { insert: 'flush-insert', update: 'flush-update', 'soft-delete remove': 'remove', 'audit insert': 'audit-insert', 'audit update': 'audit-update', 'audit remove': 'audit-remove' };
 
   const ca = rows.filter(r => r.bar.series === 'ca');
   if (ca.length) {
