@@ -94,7 +94,7 @@ export function compactChart(latest) {
         groups.push({ label: `${db === 'postgresql' ? 'PostgreSQL' : 'SQLite'} ${w}`, bars });
       }
     }
-    panels.push({ title: `Peers: with hooks ÷ without, timed (${peers.settings.rows.toLocaleString('en')} rows, ${day(peers.date)}, before batch hooks; target: ours lowest)`, groups });
+    panels.push({ title: `Peers: with hooks ÷ without, timed (${peers.settings.rows.toLocaleString('en')} rows, ${day(peers.date)}${day(peers.date) < '2026-12-07' ? ', before batch hooks' : ''}; target: ours lowest)`, groups });
   }
 
   // ---------------------------------------------------------------------------------------- layout
