@@ -1,5 +1,5 @@
-import type { ChangeSet, EntityManager, EntityMetadata } from '@mikro-orm/core';
-import type { EntityChanges, HookEventName, HookResult } from './events.js';
+import type { ChangeSet } from '@mikro-orm/core';
+import type { EntityChanges, EntityHookCall, HookResult } from './events.js';
 
 /** Before-events whose hooks may take the batch form: one call per class, before MikroORM writes. */
 export type BatchBeforeEventName = 'beforeCreate' | 'beforeUpdate' | 'beforeSave';
@@ -15,14 +15,7 @@ export type BatchableEventName = BatchBeforeEventName | BatchAfterEventName | 'a
  * updates). Per entity (when the flush cannot batch, see `HookOptions.batch`) the same hook gets a
  * one-entity list and this same interface.
  */
-export interface BatchHookContext<O = any, E = any> {
-  /** `beforeCreate` or `beforeUpdate` (also for `beforeSave` hooks), or `beforeUpsert` for a `beforeSave` hook run by `em.upsert`. */
-  readonly event: HookEventName;
-  readonly plugin: string;
-  /** This plugin's options for the entity class. */
-  readonly options: O;
-  readonly em: EntityManager;
-  readonly meta: EntityMetadata<E>;
+export interface BatchHookContext<O = any, E = any> extends EntityHookCall<O, E> {
   /**
    * Sets a scalar property of one of the entities, and writes it into this flush. A batch hook
    * must set values through here: a batch runs after MikroORM computed the change sets, so a plain
@@ -34,15 +27,9 @@ export interface BatchHookContext<O = any, E = any> {
 /**
  * Context of a batch after-hook: one call for the entities of one class that one flush wrote, or
  * one entity per call when the flush dispatches the event per entity. Nothing to set: the rows are written.
+ * `event` is `afterCreate`, `afterUpdate`, `afterDelete` (also for `afterSave` hooks) or `afterChange`.
  */
-export interface BatchAfterHookContext<O = any, E = any> {
-  /** `afterCreate`, `afterUpdate`, `afterDelete` (also for `afterSave` hooks) or `afterChange`. */
-  readonly event: HookEventName;
-  readonly plugin: string;
-  /** This plugin's options for the entity class. */
-  readonly options: O;
-  readonly em: EntityManager;
-  readonly meta: EntityMetadata<E>;
+export interface BatchAfterHookContext<O = any, E = any> extends EntityHookCall<O, E> {
   /** The change sets MikroORM wrote, `changeSets[i]` of `entities[i]`. */
   readonly changeSets: readonly ChangeSet<E & object>[];
 }

@@ -22,8 +22,8 @@ export interface EntityChanges<E = any> {
   fields: { [K in keyof E & string]?: FieldChange };
 }
 
-/** Context handed to every hook. It lives for one dispatch; do not keep it. */
-export interface HookContext<O = any, E = any> {
+/** What every entity hook's context holds, per-entity and batch alike. */
+export interface EntityHookCall<O = any, E = any> {
   /** The event being dispatched. For `beforeSave` hooks this is `beforeCreate`, `beforeUpdate` or `beforeUpsert`. */
   readonly event: HookEventName;
   /** The plugin whose hook is running. */
@@ -32,6 +32,10 @@ export interface HookContext<O = any, E = any> {
   readonly options: O;
   readonly em: EntityManager;
   readonly meta: EntityMetadata<E>;
+}
+
+/** Context handed to every hook. It lives for one dispatch; do not keep it. */
+export interface HookContext<O = any, E = any> extends EntityHookCall<O, E> {
   /** Present during a flush. */
   readonly changeSet: ChangeSet<E & object> | undefined;
   /** Present in `beforeUpsert` only. */
