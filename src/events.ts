@@ -38,6 +38,11 @@ export interface EntityHookCall<O = any, E = any> {
 export interface HookContext<O = any, E = any> extends EntityHookCall<O, E> {
   /** Present during a flush. */
   readonly changeSet: ChangeSet<E & object> | undefined;
+  /**
+   * In `beforeDelete` hooks: the flush running them, one object per flush, the same for all its
+   * deletes. A WeakMap key for what they share (the soft delete's one batch and time per flush).
+   */
+  readonly flush?: object | undefined;
   /** Present in `beforeUpsert` only. */
   readonly upsert?: UpsertControl<E> | undefined;
   /**

@@ -505,6 +505,39 @@ describe('beforeDelete veto', () => {
     });
   });
 
+  test('ctx.flush is one object per flush, the same for all its deletes, and absent outside beforeDelete', async () => {
+    const registry = new PluginRegistry();
+    const seen: { event: string; flush: object | undefined }[] = [];
+    @plugin({ name: 'evWatch', registry })
+    class EvFlushWatch {
+      @hook(['beforeDelete', 'beforeUpdate', 'afterDelete']) watch(_e: EvThing, ctx: HookContext) {
+        seen.push({ event: ctx.event, flush: ctx.flush });
+      }
+    }
+    void EvFlushWatch;
+    await withOrm(registry, { EvThing: ['evWatch'] }, async orm => {
+      const em = orm.em.fork();
+      const things = ['a', 'b', 'c'].map(name => em.create(EvThing, { name, revision: 0 }));
+      await em.flush();
+      things[2]!.name = 'c2';
+      em.remove(things[0]!).remove(things[1]!);
+      await em.flush();
+      em.remove(things[2]!);
+      await em.flush();
+      const deletes = seen.filter(s => s.event === 'beforeDelete');
+      expect(deletes).toHaveLength(3);
+      expect(deletes[0]!.flush).toEqual(expect.any(Object));
+      expect(deletes[1]!.flush).toBe(deletes[0]!.flush);
+      expect(deletes[2]!.flush).not.toBe(deletes[0]!.flush);
+      expect(seen.filter(s => s.event !== 'beforeDelete').map(s => [s.event, s.flush])).toEqual([
+        ['beforeUpdate', undefined],
+        ['afterDelete', undefined],
+        ['afterDelete', undefined],
+        ['afterDelete', undefined],
+      ]);
+    });
+  });
+
   test('without a veto the same hooks let the row be deleted', async () => {
     const ran: string[] = [];
     await withOrm(vetoRegistry(ran), { EvThing: ['evWatch'] }, async orm => {

@@ -439,18 +439,22 @@ describeEachDatabase('soft delete policies', db => {
       expect(await deletedOf(orm, PBin)).toEqual({ x1: false, x2: false });
     });
 
-    test('two roots removed in one flush get two batches', async () => {
+    test('roots removed in one flush share its batch and time; a later flush is another batch', async () => {
       const orm = await init();
       const em = orm.em.fork();
-      const a = em.create(PShelf, { name: 'a' });
-      const b = em.create(PShelf, { name: 'b' });
+      const [a, b, c] = ['a', 'b', 'c'].map(name => em.create(PShelf, { name }));
       await em.flush();
-      em.remove(a).remove(b);
+      em.remove(a!).remove(b!);
+      await em.flush();
+      em.remove(c!);
       await em.flush();
       const shelves = await stateOf(orm, PShelf);
-      expect(shelves.a!.batch).not.toBeNull();
-      expect(shelves.b!.batch).not.toBeNull();
-      expect(shelves.a!.batch).not.toBe(shelves.b!.batch);
+      expect(shelves.a!.batch).toEqual(expect.any(String));
+      expect(shelves.b!.batch).toBe(shelves.a!.batch);
+      expect(b!.deletedAt!.getTime()).toBe(a!.deletedAt!.getTime());
+      expect(b!.deletedAt).not.toBe(a!.deletedAt); // each row its own Date object
+      expect(shelves.c!.batch).toEqual(expect.any(String));
+      expect(shelves.c!.batch).not.toBe(shelves.a!.batch);
     });
   });
 

@@ -85,11 +85,15 @@ class SoftDeleteSubscriber {
     this.entityName = entityName;
   }
   onFlush({ uow }) {
+    // The plugin's soft delete records a deletion batch (for cascade restores), one batch and time per flush: the same work by hand.
+    let at;
+    let batch;
     for (const cs of uow.getChangeSets()) {
       if (cs.type !== ChangeSetType.DELETE || cs.meta.className !== this.entityName) continue;
-      cs.entity.deletedAt = new Date();
-      // The plugin's soft delete records a deletion batch (for cascade restores): the same work by hand.
-      cs.entity.deletionBatch = randomUUID();
+      at ??= Date.now();
+      batch ??= randomUUID();
+      cs.entity.deletedAt = new Date(at);
+      cs.entity.deletionBatch = batch;
       cs.type = ChangeSetType.UPDATE;
       cs.payload = {};
       uow.recomputeSingleChangeSet(cs.entity);

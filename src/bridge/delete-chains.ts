@@ -29,6 +29,7 @@ export function runDeleteChains(runtime: PluginRuntime, args: FlushEventArgs, ro
   if (deletes.length === 0) return;
   const vetoed: AnyChangeSet[] = [];
   const skip = switchedOffPlugins();
+  const flush = {};
   const runOne = (cs: AnyChangeSet): void | Promise<void> => {
     done.add(cs);
     const chains = runtime.chainsOf(cs.meta);
@@ -36,7 +37,7 @@ export function runDeleteChains(runtime: PluginRuntime, args: FlushEventArgs, ro
     // MikroORM drops the snapshot of deleted entities; afterChange and afterDelete still want it.
     cs.originalEntity ??= args.uow.getOriginalEntityData(cs.entity) as never;
     if (chains.beforeDelete === null) return;
-    const result = deleteEvent(chains.beforeDelete, args, cs, skip);
+    const result = deleteEvent(chains.beforeDelete, args, cs, skip, flush);
     if (result === false || (result === undefined && keptAsUpdate(cs))) vetoed.push(cs);
     else if (result instanceof Promise) {
       return result.then(outcome => {
@@ -58,8 +59,12 @@ export function runDeleteChains(runtime: PluginRuntime, args: FlushEventArgs, ro
 }
 
 /** One entity's `beforeDelete` event, in MikroORM's order with the plugin chain at the package's place; `false` when vetoed. */
-function deleteEvent(chain: Chain<true>, { em }: FlushEventArgs, cs: AnyChangeSet, skip: ReadonlySet<string> | undefined): void | false | Promise<void | false> {
-  const plugins = () => dispatch(chain, new DispatchContext('beforeDelete', em, cs.meta, cs, skip), cs.entity);
+function deleteEvent(chain: Chain<true>, { em }: FlushEventArgs, cs: AnyChangeSet, skip: ReadonlySet<string> | undefined, flush: object): void | false | Promise<void | false> {
+  const plugins = () => {
+    const ctx = new DispatchContext('beforeDelete', em, cs.meta, cs, skip);
+    ctx.flush = flush;
+    return dispatch(chain, ctx, cs.entity);
+  };
   // No entity hook or subscriber of the event (MikroORM's cached answer): MikroORM would dispatch nothing at the DELETE either.
   if (!em.getEventManager().hasListeners(EventType.beforeDelete, cs.meta)) return plugins();
   markDispatched(em, EventType.beforeDelete, cs);

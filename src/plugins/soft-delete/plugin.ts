@@ -9,7 +9,7 @@ import { checkDeletedTargets, hideOwnersOfDeletedTargets, keepOwnersOfDeletedTar
 import { deletedRowsOptions, type OnlyDeletedOptions } from './find-options.js';
 import { hiddenByIdentityMap } from './identity-map.js';
 import { keepsDeletedOnly } from './only-deleted-root.js';
-import { clearedValues, newStamp, stampValues, type DeletionStamp } from './deletion-stamp.js';
+import { clearedValues, flushStamp, newStamp, stampValues, type DeletionStamp } from './deletion-stamp.js';
 import { isHardDeleting } from './hard-delete.js';
 import { addLiveUnique } from './live-unique.js';
 import { checkDeclaredColumn, checkUniqueOption } from './option-checks.js';
@@ -125,7 +125,7 @@ export class SoftDeletePlugin implements Plugin<SoftDeleteOptions> {
     if (((em.getUnitOfWork().getOriginalEntityData(entity) as Row | undefined) ?? entity)[options.field] != null) return false;
     const parent = mark ? undefined : parentDeletion(em, entity, meta);
     if (parent === 'alreadyDeleted') return false; // removing a deleted row changes nothing below it either
-    const stamp = mark?.stamp ?? parent?.stamp ?? newStamp(em);
+    const stamp = mark?.stamp ?? parent?.stamp ?? flushStamp(ctx);
     const pending = emit(em, 'beforeSoftDelete', entity);
     return pending ? pending.then(() => this.#stamp(entity, ctx, stamp)) : this.#stamp(entity, ctx, stamp);
   }
