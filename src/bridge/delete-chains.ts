@@ -1,4 +1,4 @@
-import { ChangeSetType, EventType, ReferenceKind, type ChangeSet, type EntityProperty, type FlushEventArgs } from '@mikro-orm/core';
+import { ChangeSetType, EventType, ReferenceKind, type ChangeSet, type EntityMetadata, type EntityProperty, type FlushEventArgs } from '@mikro-orm/core';
 import { DispatchContext, type Chain } from '../chain/chain.js';
 import { dispatch } from '../chain/dispatch.js';
 import { eachSyncUntilAsync } from '../chain/each-sync-until-async.js';
@@ -74,8 +74,10 @@ function deleteEvent(chain: Chain<true>, { em }: FlushEventArgs, cs: AnyChangeSe
 
 function keepVetoed({ em, uow }: FlushEventArgs, vetoed: AnyChangeSet[], rows: KeptRows | undefined): void {
   if (vetoed.length === 0) return;
-  const kept = new Set<object>(vetoed.map(cs => cs.entity));
+  let kept: Set<object> | undefined;
   for (const cs of uow.getChangeSets()) {
+    if (!ownsToOne(cs.meta)) continue;
+    kept ??= new Set<object>(vetoed.map(vetoedCs => vetoedCs.entity));
     if (cs.type === ChangeSetType.UPDATE || kept.has(cs.entity)) restoreReferences(em, uow, cs, kept);
   }
   for (const cs of vetoed) {
@@ -99,6 +101,15 @@ function restoreReferences(em: FlushEventArgs['em'], uow: FlushEventArgs['uow'],
     cs.entity[prop.name] = prop.ref ? em.getReference(prop.targetMeta!.class, before as never, { wrapped: true }) : target;
     delete (cs.payload as Record<string, unknown>)[prop.name];
   }
+}
+
+// Per class: most have no owning to-one relation, and then no change set of theirs needs looking at.
+const owningToOne = new WeakMap<EntityMetadata, boolean>();
+
+function ownsToOne(meta: EntityMetadata): boolean {
+  let owns = owningToOne.get(meta);
+  if (owns === undefined) owningToOne.set(meta, (owns = (meta.relations as EntityProperty[]).some(isOwningToOne)));
+  return owns;
 }
 
 function isOwningToOne(prop: EntityProperty): boolean {

@@ -70,20 +70,22 @@ export function sameAuditValue(a: unknown, b: unknown): boolean {
   return !isRawMarker(a) && !isRawMarker(b) && isDeepStrictEqual(a, b);
 }
 
-// The last conversion, kept: a flush's rows mostly share their dates (one updatedAt per flush), and toISOString is dear.
-let lastTime = Number.NaN;
-let lastIso = '';
+// Conversions of the last few inputs, kept: a flush's rows share a handful of dates (the loaded
+// updatedAt, one new time per flush), an update's record alternates between them, and toISOString is dear.
+const recentIso = new Map<number | string, string>();
+const RECENT_ISO = 16;
 
 function toIsoDate(value: unknown): unknown {
-  const date = value instanceof Date ? value : typeof value === 'number' || typeof value === 'string' ? new Date(value) : undefined;
-  if (date === undefined) return value;
-  const time = date.getTime();
-  if (Number.isNaN(time)) return value;
-  if (time !== lastTime) {
-    lastIso = date.toISOString();
-    lastTime = time;
-  }
-  return lastIso;
+  const key = value instanceof Date ? value.getTime() : value;
+  if (typeof key !== 'number' && typeof key !== 'string') return value;
+  const known = recentIso.get(key);
+  if (known !== undefined) return known;
+  const date = new Date(key);
+  if (Number.isNaN(date.getTime())) return value;
+  if (recentIso.size >= RECENT_ISO) recentIso.clear();
+  const iso = date.toISOString();
+  recentIso.set(key, iso);
+  return iso;
 }
 
 function isJsonProperty(prop: EntityProperty): boolean {
