@@ -193,7 +193,7 @@ class AfterBatchContext extends DispatchContext {
  * found at start-up), else entity by entity (a plugin registered later hooks the event per entity).
  */
 function runChain(chain: Chain<false>, ctx: AfterBatchContext, entities: readonly object[], changes?: readonly EntityChanges[]): void | Promise<void> {
-  if (chain.links.every(link => link.batch !== undefined)) return dispatchBatch(chain, ctx, entities, changes);
+  if (chain.batchOnly) return dispatchBatch(chain, ctx, entities, changes);
   return eachSyncUntilAsync(entities, (entity, i) => {
     const one = new DispatchContext(ctx.event, ctx.em, ctx.meta, ctx.list[i], ctx.skip);
     return dispatch(chain, one, entity, changes?.[i]);

@@ -170,6 +170,7 @@ function buildChain<V extends boolean>(entity: string, event: DispatchedEvent, p
     entity,
     // The links are frozen, the array is not: V8 reads elements of frozen arrays several times slower.
     links: result.order.map(c => c.link),
+    batchOnly: result.order.every(c => c.link.batch !== undefined),
   };
   const [run, runSkipping] = runnersOf(chain as unknown as Chain);
   return Object.freeze({ ...chain, run, runSkipping });

@@ -38,6 +38,8 @@ export interface Chain<V extends boolean = boolean> {
   /** The entity's name; empty for a plugin-level chain (`onLoad`, `onUnload`). */
   readonly entity: string;
   readonly links: readonly ChainLink[];
+  /** Every link has a batch form: the chain can run once over a class's entities. */
+  readonly batchOnly: boolean;
   /** The common case (no `withoutPlugins` scope); compiled once for the sequential and veto kinds. */
   readonly run: ChainRunner;
   /** Any case: skips the plugins `withoutPlugins` switched off. */

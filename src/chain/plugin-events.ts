@@ -26,7 +26,7 @@ export function buildPluginEventChain(event: PluginEventName, members: readonly 
   }
   if (links.length === 0) return null;
   const kind = PLUGIN_EVENTS[event];
-  const fields = { event, kind, veto: false as const, withPayload: false, entity: '', links };
+  const fields = { event, kind, veto: false as const, withPayload: false, entity: '', links, batchOnly: false };
   // The runners read only the links and the entity, which the frozen chain shares.
   const chain = fields as unknown as Chain<false>;
   const run = kind === 'settled' ? (c: DispatchContext, s: unknown, a: unknown) => runSettled(chain, c, s, a) : compileChain(chain);
