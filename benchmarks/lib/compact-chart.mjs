@@ -65,7 +65,7 @@ export function compactChart(latest) {
     const groups = ca.map(r => {
       const bars = [{ series: 'ca', value: r.bar.value, target: r.bar.target, digits: 2, missing: 'c/a not measured' }];
       const w = handWritten[r.bar.label];
-      const ba = w && ins?.results?.find(q => q.workload === w)?.ratios?.['b/a'];
+      const ba = w && S[r.bar.source ?? 'instructions']?.results?.find(q => q.workload === w)?.ratios?.['b/a'];
       bars.push({ series: 'ba', value: finite(ba) ? ba : null, digits: 2, missing: 'hand-written: not measured in this run' });
       return { label: r.bar.label, bars };
     });
@@ -190,7 +190,9 @@ export function compactChart(latest) {
       notes.push(`instructions: callgrind, node --predictable, SQLite in memory; insert and update: a, b, c of one run`);
       notes.push(`remove and audit: c from ${ins.remeasured.branch}, ${day(ins.remeasured.date)}, before batch hooks (audit insert, update: a of an earlier run); b/a from ${day(ins.date)}`);
     } else {
-      notes.push(`instructions: callgrind, node --predictable, SQLite in memory; a, b, c, d of one run, ${day(ins.date)} (${shortCommit(ins.commit)})`);
+      notes.push(`instructions: callgrind, node --predictable, SQLite in memory; a, b, c, d of one run, ${day(ins.date)} (${shortCommit(ins.commit)}), ${ins.settings.rows.toLocaleString('en')} rows`);
+      const ten = S['instructions-10k'];
+      if (ten) notes.push(`insert and update: 10,000 rows, a, b, c of one run, ${day(ten.date)} (${shortCommit(ten.commit)})`);
     }
   }
   const idle = S['instructions-idle'];

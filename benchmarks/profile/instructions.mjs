@@ -3,7 +3,9 @@
 // checked on a loaded 2-core VM where timings spread by 30 %. Node runs with V8's `--predictable` (no background
 // compiler or GC threads, fixed seeds): the same run then counts the same instructions to within a few thousand,
 // where without it two runs differed by 10 % (background threads' work lands on different sides of the flush).
-//   node benchmarks/profile/instructions.mjs [--rows=3000] [--workloads=flush-insert,flush-update,remove,audit-insert] [--variants=a,b,c,d]
+//   node benchmarks/profile/instructions.mjs [--rows=3000] [--workloads=flush-insert,flush-update,remove,audit-insert] [--variants=a,b,c,d] [--name=instructions]
+// (--name: the results file and latest.json entry; `--name=instructions-10k --rows=10000 --workloads=flush-insert,flush-update
+// --variants=a,b,c` gives the timestamp + validation target's own size, 10,000 rows)
 // (also audit-update and audit-remove: the flush-audit operations, a b c with c/a; read-find and read-findone: the read
 // scenario's find and findOne by primary key, per row read)
 // Needs valgrind and dist/ (npm run build). Each variant runs twice (instructions-worker.mjs): with and without
@@ -18,6 +20,7 @@ const option = (name, fallback) => process.argv.find(a => a.startsWith(`--${name
 const rows = Number(option('rows', '3000'));
 const workloads = option('workloads', 'flush-insert,flush-update,remove,audit-insert').split(',');
 const variants = option('variants', 'a,b,c,d').split(',');
+const name = option('name', 'instructions');
 const worker = fileURLToPath(new URL('./instructions-worker.mjs', import.meta.url));
 
 try {
@@ -69,9 +72,9 @@ const md = [
 ].join('\n');
 console.log(`\n${md}`);
 writeResults(
-  'instructions',
+  name,
   {
-    benchmark: 'instructions',
+    benchmark: name,
     title: 'Flush cost in instructions (valgrind callgrind), SQLite in memory',
     date: new Date().toISOString(),
     commit: gitCommit(),
