@@ -58,13 +58,16 @@ export function runDeleteChains(runtime: PluginRuntime, args: FlushEventArgs, ro
   return runRound();
 }
 
+/** A `beforeDelete` hook's context: the only one that carries the flush (`ctx.flush`). */
+class DeleteContext extends DispatchContext {
+  constructor(em: FlushEventArgs['em'], cs: AnyChangeSet, skip: ReadonlySet<string> | undefined, readonly flush: object) {
+    super('beforeDelete', em, cs.meta, cs, skip);
+  }
+}
+
 /** One entity's `beforeDelete` event, in MikroORM's order with the plugin chain at the package's place; `false` when vetoed. */
 function deleteEvent(chain: Chain<true>, { em }: FlushEventArgs, cs: AnyChangeSet, skip: ReadonlySet<string> | undefined, flush: object): void | false | Promise<void | false> {
-  const plugins = () => {
-    const ctx = new DispatchContext('beforeDelete', em, cs.meta, cs, skip);
-    ctx.flush = flush;
-    return dispatch(chain, ctx, cs.entity);
-  };
+  const plugins = () => dispatch(chain, new DeleteContext(em, cs, skip, flush), cs.entity);
   // No entity hook or subscriber of the event (MikroORM's cached answer): MikroORM would dispatch nothing at the DELETE either.
   if (!em.getEventManager().hasListeners(EventType.beforeDelete, cs.meta)) return plugins();
   markDispatched(em, EventType.beforeDelete, cs);

@@ -50,8 +50,6 @@ export interface Chain<V extends boolean = boolean> {
 export class DispatchContext implements HookContext {
   /** One store per hook; `plugin` and `options` read through it, so hooks that ignore them pay nothing. */
   link: ChainLink | undefined = undefined;
-  /** Set for `beforeDelete`, which runs in the flush's `onFlush`. */
-  flush: object | undefined = undefined;
 
   constructor(
     readonly event: DispatchedEvent,
