@@ -5,6 +5,9 @@
 // r: the raw baseline, one ioredis GET of the same serialised row plus the store's v8 deserialize, no ORM
 // (Redis only); s: the Redis store's read() alone, without ORM or plugin. d/r is issue #14's "Redis hit within 1.5× of a raw GET + deserialise"; d and r also record
 // the server's INFO commandstats per sample, to split d's time into server side and client side.
+// e and g: the same hits as c and d into a request's em (one fork per pass over the rows, so each lookup is a row
+// the em does not hold yet, without a fork's price in every lookup); m: MikroORM's entity factory merging the
+// same row into such an em, no cache and no database: the least any hit that returns a managed entity costs.
 // Targets: c/b ≤ 1/10 on SQLite (a hit ≥ 10× faster), ≤ 1/20 on PostgreSQL.
 // Run through `npm run bench -- cache`. A benchmark, never a test: nothing asserts on time.
 import { connect } from 'node:net';
@@ -19,7 +22,8 @@ import { rawBaseline, serverCost, withServerCost } from './lib/redis-raw.mjs';
 import { pgAvailable } from './lib/pg.mjs';
 import { gitCommit, machine, version, writeResults } from './lib/results.mjs';
 
-const REDIS_TARGET = 1.5; // d/r
+const REDIS_TARGET = 1.5; // d/r and g/r
+const HIT_TARGET_US = 5; // e: a memory-store hit
 const TARGETS = { 'sqlite-memory': 10, 'sqlite-file': 10, postgresql: 20 };
 const cfg = settings({ rounds: 7, warmup: 1, rows: 200, lookups: 2000, smoke: { rows: 20, lookups: 50 } });
 
@@ -71,11 +75,34 @@ for (const db of dbs) {
     return performance.now() - start;
   };
   const hitOn = entity => ({ prepare: lookups(entity), op: lookups(entity) });
+  const inRequest = lookup => async () => {
+    let em;
+    const start = performance.now();
+    for (let i = 0; i < ids.length; i++) {
+      if (i % cfg.rows === 0) em = orm.em.fork();
+      await lookup(em, ids[i]);
+    }
+    return performance.now() - start;
+  };
+  const hitInRequest = entity => ({ prepare: checkedFill(entity), op: inRequest((em, id) => em.findOne(entity, id)) });
+  /** Fills the cache, then checks that a pass of lookups is all hits returning the rows (behaviour before timing). */
+  const checkedFill = entity => async () => {
+    await lookups(entity)();
+    const before = cacheMetrics(orm, entity).hits;
+    const em = orm.em.fork();
+    for (const id of ids.slice(0, cfg.rows)) if ((await em.findOne(entity, id))?.email !== `user${id}@example.com`) throw new Error(`cache: row ${id} came back wrong`);
+    const hits = cacheMetrics(orm, entity).hits - before;
+    if (hits !== Math.min(cfg.rows, ids.length)) throw new Error(`cache: ${hits} hits in a pass of ${cfg.rows} lookups on ${entity.meta?.className ?? 'the entity'}: the timing would not be of hits`);
+  };
+  const row = id => ({ id, name: `item ${id}`, email: `user${id}@example.com`, age: id % 100 });
   const variants = {
     a: { op: lookups(Plain) },
     b: { op: () => withoutPlugins(['cache'], lookups(Cached)) },
     c: hitOn(Cached),
     d: hitOn(OnRedis ?? Cached),
+    e: hitInRequest(Cached),
+    m: { op: inRequest((em, id) => em.getEntityFactory().create(Cached, row(id), { merge: true, convertCustomTypes: true })) },
+    ...(OnRedis ? { g: hitInRequest(OnRedis) } : {}),
   };
   const costs = { d: [], r: [], s: [] };
   if (redis) {
@@ -96,9 +123,10 @@ for (const c of cases) {
   const target = 1 / TARGETS[c.db];
   const keys = Object.keys(c.variants);
   const figures = Object.fromEntries(keys.map(k => [k, { value: figure(s[k], cfg.lookups / 1000) }])); // µs per findOne (r: per GET)
-  const ratios = { 'c/b': ratio(s, 'c', 'b'), 'd/a': ratio(s, 'd', 'a'), ...(s.r ? { 'd/r': ratio(s, 'd', 'r'), 's/r': ratio(s, 's', 'r') } : {}) };
-  const targets = { 'c/b': { target, met: ratios['c/b'].median <= target }, 'd/a': { target: null, met: true } };
+  const ratios = { 'c/b': ratio(s, 'c', 'b'), 'd/a': ratio(s, 'd', 'a'), 'e/m': ratio(s, 'e', 'm'), ...(s.r ? { 'd/r': ratio(s, 'd', 'r'), 's/r': ratio(s, 's', 'r'), 'g/r': ratio(s, 'g', 'r') } : {}) };
+  const targets = { 'c/b': { target, met: ratios['c/b'].median <= target }, 'd/a': { target: null, met: true }, e: { target: HIT_TARGET_US, met: figures.e.value.median <= HIT_TARGET_US } };
   if (ratios['d/r']) targets['d/r'] = { target: REDIS_TARGET, met: ratios['d/r'].median <= REDIS_TARGET };
+  if (ratios['g/r']) targets['g/r'] = { target: REDIS_TARGET, met: ratios['g/r'].median <= REDIS_TARGET };
   const server = s.r ? { d: serverCost(c.costs.d), s: serverCost(c.costs.s), r: serverCost(c.costs.r) } : undefined;
   results.push({ db: c.db, figures, ratios, targets, ...(server ? { serverCost: server } : {}), metrics: cacheMetrics(c.orm, c.Cached) });
 }
@@ -111,15 +139,22 @@ const md = [
       `| ${r.db} | ${f(r.figures.a.value.median)} | ${f(r.figures.b.value.median)} | ${f(r.figures.c.value.median)} | ${f(r.figures.d.value.median)} | ${(1 / r.ratios['c/b'].median).toFixed(1)}× | ≥ ${TARGETS[r.db]}× | ${r.targets['c/b'].met ? 'yes' : 'no'} |`,
   ),
 ];
+md.push(
+  '',
+  "| database | e: memory hit into a request's em µs | m: MikroORM's entity factory merge alone µs | e/m | target e | met? |",
+  '|---|---|---|---|---|---|',
+  ...results.map(r => `| ${r.db} | ${f(r.figures.e.value.median)} | ${f(r.figures.m.value.median)} | ${r.ratios['e/m'].median.toFixed(2)}× | ≤ ${HIT_TARGET_US} µs | ${r.targets.e.met ? 'yes' : 'no'} |`),
+);
 if (results.some(r => r.ratios['d/r'])) {
+  const range = q => `${q.median.toFixed(2)}× (${q.min.toFixed(2)}–${q.max.toFixed(2)})`;
   const us = (cost, cmd) => (cost?.[cmd] ? `${cost[cmd].usecPerCall} µs × ${cost[cmd].callsPerSample}` : '—');
   md.push(
     '',
-    '| database | d: hit, Redis µs | s: store read µs | r: raw GET + deserialise µs | d/r (min–max) | target | met? | s/r | server: EVALSHA | server: INFO in script | server: raw GET |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    "| database | d: hit, Redis µs | g: hit into a request's em µs | s: store read µs | r: raw GET + deserialise µs | d/r (min–max) | g/r (min–max) | target | met? d, g | s/r | server: EVALSHA | server: INFO in script | server: raw GET |",
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...results
       .filter(r => r.ratios['d/r'])
-      .map(r => `| ${r.db} | ${f(r.figures.d.value.median)} | ${f(r.figures.s.value.median)} | ${f(r.figures.r.value.median)} | ${r.ratios['d/r'].median.toFixed(2)}× (${r.ratios['d/r'].min.toFixed(2)}–${r.ratios['d/r'].max.toFixed(2)}) | ≤ ${REDIS_TARGET}× | ${r.targets['d/r'].met ? 'yes' : 'no'} | ${r.ratios['s/r'].median.toFixed(2)}× | ${us(r.serverCost.d, 'evalsha')} | ${us(r.serverCost.d, 'info')} | ${us(r.serverCost.r, 'get')} |`),
+      .map(r => `| ${r.db} | ${f(r.figures.d.value.median)} | ${f(r.figures.g.value.median)} | ${f(r.figures.s.value.median)} | ${f(r.figures.r.value.median)} | ${range(r.ratios['d/r'])} | ${range(r.ratios['g/r'])} | ≤ ${REDIS_TARGET}× | ${r.targets['d/r'].met ? 'yes' : 'no'}, ${r.targets['g/r'].met ? 'yes' : 'no'} | ${r.ratios['s/r'].median.toFixed(2)}× | ${us(r.serverCost.d, 'evalsha')} | ${us(r.serverCost.d, 'info')} | ${us(r.serverCost.r, 'get')} |`),
   );
 }
 const json = {
@@ -137,6 +172,9 @@ const json = {
     c: 'cache hit, memory store',
     d: redisUp ? 'cache hit, Redis store' : 'cache hit, memory store (Redis not reachable)',
     ...(redisUp ? { s: "the Redis store's read() alone (the hit's script + deserialize, no ORM, no plugin)" } : {}),
+    e: "cache hit, memory store, into a request's em (one fork per pass over the rows)",
+    m: "MikroORM's entity factory merging the same row into such an em (no cache, no database)",
+    ...(redisUp ? { g: "cache hit, Redis store, into a request's em (one fork per pass over the rows)" } : {}),
     ...(redisUp ? { r: 'raw baseline: one ioredis GET of the same serialised row + v8 deserialize (no ORM, no script)' } : {}),
   },
   serverCost: 'per variant, per Redis command: median calls per sample and server µs per call (INFO commandstats delta, warm-up included; every client of the Redis counts)',

@@ -124,7 +124,15 @@ function checkShape(name: string, json: Json): void {
     }
     return;
   }
-  // flush-insert, flush-update, remove, read: variants a–d on each database that answered.
+  if (name === 'cache') {
+    // Beside a–d: the hit into a request's em (e) and MikroORM's entity factory merge alone (m), its floor.
+    for (const r of json.results) {
+      for (const k of ['e', 'm']) expect(finite(r.figures[k].value.median)).toBe(true);
+      expect(finite(r.ratios['e/m'].median)).toBe(true);
+      expect(typeof r.targets.e.met).toBe('boolean');
+    }
+  }
+  // flush-insert, flush-update, remove, read, cache: variants a–d on each database that answered.
   expect(json.results.length).toBeGreaterThan(0);
   const dbs = new Set(json.results.map((r: Json) => r.db));
   expect(dbs.has('sqlite-memory')).toBe(true);

@@ -7,6 +7,8 @@
 //   c  ours: pluginSystem() with the timestamp and validation plugins (same zod schema), softDelete where asked
 //      (flush-audit adds the audit plugin to c and a hand-written audit subscriber to b)
 //   d  ours installed, no plugin on any entity: pluginSystem() and nothing else
+//   f  the floor (instructions only): bare like a, with b's audit table when audit is asked; the caller does c's
+//      writes and hook bodies by hand
 //
 // Every variant has the same columns (id, name, email, age, createdAt, updatedAt, deletedAt with an index, deletionBatch),
 // so the four tables are alike and only the behaviour differs.
@@ -227,14 +229,13 @@ export async function variantOrm({ scenario, db, variant, behaviour }) {
   const subscribers = [];
   const extensions = [];
   const entities = [];
-  const auditTable = behaviour.audit && (variant === 'b' || variant === 'c') ? `${table}_audit_log` : undefined;
+  const auditTable = behaviour.audit && variant !== 'a' && variant !== 'd' ? `${table}_audit_log` : undefined;
+  // b's audit table, and f's: the floor (bare, no hooks) writes the audit rows by hand into it.
+  const log = auditTable && variant !== 'c' ? auditLogEntity(`${name}AuditLog`, auditTable) : undefined;
+  if (log) entities.push(log);
   if (variant === 'b') {
     if (behaviour.timestamps) Object.assign(hooks, { beforeCreate: [stampCreate], beforeUpdate: [stampUpdate] });
-    if (behaviour.audit) {
-      const log = auditLogEntity(`${name}AuditLog`, auditTable);
-      entities.push(log);
-      subscribers.push(new AuditSubscriber(name, log));
-    }
+    if (behaviour.audit) subscribers.push(new AuditSubscriber(name, log));
     if (behaviour.validation) subscribers.push(new ValidationSubscriber(name));
     if (behaviour.softDelete) subscribers.push(new SoftDeleteSubscriber(name));
     if (behaviour.softDelete || behaviour.filter) filters.softDelete = { name: 'softDelete', cond: { deletedAt: null }, default: true };
@@ -261,7 +262,7 @@ export async function variantOrm({ scenario, db, variant, behaviour }) {
   if (db === 'postgresql') await orm.schema.ensureDatabase();
   await orm.schema.drop();
   await orm.schema.create();
-  return { orm, entity, table, auditTable, name, close: () => orm.close(true) };
+  return { orm, entity, table, auditTable, log, name, close: () => orm.close(true) };
 }
 
 /** Deletes every row and resets the id sequence (untimed, between samples). */

@@ -5,7 +5,7 @@
 // hit − floor is what the cache plugin itself costs. `em-floor` and `em-hit` are the last two without the fork's
 // price (one fork per pass over the rows): a hit as issue #14 counts it, the cache's work into a caller's em.
 //   node benchmarks/profile/cache-hit.mjs [--lookups=2000] [--variants=fork,floor,hit,em-floor,em-hit]     (needs valgrind and dist/: npm run build)
-import { execFile, execFileSync } from 'node:child_process';
+import { countInstructions, requireValgrind, valgrindVersion } from '../lib/callgrind.mjs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { gitCommit, machine, version, writeResults } from '../lib/results.mjs';
@@ -22,22 +22,10 @@ const ALL = {
 const chosen = (process.argv.find(a => a.startsWith('--variants='))?.split('=')[1] ?? Object.keys(ALL).join(',')).split(',');
 const VARIANTS = Object.fromEntries(Object.entries(ALL).filter(([k]) => chosen.includes(k)));
 
-try {
-  execFileSync('valgrind', ['--version'], { stdio: 'ignore' });
-} catch {
-  console.error('valgrind is not installed: this measurement needs `valgrind --tool=callgrind`.');
-  process.exit(1);
-}
+requireValgrind();
 
 function instructions(variant, n) {
-  const args = ['--tool=callgrind', '--callgrind-out-file=/dev/null', process.execPath, '--predictable', worker, variant, String(n)];
-  return new Promise((resolve, reject) =>
-    execFile('valgrind', args, { maxBuffer: 64 * 1024 * 1024 }, (error, _stdout, stderr) => {
-      const match = /Collected : (\d+)/.exec(stderr);
-      if (error || !match) reject(new Error(`${variant} ${n} failed:\n${stderr.slice(-2000)}`));
-      else resolve(Number(match[1]));
-    }),
-  );
+  return countInstructions([worker, variant, String(n)], `${variant} ${n}`);
 }
 
 const loadBefore = os.loadavg();
@@ -69,7 +57,7 @@ writeResults(
     commit: gitCommit(),
     machine: machine(loadBefore, os.loadavg()),
     node: process.version,
-    packages: { '@mikro-orm/core': version('@mikro-orm/core'), valgrind: execFileSync('valgrind', ['--version'], { encoding: 'utf8' }).trim() },
+    packages: { '@mikro-orm/core': version('@mikro-orm/core'), valgrind: valgrindVersion() },
     settings: { lookups, variants: Object.keys(VARIANTS), rounds: 1 },
     seconds: Math.round((Date.now() - started) / 100) / 10,
     instructionsPerLookup: { ...perLookup, ours, oursEm },

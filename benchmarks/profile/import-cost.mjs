@@ -4,7 +4,8 @@
 // on every run, whatever else the machine does; the timed figure is benchmarks/import-cost.bench.mjs.
 //   node benchmarks/profile/import-cost.mjs          (needs valgrind and dist/: npm run build; about a minute)
 // Also writes a CPU profile of b (core, then the package) to .tmp/prof/import-cost/ for profile/summary.mjs.
-import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
+import { countInstructions, requireValgrind, valgrindVersion } from '../lib/callgrind.mjs';
 import { mkdirSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -20,22 +21,10 @@ const source = imports => imports.map(spec => `await import(${JSON.stringify(spe
 const env = { ...process.env };
 for (const name of ['NODE_COMPILE_CACHE', 'NODE_OPTIONS']) delete env[name];
 
-try {
-  execFileSync('valgrind', ['--version'], { stdio: 'ignore' });
-} catch {
-  console.error('valgrind is not installed: this measurement needs `valgrind --tool=callgrind`.');
-  process.exit(1);
-}
+requireValgrind();
 
 function instructions(imports) {
-  const args = ['--tool=callgrind', '--callgrind-out-file=/dev/null', process.execPath, '--predictable', '--input-type=module', '-e', source(imports)];
-  return new Promise((resolve, reject) =>
-    execFile('valgrind', args, { cwd: root, env, maxBuffer: 64 * 1024 * 1024 }, (error, _stdout, stderr) => {
-      const match = /Collected : (\d+)/.exec(stderr);
-      if (error || !match) reject(new Error(`callgrind of ${imports.join(', ') || 'nothing'} failed:\n${stderr.slice(-2000)}`));
-      else resolve(Number(match[1]));
-    }),
-  );
+  return countInstructions(['--input-type=module', '-e', source(imports)], `callgrind of ${imports.join(', ') || 'nothing'}`, { cwd: root, env });
 }
 
 const loadBefore = os.loadavg();
@@ -83,7 +72,7 @@ writeResults(
     commit: gitCommit(),
     machine: machine(loadBefore, os.loadavg()),
     node: process.version,
-    packages: { '@mikro-orm/core': version('@mikro-orm/core'), valgrind: execFileSync('valgrind', ['--version'], { encoding: 'utf8' }).trim() },
+    packages: { '@mikro-orm/core': version('@mikro-orm/core'), valgrind: valgrindVersion() },
     variants: Object.fromEntries(keys.map(k => [k, VARIANTS[k].label])),
     seconds: Math.round((Date.now() - started) / 100) / 10,
     instructions: counts,

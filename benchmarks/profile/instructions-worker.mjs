@@ -4,7 +4,11 @@
 // prepares `rows` more (em.create, or loads and changes or removes them) and flushes them only when asked.
 // The lead process runs it with and without the flush: the difference in instructions is what the flush cost.
 // The read workloads (read-find, read-findone) do the same with a read in place of the flush.
-import { itemData, seed, variantOrm } from '../lib/mikro.mjs';
+// Variant f, the floor, is bare MikroORM (a's ORM) doing by hand, in the measured part, the writes and hook bodies
+// that c's plugins do: the least this behaviour can cost in MikroORM, with no hook machinery at all.
+import { randomUUID } from 'node:crypto';
+import { helper } from '@mikro-orm/core';
+import { itemData, itemRules, seed, variantOrm } from '../lib/mikro.mjs';
 
 const BEHAVIOUR = {
   'flush-insert': { timestamps: true, validation: true },
@@ -21,10 +25,15 @@ const BEHAVIOUR = {
 const READS = new Set(['read-find', 'read-findone']);
 const INSERTS = new Set(['flush-insert', 'audit-insert']);
 const REMOVES = new Set(['remove', 'audit-remove']);
+const FLOORS = new Set(['flush-insert', 'flush-update', 'remove', 'audit-insert', 'audit-update', 'audit-remove']);
 
 const [workload, variant, rowsArg, flushArg] = process.argv.slice(2);
 const rows = Number(rowsArg);
 const flush = flushArg === '1';
+const floor = variant === 'f';
+/** The floor's soft-delete values, which its audit rows read. */
+let softDeleted;
+if (floor && !FLOORS.has(workload)) throw new Error(`${workload} has no floor variant (f)`);
 const v = await variantOrm({ scenario: `instr-${workload}`, db: 'sqlite-memory', variant, behaviour: BEHAVIOUR[workload] });
 
 /** Prepares rows first+1…first+rows in a fresh fork; returns the fork, ready to flush. */
@@ -36,8 +45,9 @@ async function prepare(first) {
   }
   const items = await em.find(v.entity, { id: { $gt: first, $lte: first + rows } });
   for (const item of items) {
-    if (REMOVES.has(workload)) em.remove(item);
-    else item.name = `${item.name} changed`;
+    if (REMOVES.has(workload)) {
+      if (!floor) em.remove(item);
+    } else item.name = `${item.name} changed`;
   }
   return em;
 }
@@ -61,7 +71,61 @@ if (READS.has(workload)) {
   process.exit(0);
 }
 // Warm-up: one full round, flushed in both runs, so the JIT has compiled the flush path before the measured part.
-await (await prepare(0)).flush();
+await flushed(await prepare(0));
 const em = await prepare(rows);
-if (flush) await em.flush();
+if (flush) await flushed(em);
 await v.close();
+
+async function flushed(em) {
+  if (!floor) return em.flush();
+  const audit = v.log ? auditRows(em) : undefined;
+  await byHand(em);
+  await em.flush();
+  // The audit rows after the flush, when the ids are known: one multi-row INSERT per 300 rows, as the plugin does.
+  if (audit) for (let i = 0; i < audit.length; i += 300) await em.insertMany(v.log, audit.slice(i, i + 300).map(row => row()));
+}
+
+/**
+ * The floor's hand work: c's writes with one date (and one batch) per flush, as c's plugins do. Inserts and updates
+ * stamp and zod-check each entity before a bare flush; the soft delete is MikroORM's cheapest write of the same
+ * columns, one UPDATE … WHERE id IN per 300 rows (the default batchSize), with no em.remove() and no diff.
+ */
+async function byHand(em) {
+  const now = new Date();
+  const entities = [...em.getUnitOfWork().getIdentityMap().values()]; // the workload's entities only
+  if (REMOVES.has(workload)) {
+    const set = { deletedAt: now, deletionBatch: randomUUID(), updatedAt: now };
+    for (let i = 0; i < entities.length; i += 300) await em.nativeUpdate(v.entity, { id: { $in: entities.slice(i, i + 300).map(e => e.id) } }, set);
+    softDeleted = set; // what the audit rows read; set on the entities, it would make the flush write them again
+    return;
+  }
+  const fresh = INSERTS.has(workload) ? em.getUnitOfWork().getPersistStack() : undefined;
+  for (const entity of fresh ?? entities) {
+    if (fresh) entity.createdAt = now;
+    entity.updatedAt = now;
+    const result = itemRules.safeParse(entity);
+    if (!result.success) throw new Error(`floor: row ${entity.name} is invalid`);
+  }
+}
+
+/**
+ * The audit workloads' rows, one per entity, with the plugin's content (every column on insert, the changed ones
+ * on update, the soft delete's three), read after the hand work and the flush: each is a function, called then.
+ * The old values are taken now, before the hand work changes them.
+ */
+function auditRows(em) {
+  const flushId = randomUUID();
+  const iso = x => (x instanceof Date ? x.toISOString() : (x ?? null));
+  const record = (entity, operation, changes) => ({ entityName: v.name, entityId: String(entity.id), operation, changes, actor: null, requestId: null, recordedAt: new Date(), flushId });
+  const meta = em.getMetadata().get(v.entity);
+  if (INSERTS.has(workload)) {
+    return [...em.getUnitOfWork().getPersistStack()].map(e => () => record(e, 'create', Object.fromEntries(meta.comparableProps.map(p => [p.name, [null, iso(e[p.name])]]))));
+  }
+  return [...em.getUnitOfWork().getIdentityMap().values()].map(e => {
+    const original = helper(e).__originalEntityData;
+    const fields = REMOVES.has(workload) ? ['deletedAt', 'deletionBatch', 'updatedAt'] : ['name', 'updatedAt'];
+    const old = Object.fromEntries(fields.map(f => [f, iso(REMOVES.has(workload) ? e[f] : f === 'name' ? original.name : e[f])]));
+    const now = f => iso(REMOVES.has(workload) ? softDeleted[f] : e[f]);
+    return () => record(e, REMOVES.has(workload) ? 'softDelete' : 'update', Object.fromEntries(fields.map(f => [f, [old[f], now(f)]])));
+  });
+}

@@ -8,9 +8,11 @@
 // --variants=a,b,c` gives the timestamp + validation target's own size, 10,000 rows)
 // (also audit-update and audit-remove: the flush-audit operations, a b c with c/a; read-find and read-findone: the read
 // scenario's find and findOne by primary key, per row read)
+// (--variants may add f, the floor: bare MikroORM doing c's writes and hook bodies by hand; f/a is the least the
+// behaviour costs, c/f what the plugin system adds to it)
 // Needs valgrind and dist/ (npm run build). Each variant runs twice (instructions-worker.mjs): with and without
 // the measured flush; the difference is what the flush cost. About a minute per run, two at a time.
-import { execFile, execFileSync } from 'node:child_process';
+import { countInstructions, requireValgrind, valgrindVersion } from '../lib/callgrind.mjs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { VARIANTS } from '../lib/mikro.mjs';
@@ -23,25 +25,14 @@ const variants = option('variants', 'a,b,c,d').split(',');
 const name = option('name', 'instructions');
 const worker = fileURLToPath(new URL('./instructions-worker.mjs', import.meta.url));
 
-try {
-  execFileSync('valgrind', ['--version'], { stdio: 'ignore' });
-} catch {
-  console.error('valgrind is not installed: this measurement needs `valgrind --tool=callgrind`.');
-  process.exit(1);
-}
+requireValgrind();
 
-// The audit workloads compare b and c with bare MikroORM (a); d would measure nothing new there.
-const variantsOf = workload => (workload.startsWith('audit-') ? variants.filter(v => v !== 'd') : variants);
+const LABELS = { ...VARIANTS, f: 'floor: a doing the same writes and hook bodies by hand' };
+// The audit workloads compare b and c with bare MikroORM (a); d would measure nothing new there. Reads have no floor.
+const variantsOf = workload => variants.filter(v => !(v === 'd' && workload.startsWith('audit-')) && !(v === 'f' && workload.startsWith('read-')));
 
 function instructions(workload, variant, flush) {
-  const args = ['--tool=callgrind', '--callgrind-out-file=/dev/null', process.execPath, '--predictable', worker, workload, variant, String(rows), flush ? '1' : '0'];
-  return new Promise((resolve, reject) =>
-    execFile('valgrind', args, { maxBuffer: 64 * 1024 * 1024 }, (error, _stdout, stderr) => {
-      const match = /Collected : (\d+)/.exec(stderr);
-      if (error || !match) reject(new Error(`${workload} ${variant} flush=${flush} failed:\n${stderr.slice(-2000)}`));
-      else resolve(Number(match[1]));
-    }),
-  );
+  return countInstructions([worker, workload, variant, String(rows), flush ? '1' : '0'], `${workload} ${variant} flush=${flush}`);
 }
 
 const loadBefore = os.loadavg();
@@ -56,19 +47,20 @@ for (const workload of workloads) {
     console.log(`${workload} ${variant}: ${Math.round(perRow[variant]).toLocaleString('en')} instructions per flushed row`);
   }
   const ratio = (x, y) => (perRow[x] && perRow[y] ? Math.round((perRow[x] / perRow[y]) * 1000) / 1000 : null);
-  results.push({ workload, instructionsPerRow: perRow, ratios: { 'c/b': ratio('c', 'b'), 'c/a': ratio('c', 'a'), 'd/a': ratio('d', 'a'), 'b/a': ratio('b', 'a') } });
+  results.push({ workload, instructionsPerRow: perRow, ratios: { 'c/b': ratio('c', 'b'), 'c/a': ratio('c', 'a'), 'd/a': ratio('d', 'a'), 'b/a': ratio('b', 'a'), 'f/a': ratio('f', 'a'), 'c/f': ratio('c', 'f') } });
 }
 
 const times = ratio => (ratio === null ? '—' : `${ratio}×`);
+const ratioKeys = ['c/b', 'c/a', 'd/a', 'b/a', ...(variants.includes('f') ? ['f/a', 'c/f'] : [])];
 const md = [
-  `| workload | ${variants.map(v => `${v}: ${VARIANTS[v]}`).join(' | ')} | c/b | c/a | d/a | b/a |`,
-  `|---|${variants.map(() => '---').join('|')}|---|---|---|---|`,
+  `| workload | ${variants.map(v => `${v}: ${LABELS[v]}`).join(' | ')} | ${ratioKeys.join(' | ')} |`,
+  `|---|${variants.map(() => '---').join('|')}|${ratioKeys.map(() => '---').join('|')}|`,
   ...results.map(
     r =>
-      `| ${r.workload} | ${variants.map(v => (r.instructionsPerRow[v] === undefined ? '—' : Math.round(r.instructionsPerRow[v]).toLocaleString('en'))).join(' | ')} | ${times(r.ratios['c/b'])} | ${times(r.ratios['c/a'])} | ${times(r.ratios['d/a'])} | ${times(r.ratios['b/a'])} |`,
+      `| ${r.workload} | ${variants.map(v => (r.instructionsPerRow[v] === undefined ? '—' : Math.round(r.instructionsPerRow[v]).toLocaleString('en'))).join(' | ')} | ${ratioKeys.map(k => times(r.ratios[k])).join(' | ')} |`,
   ),
   '',
-  `Instructions per flushed row (callgrind, node --predictable), SQLite in memory, ${rows.toLocaleString('en')} rows in one flush after one warm-up flush of as many; audit-insert/-update/-remove add one audit row per entity in b and c (timestamps, validation and soft delete too; a is bare).`,
+  `Instructions per flushed row (callgrind, node --predictable), SQLite in memory, ${rows.toLocaleString('en')} rows in one flush after one warm-up flush of as many; audit-insert/-update/-remove add one audit row per entity in b and c (timestamps, validation and soft delete too; a is bare).${variants.includes('f') ? " f, the floor, is bare MikroORM doing c's work by hand in the flush's place: inserts and updates set the dates (one per flush) and run the zod parse on each entity, then flush; remove writes deletedAt, deletionBatch and updatedAt with one nativeUpdate … WHERE id IN per 300 rows (no em.remove(), no diff); the audit workloads add the audit rows after the flush, one em.insertMany per 300." : ''}`,
 ].join('\n');
 console.log(`\n${md}`);
 writeResults(
@@ -80,7 +72,7 @@ writeResults(
     commit: gitCommit(),
     machine: machine(loadBefore, os.loadavg()),
     node: process.version,
-    packages: { '@mikro-orm/core': version('@mikro-orm/core'), valgrind: execFileSync('valgrind', ['--version'], { encoding: 'utf8' }).trim() },
+    packages: { '@mikro-orm/core': version('@mikro-orm/core'), valgrind: valgrindVersion() },
     settings: { rows, workloads, variants, rounds: 1 },
     seconds: Math.round((Date.now() - started) / 100) / 10,
     results,

@@ -4,7 +4,7 @@
 //   node benchmarks/profile/peers-instructions.mjs [--rows=1000] [--dbs=sqlite-memory,postgresql] [--workloads=insert,update] [--pg-db=NAME]
 // Needs valgrind, dist/ (npm run build) and the peer ORMs (npm install --prefix benchmarks). Each variant runs
 // twice (peers-instructions-worker.mjs), with and without the write, two processes at a time.
-import { execFile, execFileSync } from 'node:child_process';
+import { countInstructions, requireValgrind, valgrindVersion } from '../lib/callgrind.mjs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import os from 'node:os';
@@ -19,12 +19,7 @@ const dbs = option('dbs', 'sqlite-memory,postgresql').split(',');
 const workloads = option('workloads', 'insert,update').split(',');
 const worker = fileURLToPath(new URL('./peers-instructions-worker.mjs', import.meta.url));
 
-try {
-  execFileSync('valgrind', ['--version'], { stdio: 'ignore' });
-} catch {
-  console.error('valgrind is not installed: this measurement needs `valgrind --tool=callgrind`.');
-  process.exit(1);
-}
+requireValgrind();
 
 // Sequelize's SQLite dialect needs the sqlite3 package, which cannot be installed here (see peers.bench.mjs).
 const ORMS = db => [
@@ -44,14 +39,7 @@ if (dbs.includes('postgresql')) {
 }
 
 function instructions(orm, variant, db, workload, write) {
-  const args = ['--tool=callgrind', '--callgrind-out-file=/dev/null', process.execPath, '--predictable', worker, orm, variant, db, workload, String(rows), write ? '1' : '0', `--pg-db=${pgDatabaseOf(write)}`];
-  return new Promise((resolve, reject) =>
-    execFile('valgrind', args, { maxBuffer: 64 * 1024 * 1024 }, (error, _stdout, stderr) => {
-      const match = /Collected : (\d+)/.exec(stderr);
-      if (error || !match) reject(new Error(`${orm} ${variant} ${db} ${workload} write=${write} failed:\n${stderr.slice(-2000)}`));
-      else resolve(Number(match[1]));
-    }),
-  );
+  return countInstructions([worker, orm, variant, db, workload, String(rows), write ? '1' : '0', `--pg-db=${pgDatabaseOf(write)}`], `${orm} ${variant} ${db} ${workload} write=${write}`);
 }
 
 const loadBefore = os.loadavg();
@@ -106,7 +94,7 @@ writeResults(
     commit: gitCommit(),
     machine: machine(loadBefore, os.loadavg()),
     node: process.version,
-    packages: { '@mikro-orm/core': version('@mikro-orm/core'), valgrind: execFileSync('valgrind', ['--version'], { encoding: 'utf8' }).trim() },
+    packages: { '@mikro-orm/core': version('@mikro-orm/core'), valgrind: valgrindVersion() },
     settings: { rows, dbs, workloads },
     seconds: Math.round((Date.now() - started) / 100) / 10,
     results,

@@ -3,7 +3,7 @@
 // plugin) and one that runs none; the difference ÷ rows is one flushed row. Configurations: 10 and 500 entity
 // classes with one plugin on every other entity, 100 with one and with 20 plugins on every other entity.
 //   node benchmarks/profile/scale.mjs [--flushes=40]     (needs valgrind and dist/: npm run build)
-import { execFile, execFileSync } from 'node:child_process';
+import { countInstructions, requireValgrind, valgrindVersion } from '../lib/callgrind.mjs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { gitCommit, machine, version, writeResults } from '../lib/results.mjs';
@@ -13,22 +13,10 @@ const ROWS_PER_FLUSH = 100;
 const worker = fileURLToPath(new URL('./scale-worker.mjs', import.meta.url));
 const CONFIGS = { E10: [10, 1], E500: [500, 1], E100: [100, 1], E100x20: [100, 20] };
 
-try {
-  execFileSync('valgrind', ['--version'], { stdio: 'ignore' });
-} catch {
-  console.error('valgrind is not installed: this measurement needs `valgrind --tool=callgrind`.');
-  process.exit(1);
-}
+requireValgrind();
 
 function instructions([entities, fillerPlugins], n) {
-  const args = ['--tool=callgrind', '--callgrind-out-file=/dev/null', process.execPath, '--predictable', worker, String(entities), String(fillerPlugins), String(n)];
-  return new Promise((resolve, reject) =>
-    execFile('valgrind', args, { maxBuffer: 64 * 1024 * 1024 }, (error, _stdout, stderr) => {
-      const match = /Collected : (\d+)/.exec(stderr);
-      if (error || !match) reject(new Error(`scale ${entities}/${fillerPlugins} ${n} failed:\n${stderr.slice(-2000)}`));
-      else resolve(Number(match[1]));
-    }),
-  );
+  return countInstructions([worker, String(entities), String(fillerPlugins), String(n)], `scale ${entities}/${fillerPlugins} ${n}`);
 }
 
 const loadBefore = os.loadavg();
@@ -62,7 +50,7 @@ writeResults(
     commit: gitCommit(),
     machine: machine(loadBefore, os.loadavg()),
     node: process.version,
-    packages: { '@mikro-orm/core': version('@mikro-orm/core'), valgrind: execFileSync('valgrind', ['--version'], { encoding: 'utf8' }).trim() },
+    packages: { '@mikro-orm/core': version('@mikro-orm/core'), valgrind: valgrindVersion() },
     settings: { flushes, rowsPerFlush: ROWS_PER_FLUSH, rounds: 1 },
     seconds: Math.round((Date.now() - started) / 100) / 10,
     instructionsPerRow: perRow,
