@@ -83,7 +83,7 @@ export function headlineTargets(S) {
     const sqlite = timed('flush-audit', q => q.db === 'sqlite-memory' && q.workload === op);
     const pg = timed('flush-audit', q => q.db === 'postgresql' && q.workload === op);
     const tm = { value: sqlite.value, text: sqlite.value === null ? sqlite.text : `SQLite ${sqlite.text}; PostgreSQL ${x(pg.value, 2)}` };
-    push('audit (all four plugins), c/a ≤ 2.0', 2.0, `audit ${op}, SQLite in memory`, i, tm, { label: `audit ${op}`, series: 'ca' });
+    push('audit (all four plugins), c/a ≤ 2.0', 2.0, `audit ${op}, SQLite in memory`, i, tm, { label: `audit ${op}`, series: 'ca' }, later ? undefined : floorOf(r));
   }
 
   // Installed, nothing attached: d/a ≤ 1.01 in instructions, every scenario.

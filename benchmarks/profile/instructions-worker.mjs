@@ -4,8 +4,8 @@
 // prepares `rows` more (em.create, or loads and changes or removes them) and flushes them only when asked.
 // The lead process runs it with and without the flush: the difference in instructions is what the flush cost.
 // The read workloads (read-find, read-findone) do the same with a read in place of the flush.
-// Variant f, the floor, is bare MikroORM (a's ORM) doing by hand, in the measured part, the writes and hook bodies
-// that c's plugins do: the least this behaviour can cost in MikroORM, with no hook machinery at all.
+// Variant f, the floor, is bare MikroORM (as a, plus an audit table when the workload audits) doing by hand, in the measured part, the writes and hook bodies
+// that c's plugins do: what this behaviour costs in MikroORM written by hand, with no hook machinery at all.
 import { randomUUID } from 'node:crypto';
 import { helper } from '@mikro-orm/core';
 import { itemData, itemRules, seed, variantOrm } from '../lib/mikro.mjs';

@@ -8,7 +8,7 @@
 // --variants=a,b,c` gives the timestamp + validation target's own size, 10,000 rows)
 // (also audit-update and audit-remove: the flush-audit operations, a b c with c/a; read-find and read-findone: the read
 // scenario's find and findOne by primary key, per row read)
-// (--variants may add f, the floor: bare MikroORM doing c's writes and hook bodies by hand; f/a is the least the
+// (--variants may add f, the floor: bare MikroORM doing c's writes and hook bodies by hand; f/a is what the
 // behaviour costs, c/f what the plugin system adds to it)
 // Needs valgrind and dist/ (npm run build). Each variant runs twice (instructions-worker.mjs): with and without
 // the measured flush; the difference is what the flush cost. About a minute per run, two at a time.
