@@ -4,7 +4,8 @@
 // grow from a 1.00× line (left: cheaper, right: costlier), each with its target:
 //   - our plugins ÷ bare MikroORM (c/a) per row, in instructions: flush insert and update (timestamp +
 //     validation, ≤ 1.15), soft-delete remove (≤ 1.3), audit insert, update, remove (≤ 2.0); beside them the
-//     same hooks hand-written in MikroORM (b/a) where b and a come from one run;
+//     same work by hand with no hooks (f/a, the floor) and the same hooks hand-written in MikroORM (b/a), where
+//     they come from the same run as a;
 //   - installed, nothing attached ÷ bare (d/a ≤ 1.01), in instructions;
 //   - peers, timed: each ORM's with-hooks ÷ without-hooks (target: ours lowest).
 // A panel whose scenario is missing is left out; a bar without a figure says "not measured".
@@ -65,7 +66,10 @@ export function compactChart(latest) {
     const groups = ca.map(r => {
       const bars = [{ series: 'ca', value: r.bar.value, target: r.bar.target, digits: 2, missing: 'c/a not measured' }];
       const w = handWritten[r.bar.label];
-      const ba = w && S[r.bar.source ?? 'instructions']?.results?.find(q => q.workload === w)?.ratios?.['b/a'];
+      const ratios = w && S[r.bar.source ?? 'instructions']?.results?.find(q => q.workload === w)?.ratios;
+      const ba = ratios?.['b/a'];
+      // The floor (f/a), where the run measured it: the same work by hand, no hooks.
+      if (finite(ratios?.['f/a'])) bars.push({ series: 'fa', value: ratios['f/a'], digits: 2 });
       bars.push({ series: 'ba', value: finite(ba) ? ba : null, digits: 2, missing: 'hand-written: not measured in this run' });
       return { label: r.bar.label, bars };
     });
@@ -104,6 +108,7 @@ export function compactChart(latest) {
   y += 22;
   const legend = [
     ['ca', 'our plugins (c/a; peers: with ÷ without)'],
+    ['fa', 'the same work by hand, no hooks (f/a)'],
     ['ba', 'the same hooks hand-written in MikroORM (b/a)'],
     ['da', 'installed, no plugin (d/a)'],
     ['peer', 'Sequelize / TypeORM hooks'],
@@ -222,6 +227,7 @@ export function compactChart(latest) {
   .target { stroke: #cf222e; stroke-width: 2; stroke-dasharray: 3 2; }
   .bar-ca { fill: #0969da; }
   .bar-ba { fill: #8c959f; }
+  .bar-fa { fill: #8250df; }
   .bar-peer { fill: #bc4c00; }
   .bar-da { fill: #1a7f37; }
   @media (prefers-color-scheme: dark) {
@@ -232,6 +238,7 @@ export function compactChart(latest) {
     .target { stroke: #ff7b72; }
     .bar-ca { fill: #4493f8; }
     .bar-ba { fill: #9198a1; }
+    .bar-fa { fill: #ab7df8; }
     .bar-peer { fill: #f0883e; }
     .bar-da { fill: #3fb950; }
   }
