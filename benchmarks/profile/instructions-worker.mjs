@@ -4,8 +4,9 @@
 // prepares `rows` more (em.create, or loads and changes or removes them) and flushes them only when asked.
 // The lead process runs it with and without the flush: the difference in instructions is what the flush cost.
 // The read workloads (read-find, read-findone) do the same with a read in place of the flush.
-// Variant f, the floor, is bare MikroORM (as a, plus an audit table when the workload audits) doing by hand, in the measured part, the writes and hook bodies
-// that c's plugins do: what this behaviour costs in MikroORM written by hand, with no hook machinery at all.
+// Variant f, the floor, is bare MikroORM (as a, plus an audit table when the workload audits) doing by hand, in
+// the measured part, the writes and hook bodies that c's plugins do: what this behaviour costs in MikroORM written
+// by hand, with no hook machinery at all.
 import { randomUUID } from 'node:crypto';
 import { helper } from '@mikro-orm/core';
 import { itemData, itemRules, seed, variantOrm } from '../lib/mikro.mjs';
@@ -115,8 +116,9 @@ async function byHand(em) {
  */
 function auditRows(em) {
   const flushId = randomUUID();
+  const recordedAt = new Date(); // one per flush, as the plugin's records of a class share one
   const iso = x => (x instanceof Date ? x.toISOString() : (x ?? null));
-  const record = (entity, operation, changes) => ({ entityName: v.name, entityId: String(entity.id), operation, changes, actor: null, requestId: null, recordedAt: new Date(), flushId });
+  const record = (entity, operation, changes) => ({ entityName: v.name, entityId: String(entity.id), operation, changes, actor: null, requestId: null, recordedAt, flushId });
   const meta = em.getMetadata().get(v.entity);
   if (INSERTS.has(workload)) {
     return [...em.getUnitOfWork().getPersistStack()].map(e => () => record(e, 'create', Object.fromEntries(meta.comparableProps.map(p => [p.name, [null, iso(e[p.name])]]))));
