@@ -99,6 +99,15 @@ export class OwnRedis {
     }
   }
 
+  /** Stops the server's process (SIGSTOP): connections stay open, and nothing is answered until `thaw()`. */
+  freeze(): void {
+    this.#child?.kill('SIGSTOP');
+  }
+
+  thaw(): void {
+    this.#child?.kill('SIGCONT');
+  }
+
   /** A clean shutdown (SIGTERM): a persistent server saves its dump first. */
   stop(): Promise<void> {
     return this.#end('SIGTERM');

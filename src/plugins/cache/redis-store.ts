@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { deserialize, serialize } from 'node:v8';
 import type { Redis, RedisOptions } from 'ioredis';
+import { CallDeadlines } from './call-deadlines.js';
 import { loadIoredis } from './ioredis-module.js';
 import { RunIdWatch } from './redis-run-id.js';
 import { defineScripts, type StoreCommands } from './redis-scripts.js';
@@ -63,6 +64,7 @@ class RedisCacheStore implements RedisStore {
   readonly #options: RedisStoreOptions;
   readonly #prefix: string;
   readonly #timeoutMs: number;
+  readonly #deadlines: CallDeadlines;
   #client: (Redis & StoreCommands) | undefined;
   /** The run id of the client's connection, learnt when it gets ready. */
   #watch: RunIdWatch | undefined;
@@ -78,6 +80,7 @@ class RedisCacheStore implements RedisStore {
     this.#RedisClient = options.client === undefined ? loadIoredis().Redis : undefined;
     this.#prefix = options.keyPrefix ?? 'mop:cache:';
     this.#timeoutMs = options.timeoutMs ?? 500;
+    this.#deadlines = new CallDeadlines(this.#timeoutMs, `no answer from Redis within ${this.#timeoutMs} ms`);
     this.#owned = options.client === undefined;
     this.name = `redis(${options.client ? 'client' : publicRedisUrl(options.url ?? DEFAULT_URL)})`;
   }
@@ -140,23 +143,27 @@ class RedisCacheStore implements RedisStore {
     return Promise.race([attempt, timeout]).finally(() => clearTimeout(timer));
   }
 
-  async read(ns: string, id: string, variant: string): Promise<CacheRead> {
-    const k = this.#keys(ns, id, variant);
+  /** A hit is one MGET: both counters and the entry, read at one instant. Sync up to the round trip, which is every hit's path. */
+  read(ns: string, id: string, variant: string): Promise<CacheRead> {
     this.#connect();
     const watch = this.#watch!;
     const runId = watch.runId;
-    if (runId !== undefined) {
-      // One round trip: both counters and the entry, read at one instant (MGET is atomic).
-      const epoch = watch.epoch;
-      const [a, b, entry] = await this.#run(c => c.mgetBuffer(k.nsStamp, k.stamp, k.entry));
+    if (runId === undefined) return this.#scriptRead(ns, id, variant);
+    const base = `${this.#prefix}${ns}:`;
+    const epoch = watch.epoch;
+    return this.#run(c => c.mgetBuffer(`${base}t`, `${base}g:${id}`, `${base}e:${id}:${variantPart(variant)}`)).then(([a, b, entry]) => {
       // A missing counter is created by the script; a reply that crossed a reconnection may be another server's.
-      if (a && b && watch.epoch === epoch) {
-        const stamp = `${runId}:${a.toString('latin1')}.${b.toString('latin1')}`;
-        const n = stamp.length;
-        const hit = entry && entry.length > n && entry[n] === PIPE && entry.toString('latin1', 0, n) === stamp;
-        return { stamp, value: hit ? (deserialize(entry.subarray(n + 1)) as CachedRow) : undefined };
-      }
-    }
+      if (!a || !b || watch.epoch !== epoch) return this.#scriptRead(ns, id, variant);
+      const stamp = `${runId}:${a.toString('latin1')}.${b.toString('latin1')}`;
+      const n = stamp.length;
+      const hit = entry && entry.length > n && entry[n] === PIPE && entry.toString('latin1', 0, n) === stamp;
+      return { stamp, value: hit ? (deserialize(entry.subarray(n + 1)) as CachedRow) : undefined };
+    });
+  }
+
+  /** The read script: creates missing counters, and learns the run id when the watch does not know it. */
+  async #scriptRead(ns: string, id: string, variant: string): Promise<CacheRead> {
+    const k = this.#keys(ns, id, variant);
     const [stamp, row] = await this.#run(c => c.mopCacheReadBuffer(k.clock, k.nsStamp, k.stamp, k.entry, k.stampTtl));
     return { stamp: stamp!.toString(), value: row ? (deserialize(row) as CachedRow) : undefined };
   }
@@ -204,12 +211,11 @@ class RedisCacheStore implements RedisStore {
 
   #keys(ns: string, id: string, variant: string) {
     const base = `${this.#prefix}${ns}:`;
-    const v = variant === '{}' ? '0' : createHash('sha1').update(variant).digest('base64url').slice(0, 16);
     return {
       clock: `${this.#prefix}clock`,
       nsStamp: `${base}t`,
       stamp: `${base}g:${id}`,
-      entry: `${base}e:${id}:${v}`,
+      entry: `${base}e:${id}:${variantPart(variant)}`,
       variants: `${base}v:${id}`,
       stampTtl: 86_400_000,
     };
@@ -225,30 +231,16 @@ class RedisCacheStore implements RedisStore {
     return this.#timed(client, fn);
   }
 
-  /** The call, failed after timeoutMs: one promise and one timer, no race (this is every hit's path). */
+  /** The call, failed after timeoutMs. */
   #timed<T>(client: Redis & StoreCommands, fn: (client: Redis & StoreCommands) => Promise<T>): Promise<T> {
     if (client.status !== 'ready') return Promise.reject(new Error(`not connected to Redis (${client.status})`));
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no answer from Redis within ${this.#timeoutMs} ms`)), this.#timeoutMs);
-      let call: Promise<T>;
-      try {
-        call = fn(client);
-      } catch (error) {
-        clearTimeout(timer);
-        reject(error);
-        return;
-      }
-      call.then(
-        value => {
-          clearTimeout(timer);
-          resolve(value);
-        },
-        error => {
-          clearTimeout(timer);
-          reject(error);
-        },
-      );
-    });
+    let call: Promise<T>;
+    try {
+      call = fn(client);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#deadlines.within(call);
   }
 
   #connect(): Redis & StoreCommands {
@@ -274,6 +266,11 @@ class RedisCacheStore implements RedisStore {
 }
 
 const DEFAULT_URL = 'redis://127.0.0.1:6379';
+
+/** The key part of a read's filter variant: `0` for no filter, else a short hash. */
+function variantPart(variant: string): string {
+  return variant === '{}' ? '0' : createHash('sha1').update(variant).digest('base64url').slice(0, 16);
+}
 /** `|`, between an entry's stamp and its row. */
 const PIPE = 0x7c;
 
