@@ -57,6 +57,15 @@ describe.skipIf(!existsSync('/usr/bin/redis-server') && !process.env.PATH?.inclu
     expect(after.value === undefined || after.value.name === 'Ada').toBe(true);
   }, 20_000);
 
+  test('answered calls leave no timer that would keep the process alive', async () => {
+    const timers = () => process.getActiveResourcesInfo().filter(resource => resource === 'Timeout').length;
+    await store.read('member', '1', '{}');
+    await new Promise(r => setTimeout(r, 400)); // past the timeoutMs of the read above: no call is in flight
+    const before = timers();
+    for (let i = 0; i < 3; i++) await store.read('member', String(i), '{}');
+    expect(timers()).toBe(before);
+  });
+
   test('a lookup while Redis answers nothing comes from the database, with one warning', async () => {
     mkdirSync(`${root}.tmp`, { recursive: true });
     const dbName = `${root}.tmp/cache-redis-deadline-${process.pid}.sqlite`;

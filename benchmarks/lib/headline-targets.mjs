@@ -78,7 +78,7 @@ export function headlineTargets(S) {
 
   for (const op of ['insert', 'update', 'remove']) {
     const r = laterRow(`audit-${op}`) ?? insRow(`audit-${op}`);
-    const label = !later ? `${day(ins?.date)}, one run` : r?.aFrom ? `c ${later.date} ${later.branch}, before batch hooks; ${r.aFrom}: different runs` : laterLabel;
+    const label = !later ? `${r?.run ?? day(ins?.date)}, one run` : r?.aFrom ? `c ${later.date} ${later.branch}, before batch hooks; ${r.aFrom}: different runs` : laterLabel;
     const i = ratio(r?.instructionsPerRow?.c, r?.instructionsPerRow?.a, label);
     const sqlite = timed('flush-audit', q => q.db === 'sqlite-memory' && q.workload === op);
     const pg = timed('flush-audit', q => q.db === 'postgresql' && q.workload === op);

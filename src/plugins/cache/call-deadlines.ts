@@ -7,7 +7,8 @@ interface InFlight {
 /**
  * Fails calls still unanswered `ms` after they started, with one timer for all the calls in flight: a
  * timer armed and cleared per call costs about a microsecond, on every cache hit. Every call gets the
- * same `ms`, so calls expire in the order they started, and the timer only looks at the oldest.
+ * same `ms`, so calls expire in the order they started, and the timer only looks at the oldest. The
+ * timer is unref'd: it outlives the calls, and must not keep a process that closed its client alive.
  */
 export class CallDeadlines {
   readonly #ms: number;
@@ -26,7 +27,7 @@ export class CallDeadlines {
     return new Promise<T>((resolve, reject) => {
       const entry: InFlight = { deadline: performance.now() + this.#ms, reject, settled: false };
       this.#inFlight.push(entry);
-      this.#timer ??= setTimeout(this.#expire, this.#ms);
+      this.#timer ??= setTimeout(this.#expire, this.#ms).unref();
       call.then(
         value => {
           entry.settled = true;
@@ -53,6 +54,6 @@ export class CallDeadlines {
     }
     const waiting = calls.slice(first).filter(call => !call.settled);
     this.#inFlight = waiting;
-    this.#timer = waiting.length > 0 ? setTimeout(this.#expire, Math.max(1, waiting[0]!.deadline - now)) : undefined;
+    this.#timer = waiting.length > 0 ? setTimeout(this.#expire, Math.max(1, waiting[0]!.deadline - now)).unref() : undefined;
   };
 }
