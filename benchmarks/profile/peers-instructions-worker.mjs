@@ -9,7 +9,7 @@ import { changed, mikro, sequelize, setRows, typeorm } from '../lib/peer-orms.mj
 const [orm, variant, db, workload, rowsArg, writeArg] = process.argv.slice(2);
 const rows = Number(rowsArg);
 setRows(rows);
-const MIKRO = { plain: 'a', hooked: 'b', ours: 'c' };
+const MIKRO = { plain: 'a', hooked: 'b', ours: 'c', floor: 'f' };
 let v;
 let close;
 if (orm === 'MikroORM') {
