@@ -1,7 +1,7 @@
 // The peers target in instructions: each ORM's cost of writing a row with its hooks ÷ without them, and the
 // instructions the hooks add per row, counted by valgrind's callgrind (the client process only: the database
 // server's work is the same with and without hooks). Deterministic where timings on this machine spread by 30 %.
-//   node benchmarks/profile/peers-instructions.mjs [--rows=1000] [--dbs=sqlite-memory,postgresql] [--workloads=insert,update] [--pg-db=NAME]
+//   node benchmarks/profile/peers-instructions.mjs [--rows=1000] [--dbs=sqlite-memory,postgresql] [--workloads=insert,update] [--orms=MikroORM,Sequelize,TypeORM] [--pg-db=NAME]
 // Needs valgrind, dist/ (npm run build) and the peer ORMs (npm install --prefix benchmarks). Each variant runs
 // twice (peers-instructions-worker.mjs), with and without the write, two processes at a time.
 import { countInstructions, requireValgrind, valgrindVersion } from '../lib/callgrind.mjs';
@@ -17,17 +17,19 @@ const option = (name, fallback) => process.argv.find(a => a.startsWith(`--${name
 const rows = Number(option('rows', '1000'));
 const dbs = option('dbs', 'sqlite-memory,postgresql').split(',');
 const workloads = option('workloads', 'insert,update').split(',');
+const orms = option('orms', 'MikroORM,Sequelize,TypeORM').split(',');
 const worker = fileURLToPath(new URL('./peers-instructions-worker.mjs', import.meta.url));
 
 requireValgrind();
 
 // Sequelize's SQLite dialect needs the sqlite3 package, which cannot be installed here (see peers.bench.mjs).
-const ORMS = db => [
-  // floor: bare MikroORM doing the hooks' work by hand (lib/peer-orms.mjs), what any plugin system on MikroORM starts from.
-  ['MikroORM', ['plain', 'hooked', 'ours', 'floor']],
-  ...(db === 'postgresql' ? [['Sequelize', ['plain', 'hooked']]] : []),
-  ['TypeORM', ['plain', 'hooked']],
-];
+const ORMS = db =>
+  [
+    // floor: bare MikroORM doing the hooks' work by hand (lib/peer-orms.mjs), what any plugin system on MikroORM starts from.
+    ['MikroORM', ['plain', 'hooked', 'ours', 'floor']],
+    ...(db === 'postgresql' ? [['Sequelize', ['plain', 'hooked']]] : []),
+    ['TypeORM', ['plain', 'hooked']],
+  ].filter(([orm]) => orms.includes(orm));
 
 // The two runs of a variant go at once, one per core: on PostgreSQL each in its own database, so neither sees the other's rows.
 const pgDatabaseOf = write => `${pgDatabase}_${write ? 'w' : 'n'}`;
@@ -45,10 +47,10 @@ function instructions(orm, variant, db, workload, write) {
 
 const loadBefore = os.loadavg();
 const started = Date.now();
-// A run of some databases keeps the last results of the others (each row says its commit and date).
+// A run of some databases or ORMs keeps the last results of the others (each row says its commit and date).
 const kept = (() => {
   try {
-    return JSON.parse(readFileSync(join(resultsDir, 'peers-instructions.json'), 'utf8')).results.filter(r => !dbs.includes(r.db));
+    return JSON.parse(readFileSync(join(resultsDir, 'peers-instructions.json'), 'utf8')).results.filter(r => !dbs.includes(r.db) || !orms.includes(r.orm));
   } catch {
     return [];
   }
@@ -72,6 +74,11 @@ for (const db of dbs) {
 }
 
 results.unshift(...kept);
+// Kept and new rows in one order: by database, workload, then ORM.
+const order = (list, x) => (list.indexOf(x) + 1 || list.length + 1);
+const DB_ORDER = ['sqlite-memory', 'postgresql'];
+const ORM_ORDER = ['MikroORM', 'Sequelize', 'TypeORM'];
+results.sort((x, y) => order(DB_ORDER, x.db) - order(DB_ORDER, y.db) || x.workload.localeCompare(y.workload) || order(ORM_ORDER, x.orm) - order(ORM_ORDER, y.orm));
 const md = [
   '| database | workload | ORM | without hooks | with hooks | with ÷ without | added per row |',
   '|---|---|---|---|---|---|---|',
@@ -97,7 +104,7 @@ writeResults(
     machine: machine(loadBefore, os.loadavg()),
     node: process.version,
     packages: { '@mikro-orm/core': version('@mikro-orm/core'), valgrind: valgrindVersion() },
-    settings: { rows, dbs, workloads },
+    settings: { rows, dbs, workloads, orms },
     seconds: Math.round((Date.now() - started) / 100) / 10,
     results,
   },
