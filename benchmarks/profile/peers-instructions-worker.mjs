@@ -1,5 +1,5 @@
 // One process of the peers scenario in instructions, run under `valgrind --tool=callgrind`:
-//   node peers-instructions-worker.mjs <orm> <variant> <db> <insert|update> <rows> <write: 0|1> [--pg-db=NAME]
+//   node peers-instructions-worker.mjs <orm> <variant> <db> <insert|update> <rows> <write: 0|1> [--pg-db=NAME] [--warmups=1]
 // It builds one ORM variant (lib/peer-orms.mjs, the same code the timed peers benchmark runs), warms it up with
 // one untimed insert and update of `rows` rows, then stages the measured operation (entities built, or rows
 // written, loaded and changed) and writes it only when asked. The lead runs it both ways: the difference in
@@ -32,10 +32,14 @@ async function update(sample, write) {
 
 // Behaviour before counting, as the timed benchmark checks it: the hooks of every hooked variant reject an invalid row.
 if ((await v.check()) !== (variant !== 'plain')) throw new Error(`${orm} ${variant}: an invalid row was ${variant === 'plain' ? 'rejected' : 'written'}`);
-// Warm-up, written in both runs, so the JIT has compiled the write path before the measured part.
-await v.empty();
-await v.stageInsert()();
-await update(1, true);
+// Warm-up, written in both runs, so the JIT has compiled the write path before the measured part
+// (--predictable compiles on the main thread: what is compiled during the measured part is counted).
+const warmups = Number(process.argv.find(a => a.startsWith('--warmups='))?.split('=')[1] ?? '1');
+for (let round = 0; round < warmups; round++) {
+  await v.empty();
+  await v.stageInsert()();
+  await update(1 + round, true);
+}
 
 await v.empty();
 if (workload === 'insert') {
@@ -43,6 +47,6 @@ if (workload === 'insert') {
   if (writeArg === '1') await write();
 } else {
   await v.stageInsert()();
-  await update(2, writeArg === '1');
+  await update(warmups + 1, writeArg === '1');
 }
 await close();
