@@ -198,7 +198,7 @@ export function headlineTargets(S) {
         rows.push({
           target: 'peers: ours lowest ratio and added µs per row',
           measure: `${db === 'postgresql' ? 'PostgreSQL' : 'SQLite in memory'} ${w}, ${n.toLocaleString('en')} rows`,
-          instructions: '—',
+          instructions: peersInstructions(S['peers-instructions'], db, w),
           timed: `ours ${x(ours.ratio, 2)}, ${ours.us.toFixed(1)} µs; ${others.map(o => `${o.orm} ${x(o.ratio, 2)}, ${o.us.toFixed(1)} µs`).join('; ')} (${day(peers.date)}${beforeBatchHooks(peers.date) ? ', before batch hooks' : ''})`,
           status: `${lowest ? 'met' : 'missed'} (timed only)`,
         });
@@ -215,4 +215,21 @@ function redisInstructions(run) {
   if (!n?.get || !n['em-hit']) return '—';
   const f = v => Math.round(v).toLocaleString('en');
   return `client only: hit into an em ${f(n['em-hit'])} ÷ raw GET ${f(n.get)} = ${(n['em-hit'] / n.get).toFixed(2)}×; the store's read ${f(n.read)} (${(n.read / n.get).toFixed(2)}× a GET, ${(n.read / n.mget).toFixed(2)}× a raw MGET of its three keys) (${run.date.slice(0, 10)})`;
+}
+
+/** One peers workload in client instructions (profile/peers-instructions.mjs): each ORM's with ÷ without hooks and added per row, MikroORM's floor too. */
+function peersInstructions(run, db, workload) {
+  const rs = (run?.results ?? []).filter(r => r.db === db && r.workload === workload);
+  if (rs.length === 0) return '—';
+  const f = v => Math.round(v).toLocaleString('en');
+  const part = (name, ratio, added) => `${name} ${ratio.toFixed(3)}× (${added < 0 ? '−' : '+'}${f(Math.abs(added))})`;
+  const parts = [];
+  for (const r of rs) {
+    if (r.orm !== 'MikroORM') parts.push(part(r.orm, r.withHooksRatio, r.addedPerRow));
+    else {
+      parts.unshift(part('ours', r.withHooksRatio, r.addedPerRow), part('hand-written', r.handWrittenRatio, r.handWrittenAddedPerRow));
+      if (r.floorRatio !== undefined) parts.splice(2, 0, part('MikroORM by hand, no hook', r.floorRatio, r.floorAddedPerRow));
+    }
+  }
+  return `${parts.join('; ')} (${rs[0].date}, ${rs[0].warmups ?? 1} warm-up round${(rs[0].warmups ?? 1) === 1 ? '' : 's'})`;
 }
