@@ -83,18 +83,18 @@ const DB_ORDER = ['sqlite-memory', 'postgresql'];
 const ORM_ORDER = ['MikroORM', 'Sequelize', 'TypeORM'];
 results.sort((x, y) => order(DB_ORDER, x.db) - order(DB_ORDER, y.db) || x.workload.localeCompare(y.workload) || order(ORM_ORDER, x.orm) - order(ORM_ORDER, y.orm));
 const md = [
-  '| database | workload | ORM | without hooks | with hooks | with ÷ without | added per row |',
-  '|---|---|---|---|---|---|---|',
+  '| database | workload | ORM | without hooks | with hooks | with ÷ without | added per row | warm-up rounds |',
+  '|---|---|---|---|---|---|---|---|',
   ...results.flatMap(r => {
     const n = x => x.toLocaleString('en');
     const hooked = r.orm === 'MikroORM' ? 'ours' : 'hooked';
-    const line = [`| ${DATABASE_LABELS[r.db]} | ${r.workload} | ${r.orm === 'MikroORM' ? 'MikroORM + our plugins' : r.orm} | ${n(r.instructionsPerRow.plain)} | ${n(r.instructionsPerRow[hooked])} | ${r.withHooksRatio}× | ${n(r.addedPerRow)} |`];
-    if (r.orm === 'MikroORM') line.push(`| ${DATABASE_LABELS[r.db]} | ${r.workload} | MikroORM hand-written | ${n(r.instructionsPerRow.plain)} | ${n(r.instructionsPerRow.hooked)} | ${r.handWrittenRatio}× | ${n(r.handWrittenAddedPerRow)} |`);
-    if (r.orm === 'MikroORM' && r.floorRatio !== undefined) line.push(`| ${DATABASE_LABELS[r.db]} | ${r.workload} | MikroORM by hand, no hook (floor) | ${n(r.instructionsPerRow.plain)} | ${n(r.instructionsPerRow.floor)} | ${r.floorRatio}× | ${n(r.floorAddedPerRow)} |`);
+    const line = [`| ${DATABASE_LABELS[r.db]} | ${r.workload} | ${r.orm === 'MikroORM' ? 'MikroORM + our plugins' : r.orm} | ${n(r.instructionsPerRow.plain)} | ${n(r.instructionsPerRow[hooked])} | ${r.withHooksRatio}× | ${n(r.addedPerRow)} | ${r.warmups ?? 1} |`];
+    if (r.orm === 'MikroORM') line.push(`| ${DATABASE_LABELS[r.db]} | ${r.workload} | MikroORM hand-written | ${n(r.instructionsPerRow.plain)} | ${n(r.instructionsPerRow.hooked)} | ${r.handWrittenRatio}× | ${n(r.handWrittenAddedPerRow)} | ${r.warmups ?? 1} |`);
+    if (r.orm === 'MikroORM' && r.floorRatio !== undefined) line.push(`| ${DATABASE_LABELS[r.db]} | ${r.workload} | MikroORM by hand, no hook (floor) | ${n(r.instructionsPerRow.plain)} | ${n(r.instructionsPerRow.floor)} | ${r.floorRatio}× | ${n(r.floorAddedPerRow)} | ${r.warmups ?? 1} |`);
     return line;
   }),
   '',
-  `Instructions per written row in the client process (callgrind, node --predictable), ${[...new Set(results.map(r => r.rows))].map(n => n.toLocaleString('en')).join(' / ')} rows per operation, after ${warmups} warm-up rounds of an insert and an update; the hooks set two dates and run one zod parse in every ORM. Measured at ${[...new Set(results.map(r => `${r.commit} (${r.date})`))].join(', ')}.`,
+  `Instructions per written row in the client process (callgrind, node --predictable), ${[...new Set(results.map(r => r.rows))].map(n => n.toLocaleString('en')).join(' / ')} rows per operation, after the warm-up rounds (an insert and an update each) the last column gives; the hooks set two dates and run one zod parse in every ORM. Measured at ${[...new Set(results.map(r => `${r.commit} (${r.date})`))].join(', ')}.`,
 ].join('\n');
 console.log(`\n${md}`);
 writeResults(
