@@ -161,7 +161,7 @@ class RedisCacheStore implements RedisStore {
     });
   }
 
-  /** The read script: creates missing counters, and learns the run id when the watch does not know it. */
+  /** The read script, while the run id is not known or a counter is missing: it creates the counters, and its stamp carries the server's run id. */
   async #scriptRead(ns: string, id: string, variant: string): Promise<CacheRead> {
     const k = this.#keys(ns, id, variant);
     const [stamp, row] = await this.#run(c => c.mopCacheReadBuffer(k.clock, k.nsStamp, k.stamp, k.entry, k.stampTtl));
