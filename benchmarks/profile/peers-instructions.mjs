@@ -48,6 +48,10 @@ function instructions(orm, variant, db, workload, write) {
   return countInstructions([worker, orm, variant, db, workload, String(rows), write ? '1' : '0', `--pg-db=${pgDatabaseOf(write)}`, `--warmups=${warmups}`], `${orm} ${variant} ${db} ${workload} write=${write}`);
 }
 
+// What the results say about trusting them, under every table.
+const NOISE =
+  'How far to trust one count: the same process run twice counts the same instructions (within about 200 per row), but a small change to it, such as one more command-line argument, moves its total by a few tenths of a percent: up to about 20,000 per row at 1,000 rows. On PostgreSQL the count also follows the server\'s timing (the client\'s event loop turns while it waits for replies): there, hooked variants have counted below the bare write. Only differences well above that say anything.';
+
 const loadBefore = os.loadavg();
 const started = Date.now();
 // A run of some databases or ORMs keeps the last results of the others (each row says its commit and date).
@@ -95,6 +99,8 @@ const md = [
   }),
   '',
   `Instructions per written row in the client process (callgrind, node --predictable), ${[...new Set(results.map(r => r.rows))].map(n => n.toLocaleString('en')).join(' / ')} rows per operation, after the warm-up rounds (an insert and an update each) the last column gives; the hooks set two dates and run one zod parse in every ORM. Measured at ${[...new Set(results.map(r => `${r.commit} (${r.date})`))].join(', ')}.`,
+  '',
+  NOISE,
 ].join('\n');
 console.log(`\n${md}`);
 writeResults(
