@@ -213,16 +213,14 @@ export function headlineTargets(S) {
 function redisInstructions(run) {
   const n = run?.instructionsPerLookup;
   if (!n?.get || !n['em-hit']) return '—';
-  const f = v => Math.round(v).toLocaleString('en');
-  return `client only: hit into an em ${f(n['em-hit'])} ÷ raw GET ${f(n.get)} = ${(n['em-hit'] / n.get).toFixed(2)}×; the store's read ${f(n.read)} (${(n.read / n.get).toFixed(2)}× a GET, ${(n.read / n.mget).toFixed(2)}× a raw MGET of its three keys) (${run.date.slice(0, 10)})`;
+  return `client only: hit into an em ${int(n['em-hit'])} ÷ raw GET ${int(n.get)} = ${(n['em-hit'] / n.get).toFixed(2)}×; the store's read ${int(n.read)} (${(n.read / n.get).toFixed(2)}× a GET, ${(n.read / n.mget).toFixed(2)}× a raw MGET of its three keys) (${run.date.slice(0, 10)})`;
 }
 
 /** One peers workload in client instructions (profile/peers-instructions.mjs): each ORM's with ÷ without hooks and added per row, MikroORM's floor too. */
 function peersInstructions(run, db, workload) {
   const rs = (run?.results ?? []).filter(r => r.db === db && r.workload === workload);
   if (rs.length === 0) return '—';
-  const f = v => Math.round(v).toLocaleString('en');
-  const part = (name, ratio, added) => `${name} ${ratio.toFixed(3)}× (${added < 0 ? '−' : '+'}${f(Math.abs(added))})`;
+  const part = (name, ratio, added) => `${name} ${ratio.toFixed(3)}× (${added < 0 ? '−' : '+'}${int(Math.abs(added))})`;
   const parts = [];
   for (const r of rs) {
     if (r.orm !== 'MikroORM') parts.push(part(r.orm, r.withHooksRatio, r.addedPerRow));

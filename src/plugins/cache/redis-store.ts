@@ -148,12 +148,12 @@ class RedisCacheStore implements RedisStore {
     this.#connect();
     const watch = this.#watch!;
     const runId = watch.runId;
-    if (runId === undefined) return this.#scriptRead(ns, id, variant);
-    const base = `${this.#prefix}${ns}:`;
+    const k = this.#keys(ns, id, variant);
+    if (runId === undefined) return this.#scriptRead(k);
     const epoch = watch.epoch;
-    return this.#run(c => c.mgetBuffer(`${base}t`, `${base}g:${id}`, `${base}e:${id}:${variantPart(variant)}`)).then(([a, b, entry]) => {
+    return this.#run(c => c.mgetBuffer(k.nsStamp, k.stamp, k.entry)).then(([a, b, entry]) => {
       // A missing counter is created by the script; a reply that crossed a reconnection may be another server's.
-      if (!a || !b || watch.epoch !== epoch) return this.#scriptRead(ns, id, variant);
+      if (!a || !b || watch.epoch !== epoch) return this.#scriptRead(k);
       const stamp = `${runId}:${a.toString('latin1')}.${b.toString('latin1')}`;
       const n = stamp.length;
       const hit = entry && entry.length > n && entry[n] === PIPE && entry.toString('latin1', 0, n) === stamp;
@@ -162,8 +162,7 @@ class RedisCacheStore implements RedisStore {
   }
 
   /** The read script, while the run id is not known or a counter is missing: it creates the counters, and its stamp carries the server's run id. */
-  async #scriptRead(ns: string, id: string, variant: string): Promise<CacheRead> {
-    const k = this.#keys(ns, id, variant);
+  async #scriptRead(k: StoreKeys): Promise<CacheRead> {
     const [stamp, row] = await this.#run(c => c.mopCacheReadBuffer(k.clock, k.nsStamp, k.stamp, k.entry, k.stampTtl));
     return { stamp: stamp!.toString(), value: row ? (deserialize(row) as CachedRow) : undefined };
   }
@@ -209,13 +208,14 @@ class RedisCacheStore implements RedisStore {
     if (client && this.#owned) client.disconnect();
   }
 
-  #keys(ns: string, id: string, variant: string) {
+  #keys(ns: string, id: string, variant: string): StoreKeys {
     const base = `${this.#prefix}${ns}:`;
+    const v = variant === '{}' ? '0' : createHash('sha1').update(variant).digest('base64url').slice(0, 16);
     return {
       clock: `${this.#prefix}clock`,
       nsStamp: `${base}t`,
       stamp: `${base}g:${id}`,
-      entry: `${base}e:${id}:${variantPart(variant)}`,
+      entry: `${base}e:${id}:${v}`,
       variants: `${base}v:${id}`,
       stampTtl: 86_400_000,
     };
@@ -267,9 +267,14 @@ class RedisCacheStore implements RedisStore {
 
 const DEFAULT_URL = 'redis://127.0.0.1:6379';
 
-/** The key part of a read's filter variant: `0` for no filter, else a short hash. */
-function variantPart(variant: string): string {
-  return variant === '{}' ? '0' : createHash('sha1').update(variant).digest('base64url').slice(0, 16);
+/** An entry's keys: the namespace and entity counters, the entry of one filter variant, the set of its variants. */
+interface StoreKeys {
+  readonly clock: string;
+  readonly nsStamp: string;
+  readonly stamp: string;
+  readonly entry: string;
+  readonly variants: string;
+  readonly stampTtl: number;
 }
 /** `|`, between an entry's stamp and its row. */
 const PIPE = 0x7c;
